@@ -1,0 +1,271 @@
+// The Candid interface: the contract with every caller. Converts between Candid
+// values and the core's types; decodes arguments that a caller may omit.
+import { IDL } from '@dfinity/candid';
+
+import type { IssueOptions } from './claims';
+import type { Config, ConfigInput } from './config';
+import type { KeyName } from './fees';
+import type { HttpRequest, HttpResponse } from './http';
+import type { IssuedJwt } from './issuance';
+import type { IssueError, IssueErrorKind } from './issue_error';
+
+const RateLimit = IDL.Record({ capacity: IDL.Nat32, refill_interval_seconds: IDL.Nat32 });
+
+export const ConfigType = IDL.Record({
+  key_name: IDL.Text,
+  issuer: IDL.Text,
+  audiences: IDL.Vec(IDL.Text),
+  default_audience: IDL.Text,
+  default_ttl_seconds: IDL.Nat32,
+  max_ttl_seconds: IDL.Nat32,
+  rate_limit: RateLimit,
+  global_limit_per_minute: IDL.Nat32,
+  cycle_floor: IDL.Nat
+});
+
+export const ConfigInputType = IDL.Record({
+  key_name: IDL.Opt(IDL.Text),
+  issuer: IDL.Opt(IDL.Text),
+  audiences: IDL.Opt(IDL.Vec(IDL.Text)),
+  default_audience: IDL.Opt(IDL.Text),
+  default_ttl_seconds: IDL.Opt(IDL.Nat32),
+  max_ttl_seconds: IDL.Opt(IDL.Nat32),
+  rate_limit: IDL.Opt(RateLimit),
+  global_limit_per_minute: IDL.Opt(IDL.Nat32),
+  cycle_floor: IDL.Opt(IDL.Nat)
+});
+
+export const IssueOptionsType = IDL.Record({
+  audience: IDL.Opt(IDL.Text),
+  ttl_seconds: IDL.Opt(IDL.Nat32),
+  extra_claims: IDL.Opt(IDL.Text)
+});
+
+export const IssuedJwtType = IDL.Record({ token: IDL.Text, expires_at: IDL.Nat64, kid: IDL.Text });
+
+export const IssueErrorType = IDL.Variant({
+  AnonymousCaller: IDL.Null,
+  AudienceNotAllowed: IDL.Record({ audience: IDL.Text, allowed: IDL.Vec(IDL.Text) }),
+  TtlOutOfRange: IDL.Record({ requested: IDL.Nat32, min: IDL.Nat32, max: IDL.Nat32 }),
+  ClaimsInvalid: IDL.Record({ reason: IDL.Text }),
+  RateLimited: IDL.Record({
+    scope: IDL.Variant({ Caller: IDL.Null, Global: IDL.Null }),
+    retry_after_seconds: IDL.Nat32
+  }),
+  SigningKeyNotReady: IDL.Null,
+  SigningFailed: IDL.Record({ reject_code: IDL.Nat32, message: IDL.Text }),
+  CyclesBelowFloor: IDL.Record({ balance: IDL.Nat, floor: IDL.Nat, fee: IDL.Nat })
+});
+
+export const IssueResultType = IDL.Variant({ Ok: IssuedJwtType, Err: IssueErrorType });
+
+export const ConfigErrorType = IDL.Variant({
+  NotController: IDL.Record({ caller: IDL.Principal }),
+  InvalidConfig: IDL.Record({ field: IDL.Text, reason: IDL.Text })
+});
+
+export const UpdateConfigResultType = IDL.Variant({ Ok: ConfigType, Err: ConfigErrorType });
+
+export const MetricsType = IDL.Record({
+  tokens_issued: IDL.Nat64,
+  signatures_requested: IDL.Nat64,
+  rejections: IDL.Vec(IDL.Record({ reason: IDL.Text, count: IDL.Nat64 })),
+  cycle_balance: IDL.Nat,
+  active_kid: IDL.Opt(IDL.Text)
+});
+
+const HeaderField = IDL.Tuple(IDL.Text, IDL.Text);
+
+export const HttpRequestType = IDL.Record({
+  method: IDL.Text,
+  url: IDL.Text,
+  headers: IDL.Vec(HeaderField),
+  body: IDL.Vec(IDL.Nat8),
+  certificate_version: IDL.Opt(IDL.Nat16)
+});
+
+export const HttpResponseType = IDL.Record({
+  status_code: IDL.Nat16,
+  headers: IDL.Vec(HeaderField),
+  body: IDL.Vec(IDL.Nat8),
+  upgrade: IDL.Opt(IDL.Bool)
+});
+
+/** Arguments larger than this are refused before decoding. */
+export const MAX_ARGUMENT_BYTES = 8 * 1024;
+
+export class ArgumentError extends Error {
+  readonly code = 'ERR_ARGUMENT';
+}
+
+type Opt<T> = [] | [T];
+
+const opt = <T>(value: Opt<T>): T | undefined => (value.length === 0 ? undefined : value[0]);
+const some = <T>(value: T | undefined): Opt<T> => (value === undefined ? [] : [value]);
+
+/**
+ * Decodes a method's single `opt T` argument, accepting a message with no argument
+ * at all (which Candid allows for a trailing opt). Returns null when absent.
+ */
+export function decodeOptionalArgument<T>(type: IDL.Type, bytes: Uint8Array, what: string): T | null {
+  if (bytes.length > MAX_ARGUMENT_BYTES) {
+    throw new ArgumentError(`${what}: the argument is ${bytes.length} bytes; the limit is ${MAX_ARGUMENT_BYTES}`);
+  }
+  try {
+    const [value] = IDL.decode([IDL.Opt(type)], bytes) as [Opt<T>];
+    return opt(value) ?? null;
+  } catch (cause) {
+    if (hasNoArguments(bytes)) return null;
+    throw new ArgumentError(`${what}: the argument is not valid Candid for (opt ${type.display()}): ${(cause as Error).message}`);
+  }
+}
+
+function hasNoArguments(bytes: Uint8Array): boolean {
+  try {
+    IDL.decode([], bytes);
+  } catch {
+    return false;
+  }
+  try {
+    IDL.decode([IDL.Reserved], bytes);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+export function decodeSingleArgument<T>(type: IDL.Type, bytes: Uint8Array, what: string): T {
+  if (bytes.length > MAX_ARGUMENT_BYTES) {
+    throw new ArgumentError(`${what}: the argument is ${bytes.length} bytes; the limit is ${MAX_ARGUMENT_BYTES}`);
+  }
+  try {
+    return (IDL.decode([type], bytes) as [T])[0];
+  } catch (cause) {
+    throw new ArgumentError(`${what}: the argument is not valid Candid for (${type.display()}): ${(cause as Error).message}`);
+  }
+}
+
+export interface CandidIssueOptions {
+  audience: Opt<string>;
+  ttl_seconds: Opt<number>;
+  extra_claims: Opt<string>;
+}
+
+export function issueOptionsFromCandid(value: CandidIssueOptions | null): IssueOptions {
+  if (value === null) return {};
+  return { audience: opt(value.audience), ttlSeconds: opt(value.ttl_seconds), extraClaims: opt(value.extra_claims) };
+}
+
+export interface CandidConfig {
+  key_name: string;
+  issuer: string;
+  audiences: string[];
+  default_audience: string;
+  default_ttl_seconds: number;
+  max_ttl_seconds: number;
+  rate_limit: { capacity: number; refill_interval_seconds: number };
+  global_limit_per_minute: number;
+  cycle_floor: bigint;
+}
+
+export type CandidConfigInput = { [K in keyof CandidConfig]: Opt<CandidConfig[K]> };
+
+export function configToCandid(config: Config): CandidConfig {
+  return {
+    key_name: config.keyName,
+    issuer: config.issuer,
+    audiences: [...config.audiences],
+    default_audience: config.defaultAudience,
+    default_ttl_seconds: config.defaultTtlSeconds,
+    max_ttl_seconds: config.maxTtlSeconds,
+    rate_limit: {
+      capacity: config.rateLimit.capacity,
+      refill_interval_seconds: config.rateLimit.refillIntervalSeconds
+    },
+    global_limit_per_minute: config.globalLimitPerMinute,
+    cycle_floor: config.cycleFloor
+  };
+}
+
+export function configInputFromCandid(input: CandidConfigInput | null): ConfigInput {
+  if (input === null) return {};
+  const rateLimit = opt(input.rate_limit);
+  const result: ConfigInput = {
+    // The key name is checked against the known names by validateConfig.
+    keyName: opt(input.key_name) as KeyName | undefined,
+    issuer: opt(input.issuer),
+    audiences: opt(input.audiences),
+    defaultAudience: opt(input.default_audience),
+    defaultTtlSeconds: opt(input.default_ttl_seconds),
+    maxTtlSeconds: opt(input.max_ttl_seconds),
+    rateLimit:
+      rateLimit === undefined
+        ? undefined
+        : { capacity: rateLimit.capacity, refillIntervalSeconds: rateLimit.refill_interval_seconds },
+    globalLimitPerMinute: opt(input.global_limit_per_minute),
+    cycleFloor: opt(input.cycle_floor)
+  };
+  return Object.fromEntries(Object.entries(result).filter(([, value]) => value !== undefined)) as ConfigInput;
+}
+
+export function configInputToCandid(input: ConfigInput): CandidConfigInput {
+  return {
+    key_name: some(input.keyName),
+    issuer: some(input.issuer),
+    audiences: some(input.audiences),
+    default_audience: some(input.defaultAudience),
+    default_ttl_seconds: some(input.defaultTtlSeconds),
+    max_ttl_seconds: some(input.maxTtlSeconds),
+    rate_limit: some(
+      input.rateLimit === undefined
+        ? undefined
+        : { capacity: input.rateLimit.capacity, refill_interval_seconds: input.rateLimit.refillIntervalSeconds }
+    ),
+    global_limit_per_minute: some(input.globalLimitPerMinute),
+    cycle_floor: some(input.cycleFloor)
+  };
+}
+
+export function issuedJwtToCandid(issued: IssuedJwt): { token: string; expires_at: bigint; kid: string } {
+  return { token: issued.token, expires_at: BigInt(issued.expiresAt), kid: issued.kid };
+}
+
+export function issueErrorToCandid(error: IssueError): Record<string, unknown> {
+  switch (error.kind) {
+    case 'AnonymousCaller':
+    case 'SigningKeyNotReady':
+      return { [error.kind]: null };
+    case 'AudienceNotAllowed':
+      return { AudienceNotAllowed: { audience: error.audience, allowed: error.allowed } };
+    case 'TtlOutOfRange':
+      return { TtlOutOfRange: { requested: error.requested, min: error.min, max: error.max } };
+    case 'ClaimsInvalid':
+      return { ClaimsInvalid: { reason: error.reason } };
+    case 'RateLimited':
+      return { RateLimited: { scope: { [error.scope]: null }, retry_after_seconds: error.retryAfterSeconds } };
+    case 'SigningFailed':
+      return { SigningFailed: { reject_code: error.rejectCode, message: error.message } };
+    case 'CyclesBelowFloor':
+      return { CyclesBelowFloor: { balance: error.balance, floor: error.floor, fee: error.fee } };
+  }
+}
+
+export function httpRequestFromCandid(value: {
+  method: string;
+  url: string;
+  headers: [string, string][];
+  body: Uint8Array | number[];
+}): HttpRequest {
+  return { method: value.method, url: value.url, headers: value.headers, body: Uint8Array.from(value.body) };
+}
+
+export function httpResponseToCandid(response: HttpResponse): {
+  status_code: number;
+  headers: [string, string][];
+  body: Uint8Array;
+  upgrade: Opt<boolean>;
+} {
+  return { status_code: response.statusCode, headers: response.headers, body: response.body, upgrade: [] };
+}
+
+export type { IssueErrorKind };

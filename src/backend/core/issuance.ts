@@ -1,0 +1,106 @@
+// One token, in its steps: admit the caller, build the claims, pick the key,
+// check the cycles, take a rate-limit token; then (in the adapter) sign the
+// digest with the threshold key; then assemble the compact JWT.
+import { base64UrlEncode } from './base64url';
+import { bigIntToBytes, concatBytes } from './bytes';
+import { buildClaims, type IssueOptions } from './claims';
+import type { Config } from './config';
+import { signingFee } from './fees';
+import { err, ok, type IssueError, type Result } from './issue_error';
+import { derivationPath, type KeyRing, type SigningKey } from './key_ring';
+import { admit, type Bucket, type GlobalWindow } from './rate_limit';
+import { compactJws, jwtHeader, signingDigest, signingInput } from './jwt';
+
+export const ANONYMOUS_PRINCIPAL = '2vxsx-fae';
+
+export interface IssuanceContext {
+  config: Config;
+  keyRing: KeyRing;
+  /** The caller's principal, as text. */
+  caller: string;
+  options: IssueOptions;
+  nowNanos: bigint;
+  cycleBalance: bigint;
+  callerBucket: Bucket | undefined;
+  globalWindow: GlobalWindow | undefined;
+  /** How many signatures were requested before this one; makes every jti unique. */
+  sequence: bigint;
+}
+
+export interface IssuancePlan {
+  key: SigningKey;
+  derivationPath: Uint8Array[];
+  fee: bigint;
+  signingInput: string;
+  /** SHA-256 of the signing input: the message_hash for sign_with_ecdsa. */
+  digest: Uint8Array;
+  expiresAt: number;
+  /** State to store before signing, so that the spend is counted even if the call fails. */
+  callerBucket: Bucket;
+  globalWindow: GlobalWindow;
+  sequence: bigint;
+}
+
+export interface IssuedJwt {
+  token: string;
+  expiresAt: number;
+  kid: string;
+}
+
+export function planIssuance(context: IssuanceContext): Result<IssuancePlan, IssueError> {
+  // Security: the anonymous principal is shared by everyone; a token for it would identify no one.
+  if (context.caller === ANONYMOUS_PRINCIPAL) return err({ kind: 'AnonymousCaller' });
+
+  const key = context.keyRing.active;
+  const issuedAtSeconds = Number(context.nowNanos / 1_000_000_000n);
+  const claims = buildClaims({
+    config: context.config,
+    subject: context.caller,
+    options: context.options,
+    issuedAtSeconds,
+    jti: jwtId(context.nowNanos, context.sequence)
+  });
+  if (!claims.ok) return claims;
+  if (key === null) return err({ kind: 'SigningKeyNotReady' });
+
+  // Security: stop before the balance would fall under the floor, so issuing can never
+  // freeze the canister or eat the cycles its other duties need.
+  const fee = signingFee(key.keyName);
+  if (context.cycleBalance < context.config.cycleFloor + fee) {
+    return err({ kind: 'CyclesBelowFloor', balance: context.cycleBalance, floor: context.config.cycleFloor, fee });
+  }
+
+  const nowMs = Number(context.nowNanos / 1_000_000n);
+  const admission = admit(
+    context.callerBucket,
+    context.globalWindow,
+    context.config.rateLimit,
+    context.config.globalLimitPerMinute,
+    nowMs
+  );
+  if (!admission.admitted) {
+    return err({ kind: 'RateLimited', scope: admission.scope, retryAfterSeconds: admission.retryAfterSeconds });
+  }
+
+  const input = signingInput(jwtHeader(key.alg, key.jwk.kid), claims.value);
+  return ok({
+    key,
+    derivationPath: derivationPath(key.alg, key.keyVersion),
+    fee,
+    signingInput: input,
+    digest: signingDigest(input),
+    expiresAt: claims.value.exp,
+    callerBucket: admission.bucket,
+    globalWindow: admission.window,
+    sequence: context.sequence + 1n
+  });
+}
+
+export function completeIssuance(plan: IssuancePlan, rawSignature: Uint8Array): IssuedJwt {
+  return { token: compactJws(plan.signingInput, rawSignature), expiresAt: plan.expiresAt, kid: plan.key.jwk.kid };
+}
+
+/** Unique per token: the issue time and a sequence number that never repeats (both u64, base64url). */
+export function jwtId(nowNanos: bigint, sequence: bigint): string {
+  return base64UrlEncode(concatBytes(bigIntToBytes(nowNanos, 8), bigIntToBytes(sequence, 8)));
+}

@@ -1,0 +1,55 @@
+// The two threshold-ECDSA calls to the management canister (IC interface specification, ic.did).
+import { call, IDL } from 'azle';
+
+const MANAGEMENT_CANISTER = 'aaaaa-aa';
+
+const EcdsaKeyId = IDL.Record({ curve: IDL.Variant({ secp256k1: IDL.Null }), name: IDL.Text });
+
+const EcdsaPublicKeyArgs = IDL.Record({
+  canister_id: IDL.Opt(IDL.Principal),
+  derivation_path: IDL.Vec(IDL.Vec(IDL.Nat8)),
+  key_id: EcdsaKeyId
+});
+const EcdsaPublicKeyResult = IDL.Record({ public_key: IDL.Vec(IDL.Nat8), chain_code: IDL.Vec(IDL.Nat8) });
+
+const SignWithEcdsaArgs = IDL.Record({
+  message_hash: IDL.Vec(IDL.Nat8),
+  derivation_path: IDL.Vec(IDL.Vec(IDL.Nat8)),
+  key_id: EcdsaKeyId
+});
+const SignWithEcdsaResult = IDL.Record({ signature: IDL.Vec(IDL.Nat8) });
+
+export async function ecdsaPublicKey(keyName: string, derivationPath: Uint8Array[]): Promise<Uint8Array> {
+  const result = await call<unknown[], { public_key: Uint8Array }>(MANAGEMENT_CANISTER, 'ecdsa_public_key', {
+    paramIdlTypes: [EcdsaPublicKeyArgs],
+    returnIdlType: EcdsaPublicKeyResult,
+    args: [{ canister_id: [], derivation_path: derivationPath, key_id: { curve: { secp256k1: null }, name: keyName } }]
+  });
+  return Uint8Array.from(result.public_key);
+}
+
+export async function signWithEcdsa(
+  keyName: string,
+  derivationPath: Uint8Array[],
+  messageHash: Uint8Array,
+  cycles: bigint
+): Promise<Uint8Array> {
+  const result = await call<unknown[], { signature: Uint8Array }>(MANAGEMENT_CANISTER, 'sign_with_ecdsa', {
+    paramIdlTypes: [SignWithEcdsaArgs],
+    returnIdlType: SignWithEcdsaResult,
+    args: [{ message_hash: messageHash, derivation_path: derivationPath, key_id: { curve: { secp256k1: null }, name: keyName } }],
+    cycles
+  });
+  return Uint8Array.from(result.signature);
+}
+
+/** What a failed call tells the caller: the IC's reject code and message when there is one. */
+export function describeCallFailure(failure: unknown): { rejectCode: number; message: string } {
+  if (typeof failure === 'object' && failure !== null) {
+    const { rejectCode, rejectMessage, type } = failure as { rejectCode?: number; rejectMessage?: string; type?: string };
+    if (typeof rejectCode === 'number') return { rejectCode, message: rejectMessage ?? '' };
+    if (failure instanceof Error) return { rejectCode: 0, message: failure.message };
+    if (typeof type === 'string') return { rejectCode: 0, message: type };
+  }
+  return { rejectCode: 0, message: String(failure) };
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+
+import { applyConfigInput, defaultConfig } from '../../src/backend/core/config';
+import { buildHttpResources, requestPath, routeHttpRequest, type HttpResponse } from '../../src/backend/core/http';
+import { activateKey, EMPTY_KEY_RING, es256kSigningKey } from '../../src/backend/core/key_ring';
+import { testKeyPair } from '../support/keys';
+
+const CANISTER = 'bkyz2-fmaaa-aaaaa-qaaaq-cai';
+const config = applyConfigInput(defaultConfig(CANISTER), { issuer: 'https://auth.example.org/tenant-1' });
+const key = es256kSigningKey('dfx_test_key', 1, testKeyPair().compressedPublicKey);
+const resources = buildHttpResources(config, activateKey(EMPTY_KEY_RING, key, 0, 3600));
+
+const get = (url: string, method = 'GET'): HttpResponse => routeHttpRequest(resources, { method, url });
+const header = (response: HttpResponse, name: string): string | undefined =>
+  response.headers.find(([key]) => key === name)?.[1];
+const json = (response: HttpResponse): Record<string, unknown> => JSON.parse(new TextDecoder().decode(response.body));
+
+describe('http_request routing', () => {
+  it('serves the JWKS as application/jwk-set+json, cacheable, to any origin', () => {
+    const response = get('/.well-known/jwks.json');
+    expect(response.statusCode).toBe(200);
+    expect(header(response, 'content-type')).toBe('application/jwk-set+json');
+    expect(header(response, 'cache-control')).toBe('public, max-age=300');
+    expect(header(response, 'access-control-allow-origin')).toBe('*');
+    expect(json(response)).toEqual({ keys: [key.jwk] });
+    expect(JSON.stringify(json(response))).not.toMatch(/"d"/);
+  });
+
+  it('serves discovery whose issuer equals iss exactly', () => {
+    const response = get('/.well-known/openid-configuration');
+    expect(response.statusCode).toBe(200);
+    expect(header(response, 'content-type')).toBe('application/json');
+    expect(json(response)).toMatchObject({
+      issuer: 'https://auth.example.org/tenant-1',
+      jwks_uri: 'https://auth.example.org/tenant-1/.well-known/jwks.json',
+      id_token_signing_alg_values_supported: ['ES256K'],
+      subject_types_supported: ['public'],
+      response_types_supported: ['id_token']
+    });
+  });
+
+  it('answers HEAD with the GET headers and no body', () => {
+    const head = get('/.well-known/jwks.json', 'HEAD');
+    expect(head.statusCode).toBe(200);
+    expect(head.headers).toEqual(get('/.well-known/jwks.json').headers);
+    expect(head.body.length).toBe(0);
+  });
+
+  it('ignores query strings and fragments when routing', () => {
+    expect(get('/.well-known/jwks.json?v=2&x=<y>').body).toEqual(get('/.well-known/jwks.json').body);
+    expect(get('/.well-known/jwks.json#top').statusCode).toBe(200);
+  });
+
+  it.each(['/', '/.well-known/jwks.json/', '/.well-known/JWKS.json', '/.well-known/jwks%2Ejson', 'jwks.json', '', '//x', 'https://evil/.well-known/jwks.json'])(
+    'answers %j with a JSON 404 that reflects nothing',
+    (url) => {
+      const response = get(url);
+      expect(response.statusCode).toBe(404);
+      expect(header(response, 'content-type')).toBe('application/json');
+      expect(json(response)).toMatchObject({ error: 'not_found' });
+    }
+  );
+
+  it('never echoes the request into a 404', () => {
+    const body = new TextDecoder().decode(get('/<script>alert(1)</script>').body);
+    expect(body).not.toContain('script');
+    expect(get('/<script>').body).toEqual(get('/other').body);
+  });
+
+  it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'get', 'TRACE'])('answers %s on a document with 405 and Allow', (method) => {
+    const response = get('/.well-known/jwks.json', method);
+    expect(response.statusCode).toBe(405);
+    expect(header(response, 'allow')).toBe('GET, HEAD, OPTIONS');
+    expect(json(response)).toMatchObject({ error: 'method_not_allowed' });
+  });
+
+  it('answers a CORS preflight with 204', () => {
+    const response = get('/.well-known/openid-configuration', 'OPTIONS');
+    expect(response.statusCode).toBe(204);
+    expect(header(response, 'access-control-allow-methods')).toBe('GET, HEAD, OPTIONS');
+    expect(response.body.length).toBe(0);
+  });
+
+  it('serves an empty key set before the key is fetched', () => {
+    const early = buildHttpResources(config, EMPTY_KEY_RING);
+    expect(json(routeHttpRequest(early, { method: 'GET', url: '/.well-known/jwks.json' }))).toEqual({ keys: [] });
+  });
+
+  it('extracts the path of origin-form targets only', () => {
+    expect(requestPath('/a/b?c#d')).toBe('/a/b');
+    expect(requestPath('http://host/a')).toBeUndefined();
+  });
+});
