@@ -41,7 +41,7 @@ describe('ES256K JWK', () => {
     const jwk = es256kJwk(compressedPublicKey);
     expect(jwk).toMatchObject({ kty: 'EC', crv: 'secp256k1', alg: 'ES256K', use: 'sig' });
     expect(Object.keys(jwk)).not.toContain('d');
-    const spki = createPublicKey({ key: jwk, format: 'jwk' }).export({ format: 'der', type: 'spki' });
+    const spki = createPublicKey({ key: { ...jwk }, format: 'jwk' }).export({ format: 'der', type: 'spki' });
     const uncompressed = secp256k1.Point.fromBytes(compressedPublicKey).toBytes(false);
     expect(Buffer.from(spki.subarray(spki.length - 65)).equals(Buffer.from(uncompressed))).toBe(true);
   });

@@ -1,4 +1,4 @@
-import { createPublicKey, verify as nodeVerify } from 'node:crypto';
+import { createPublicKey, verify as nodeVerify, type JsonWebKey } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { describe, expect, it } from 'vitest';
 
@@ -45,7 +45,7 @@ describe('an ES256K JWT assembled by the core', () => {
   const { secretKey, compressedPublicKey } = testKeyPair();
   const plan = plannedToken(compressedPublicKey);
   const issued = completeIssuance(plan, signDigest(plan.digest, secretKey));
-  const jwk = plan.key.jwk as JsonWebKey;
+  const jwk: JsonWebKey = { ...plan.key.jwk };
 
   it('has the header and claims of the spec', () => {
     const [header, payload] = issued.token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
@@ -87,6 +87,6 @@ describe('an ES256K JWT assembled by the core', () => {
 
   it('does not verify under another key', () => {
     const other = es256kSigningKey('dfx_test_key', 1, testKeyPair().compressedPublicKey);
-    expect(verifiesWithNode(issued.token, other.jwk as JsonWebKey)).toBe(false);
+    expect(verifiesWithNode(issued.token, { ...other.jwk })).toBe(false);
   });
 });
