@@ -43,13 +43,14 @@ export async function signWithEcdsa(
   return Uint8Array.from(result.signature);
 }
 
-/** What a failed call tells the caller: the IC's reject code and message when there is one. */
+/** What a failed call tells the caller: the IC's reject code and message, or why the call never left. */
 export function describeCallFailure(failure: unknown): { rejectCode: number; message: string } {
-  if (typeof failure === 'object' && failure !== null) {
-    const { rejectCode, rejectMessage, type } = failure as { rejectCode?: number; rejectMessage?: string; type?: string };
-    if (typeof rejectCode === 'number') return { rejectCode, message: rejectMessage ?? '' };
-    if (failure instanceof Error) return { rejectCode: 0, message: failure.message };
-    if (typeof type === 'string') return { rejectCode: 0, message: type };
+  if (failure instanceof Error) return { rejectCode: 0, message: failure.message };
+  if (typeof failure !== 'object' || failure === null) return { rejectCode: 0, message: String(failure) };
+  const details = failure as { type?: string; rejectCode?: number; rejectMessage?: string; available?: bigint; required?: bigint };
+  if (typeof details.rejectCode === 'number') return { rejectCode: details.rejectCode, message: details.rejectMessage ?? '' };
+  if (details.type === 'InsufficientLiquidCycleBalance') {
+    return { rejectCode: 0, message: `the canister has ${details.available} liquid cycles but the call needs ${details.required}` };
   }
-  return { rejectCode: 0, message: String(failure) };
+  return { rejectCode: 0, message: details.type ?? 'the call failed' };
 }
