@@ -8,5 +8,5 @@ export function testKeyPair(): { secretKey: Uint8Array; compressedPublicKey: Uin
 
 /** Signs a 32-byte digest as sign_with_ecdsa does: no further hashing, 64 bytes r||s. */
 export function signDigest(digest: Uint8Array, secretKey: Uint8Array, lowS = true): Uint8Array {
-  return secp256k1.sign(digest, secretKey, { prehash: false, lowS });
+  return secp256k1.sign(digest, secretKey, { prehash: false, lowS }).toCompactRawBytes();
 }
