@@ -1,6 +1,6 @@
 // Builds the jwt_issuer canister offline (no dfx needed) into .azle/jwt_issuer/.
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,6 +10,12 @@ const outDir = join(root, '.azle', name);
 const wasmPath = join(outDir, `${name}.wasm`);
 const didPath = join(outDir, `${name}.did`);
 const WASM_SIZE_LIMIT = 5 * 1024 * 1024;
+
+// `--if-stale`: skip the build when the Wasm is newer than every source it comes from.
+if (process.argv.includes('--if-stale') && !isStale()) {
+  console.log(`${wasmPath} is up to date`);
+  process.exit(0);
+}
 
 const started = Date.now();
 const result = spawnSync(join(root, 'node_modules', '.bin', 'azle'), ['build', name], {
@@ -58,4 +64,17 @@ function formatCandid(text) {
     }
   }
   return out.replace(/[ \t]+\n/g, '\n').trim() + '\n';
+}
+
+function isStale() {
+  if (!existsSync(wasmPath) || !existsSync(didPath)) return true;
+  const built = statSync(wasmPath).mtimeMs;
+  const sources = [join(root, 'dfx.json'), join(root, 'package-lock.json'), ...filesUnder(join(root, 'src', 'backend'))];
+  return sources.some((file) => statSync(file).mtimeMs > built);
+}
+
+function filesUnder(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]
+  );
 }

@@ -200,8 +200,10 @@ async function refreshSigningKey(attempt: number): Promise<void> {
   let publicKey: Uint8Array;
   try {
     publicKey = await ecdsaPublicKey(keyName, derivationPath('ES256K', CURRENT_KEY_VERSION));
-  } catch {
+  } catch (failure) {
     const delay = Math.min(2 ** attempt, KEY_FETCH_MAX_BACKOFF_SECONDS);
+    const { rejectCode, message } = describeCallFailure(failure);
+    console.log(`ecdsa_public_key for ${keyName} failed (reject code ${rejectCode}: ${message}); retrying in ${delay} s`);
     setTimer(delay, () => refreshSigningKey(attempt + 1));
     return;
   }

@@ -1,0 +1,29 @@
+export { LocalIc } from './local-ic.js';
+export type {
+  CallOptions,
+  CanisterIdLike,
+  CreateCanisterOptions,
+  IngressSubmission,
+  InstallCodeOptions,
+  LocalIcOptions,
+  SubmitOptions
+} from './local-ic.js';
+export type { CallResult } from './call-result.js';
+export type { IngressStatus } from './execution/ingress-history.js';
+export type { CertificateProvider, DebugPrintSink } from './subnet.js';
+export type { InstallMode, SettingsUpdate } from './management/lifecycle.js';
+export type { CanisterLogRecord, CanisterSettings, LogVisibility } from './state/canister.js';
+export type { ThresholdKeys } from './management/threshold-backend.js';
+export { APPLICATION_SUBNET_FEES, FREE_FEES, type FeeSchedule } from './cycles.js';
+export { RejectCode, ErrorCode } from './rejections.js';
+export { MANAGEMENT_CANISTER_ID, canisterIdFromIndex } from './ids.js';
+export {
+  ExecutionStalledError,
+  InvalidArgumentError,
+  InvalidWasmModuleError,
+  LocalIcError,
+  ManagementRejectedError,
+  StateStoreError,
+  UnsupportedImportError
+} from './errors.js';
+export type { CanisterStatusRecord } from './management/status.js';

@@ -1,0 +1,44 @@
+import type { Rejection } from '../rejections.js';
+import {
+  checkSigningFee,
+  createThresholdKeys,
+  signingFee,
+  ThresholdKeyError,
+  type SchnorrAlgorithm,
+  type SigningScheme,
+  type ThresholdKeys
+} from '../threshold/index.js';
+
+export type { SchnorrAlgorithm, SigningScheme, ThresholdKeys };
+
+/**
+ * The threshold keys (src/localnet/threshold) and their fees, as the
+ * management canister and `ic0.cost_sign_with_*` use them.
+ */
+export class ThresholdBackend {
+  readonly keys: ThresholdKeys;
+
+  constructor(keys?: ThresholdKeys) {
+    this.keys = keys ?? createThresholdKeys();
+  }
+
+  /** The fee for a key name, or undefined when this network has no such key. */
+  signingFeeOrUndefined(scheme: SigningScheme, keyName: string, algorithm?: SchnorrAlgorithm): bigint | undefined {
+    try {
+      return signingFee(scheme, keyName, algorithm);
+    } catch (error) {
+      if (error instanceof ThresholdKeyError) return undefined;
+      throw error;
+    }
+  }
+
+  /** The fee to keep out of `attachedCycles`; throws the IC's reject (as a ThresholdKeyError) when too few came. */
+  chargeSigningFee(scheme: SigningScheme, keyName: string, attachedCycles: bigint, algorithm?: SchnorrAlgorithm): bigint {
+    return checkSigningFee(scheme, keyName, attachedCycles, algorithm);
+  }
+}
+
+/** The reject a ThresholdKeyError stands for (it carries the IC's reject code and message). */
+export function thresholdRejection(error: unknown): Rejection | undefined {
+  return error instanceof ThresholdKeyError ? { rejectCode: error.rejectCode, message: error.message } : undefined;
+}

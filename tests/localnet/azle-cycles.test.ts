@@ -1,0 +1,83 @@
+import { IDL } from '@dfinity/candid';
+import { Principal } from '@dfinity/principal';
+import { describe, expect, it } from 'vitest';
+import { APPLICATION_SUBNET_FEES, FREE_FEES, LocalIc } from '../../src/localnet/index.js';
+import { decodeReply, encode } from './support/candid.js';
+import { installProbe } from './support/probe.js';
+
+const controller = Principal.selfAuthenticating(new Uint8Array(32).fill(5));
+const T = 1_000_000_000_000n;
+
+describe('cycles', () => {
+  it('moves attached cycles: the callee accepts some, the caller gets the rest back', async () => {
+    const ic = await LocalIc.create({ fees: FREE_FEES });
+    const sender = await installProbe(ic, { controller, cycles: 10n * T });
+    const receiver = await installProbe(ic, { controller, cycles: 10n * T });
+    await ic.tick();
+
+    const report = await sender.sendCycles(receiver.id, 3_000_000n);
+    expect(report).toEqual({
+      accepted: 1_500_000n,
+      refunded: 1_500_000n,
+      balanceBefore: 10n * T,
+      balanceAfter: 10n * T - 1_500_000n
+    });
+    expect(ic.cycleBalance(sender.id)).toBe(10n * T - 1_500_000n);
+    expect(ic.cycleBalance(receiver.id)).toBe(10n * T + 1_500_000n);
+    expect(await receiver.balance()).toBe(10n * T + 1_500_000n);
+  });
+
+  it('charges the 13-node subnet fees: ingress, execution, call transmission and response', async () => {
+    const fees = APPLICATION_SUBNET_FEES;
+    const ic = await LocalIc.create({ fees });
+    const sender = await installProbe(ic, { controller, cycles: 10n * T });
+    const receiver = await installProbe(ic, { controller, cycles: 10n * T });
+    await ic.tick(); // lets the canisters' start-up timers (raw_rand seeding) finish
+
+    const senderBefore = ic.cycleBalance(sender.id);
+    const receiverBefore = ic.cycleBalance(receiver.id);
+    const attached = 4_000_000n;
+    const argument = encode([IDL.Principal, IDL.Nat], [receiver.id, attached]);
+    const result = await ic.updateCall(sender.id, 'sendCycles', argument);
+    const report = decodeReply<{ accepted: bigint; refunded: bigint }>(
+      result,
+      IDL.Record({ accepted: IDL.Nat, refunded: IDL.Nat, balanceBefore: IDL.Nat, balanceAfter: IDL.Nat })
+    );
+    expect(report).toMatchObject({ accepted: attached / 2n, refunded: attached / 2n });
+
+    const ingressFee = fees.ingressMessageReception + fees.ingressByteReception * BigInt('sendCycles'.length + argument.length);
+    const requestFee = fees.xnetCall + fees.xnetByteTransmission * BigInt('acceptHalf'.length + encode([], []).length);
+    const responseFee = fees.xnetByteTransmission * BigInt(encode([IDL.Nat], [attached / 2n]).length);
+    const executions = 2n * fees.updateMessageExecution; // the update and its reply callback
+    expect(ic.cycleBalance(sender.id)).toBe(senderBefore - ingressFee - executions - requestFee - responseFee - attached / 2n);
+    expect(ic.cycleBalance(receiver.id)).toBe(receiverBefore - fees.updateMessageExecution + attached / 2n);
+  });
+
+  it('refuses to attach more cycles than the canister can spend, without losing any', async () => {
+    const ic = await LocalIc.create({ fees: FREE_FEES });
+    const sender = await installProbe(ic, { controller, cycles: 1_000_000n });
+    const receiver = await installProbe(ic, { controller, cycles: 1_000_000n });
+    await ic.tick();
+    const outcome = await sender.callRaw(receiver.id, 'acceptHalf', encode([], []), 5_000_000n);
+    expect(outcome.reply).toEqual([]);
+    expect(outcome.rejectMessage).toMatch(/Insufficient liquid cycles? balance/i);
+    expect(ic.cycleBalance(sender.id)).toBe(1_000_000n);
+    expect(ic.cycleBalance(receiver.id)).toBe(1_000_000n);
+  });
+
+  it('rejects ingress to a canister frozen for lack of cycles, and accepts it again after a top-up', async () => {
+    const ic = await LocalIc.create({ fees: APPLICATION_SUBNET_FEES });
+    const probe = await installProbe(ic, { controller, cycles: 100n * T });
+    await ic.tick();
+    // Burn everything above the freezing limit (ic0.cycles_burn128 never goes below it).
+    const burned = decodeReply<bigint>(await probe.update('burnCycles', [IDL.Nat], [1000n * T]), IDL.Nat);
+    expect(burned).toBeGreaterThan(90n * T);
+    const rejected = await probe.update('increment');
+    expect(rejected).toMatchObject({ kind: 'rejected', code: 2, errorCode: 'IC0207' });
+    expect(rejected.kind === 'rejected' && rejected.message).toMatch(
+      new RegExp(`^Canister ${probe.id.toText()} is out of cycles: please top up the canister with at least \\d+ additional cycles$`)
+    );
+    ic.addCycles(probe.id, T);
+    expect((await probe.update('increment')).kind).toBe('replied');
+  });
+});

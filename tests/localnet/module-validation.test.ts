@@ -1,0 +1,87 @@
+import { gzipSync } from 'node:zlib';
+import { Principal } from '@dfinity/principal';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FREE_FEES, InvalidWasmModuleError, LocalIc, UnsupportedImportError } from '../../src/localnet/index.js';
+import { SYSTEM_API_PROBE_WAT, watToWasm } from './support/wat.js';
+
+const controller = Principal.selfAuthenticating(new Uint8Array(32).fill(1));
+
+function moduleWith(body: string): Uint8Array {
+  return watToWasm(`(module ${body})`);
+}
+
+describe('loading canister modules', () => {
+  let ic: LocalIc;
+  let id: Principal;
+
+  beforeAll(async () => {
+    ic = await LocalIc.create({ fees: FREE_FEES });
+    id = await ic.createCanister({ controllers: [controller], sender: controller });
+  });
+
+  it('rejects bytes that are not WebAssembly', async () => {
+    const error = await ic.installCode(id, new TextEncoder().encode('hello world, not wasm'), new Uint8Array(), { sender: controller }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidWasmModuleError);
+    expect((error as InvalidWasmModuleError).code).toBe('invalid_wasm_module');
+    expect((error as Error).message).toMatch(/Not a WebAssembly module/);
+  });
+
+  it('rejects a truncated module', async () => {
+    const truncated = watToWasm(SYSTEM_API_PROBE_WAT).slice(0, 200);
+    await expect(ic.installCode(id, truncated, new Uint8Array(), { sender: controller })).rejects.toBeInstanceOf(InvalidWasmModuleError);
+  });
+
+  it('names an import the local IC does not provide', async () => {
+    const error = await ic
+      .installCode(id, moduleWith('(import "ic0" "mint_cycles" (func (param i64) (result i64)))'), new Uint8Array(), { sender: controller })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnsupportedImportError);
+    expect(error).toMatchObject({ code: 'unsupported_import', importModule: 'ic0', importName: 'mint_cycles' });
+    expect((error as Error).message).toContain('"ic0"."mint_cycles"');
+  });
+
+  it('rejects imports from other modules and with the wrong type', async () => {
+    await expect(ic.installCode(id, moduleWith('(import "env" "abort" (func))'), new Uint8Array(), { sender: controller })).rejects.toThrow(
+      /"env"."abort": canisters may only import functions from the "ic0" module/
+    );
+    await expect(
+      ic.installCode(id, moduleWith('(import "ic0" "msg_reply" (func (param i32)))'), new Uint8Array(), { sender: controller })
+    ).rejects.toThrow(/"ic0"."msg_reply": its type \(i32\) -> \(\) differs from the System API's \(\) -> \(\)/);
+  });
+
+  it('rejects canister exports of the wrong type or name', async () => {
+    await expect(
+      ic.installCode(id, moduleWith('(func (export "canister_update take") (param i32))'), new Uint8Array(), { sender: controller })
+    ).rejects.toThrow(/export 'canister_update take' must be a function of type \(\) -> \(\)/);
+    await expect(ic.installCode(id, moduleWith('(func (export "canister_tick"))'), new Uint8Array(), { sender: controller })).rejects.toThrow(
+      /exports 'canister_tick', which is not a valid canister_ export/
+    );
+    await expect(
+      ic.installCode(id, moduleWith('(global (export "canister_init") i32 (i32.const 0))'), new Uint8Array(), { sender: controller })
+    ).rejects.toThrow(/'canister_init' must be a function of type \(\) -> \(\), but it is a global/);
+  });
+
+  it('requires a function table when the module makes calls', async () => {
+    const noTable = moduleWith(
+      '(import "ic0" "call_new" (func (param i32 i32 i32 i32 i32 i32 i32 i32))) (memory 1) (func (export "canister_update go"))'
+    );
+    await expect(ic.installCode(id, noTable, new Uint8Array(), { sender: controller })).rejects.toThrow(/no function table/);
+  });
+
+  it('leaves the canister empty after a rejected module, and installs a good (gzipped) one afterwards', async () => {
+    expect(ic.moduleHash(id)).toBeUndefined();
+    await ic.installCode(id, gzipSync(watToWasm(SYSTEM_API_PROBE_WAT)), new Uint8Array(), { sender: controller });
+    const result = await ic.updateCall(id, 'inc');
+    expect(result.kind).toBe('replied');
+  });
+
+  it('reports a missing method with the IC wording', async () => {
+    expect(await ic.updateCall(id, 'missing')).toEqual({
+      kind: 'rejected',
+      code: 5,
+      errorCode: 'IC0536',
+      message: `Canister ${id.toText()} has no update method 'missing'`
+    });
+    expect(await ic.queryCall(id, 'inc')).toMatchObject({ kind: 'rejected', code: 5, message: `Canister ${id.toText()} has no query method 'inc'` });
+  });
+});
