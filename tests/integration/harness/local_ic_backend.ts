@@ -2,8 +2,9 @@
 import { LocalIc } from '../../../src/localnet';
 import type { CallOutcome, TestIc } from './test_ic';
 
-export async function createLocalIcBackend(): Promise<TestIc> {
-  const ic = await LocalIc.create();
+/** On a fresh local IC, or on `ic` when a test wants to drive its clock itself. */
+export async function createLocalIcBackend(existing?: LocalIc): Promise<TestIc> {
+  const ic = existing ?? (await LocalIc.create());
   const outcome = (result: Awaited<ReturnType<LocalIc['updateCall']>>): CallOutcome =>
     result.kind === 'replied' ? { kind: 'replied', reply: result.reply } : { kind: 'rejected', code: result.code, message: result.message };
 

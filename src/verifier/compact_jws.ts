@@ -1,0 +1,74 @@
+// Splits and decodes a compact JWS (RFC 7515 §7.1) whose payload is a JWT claims set.
+// No key is involved: this only establishes that the token is well formed.
+import { decodeBase64UrlStrict } from './base64url';
+import { quote, TokenMalformedError } from './errors';
+
+export interface JwsHeader {
+  readonly alg: string;
+  readonly kid?: string;
+  readonly [member: string]: unknown;
+}
+
+export interface ParsedJws {
+  readonly header: JwsHeader;
+  readonly payload: Record<string, unknown>;
+  /** The ASCII bytes that were signed: base64url(header) "." base64url(payload). */
+  readonly signingInput: Buffer;
+  readonly signature: Buffer;
+}
+
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+export function parseCompactJws(token: unknown, maxTokenBytes: number): ParsedJws {
+  if (typeof token !== 'string') throw new TokenMalformedError('the token is not a string');
+  if (token.length > maxTokenBytes) {
+    throw new TokenMalformedError(`the token is ${token.length} characters; at most ${maxTokenBytes} are accepted`);
+  }
+  const firstDot = token.indexOf('.');
+  const secondDot = firstDot === -1 ? -1 : token.indexOf('.', firstDot + 1);
+  if (secondDot === -1 || token.indexOf('.', secondDot + 1) !== -1) {
+    throw new TokenMalformedError('the token is not a compact JWS of three dot-separated parts');
+  }
+  const header = decodeJsonObject(token.slice(0, firstDot), 'header');
+  const payload = decodeJsonObject(token.slice(firstDot + 1, secondDot), 'payload');
+  const signature = decodeBase64UrlStrict(token.slice(secondDot + 1));
+  if (signature === undefined) throw new TokenMalformedError('the signature is not strict base64url');
+  return {
+    header: checkHeader(header),
+    payload,
+    signingInput: Buffer.from(token.slice(0, secondDot), 'latin1'),
+    signature
+  };
+}
+
+function decodeJsonObject(part: string, name: 'header' | 'payload'): Record<string, unknown> {
+  const bytes = decodeBase64UrlStrict(part);
+  if (bytes === undefined) throw new TokenMalformedError(`the ${name} is not strict base64url`);
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8Strict.decode(bytes));
+  } catch {
+    throw new TokenMalformedError(`the ${name} is not UTF-8 JSON`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TokenMalformedError(`the ${name} is not a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Security: `crit` lists extensions the recipient must understand; we understand none, so
+ * any listed one rejects the token (RFC 7515 §4.1.11). `b64: false` (RFC 7797) would change
+ * what is signed. Keys embedded or referenced in the header (jwk, jku, x5u, x5c) are never
+ * used: keys come only from the configured issuer's JWK Set, selected by kid.
+ */
+function checkHeader(header: Record<string, unknown>): JwsHeader {
+  const { alg, kid, crit, b64 } = header;
+  if (typeof alg !== 'string') throw new TokenMalformedError('the header has no "alg" string');
+  if (kid !== undefined && typeof kid !== 'string') throw new TokenMalformedError('the header "kid" is not a string');
+  if (crit !== undefined && !(Array.isArray(crit) && crit.length === 0)) {
+    throw new TokenMalformedError(`the header marks extensions as critical (crit: ${quote(crit)}); none are supported`);
+  }
+  if (b64 !== undefined && b64 !== true) throw new TokenMalformedError('unencoded payloads (b64: false) are not supported');
+  return header as JwsHeader;
+}

@@ -1,0 +1,77 @@
+// createVerifier: one token in, verified claims out (or a named error).
+import { signatureFormProblem, type SupportedAlgorithm } from './algorithms';
+import { checkClaims, type ClaimsPolicy, type VerifiedClaims } from './claims';
+import { parseCompactJws } from './compact_jws';
+import { AlgorithmNotAllowedError, KeyMismatchError, quote, SignatureInvalidError, TokenMalformedError } from './errors';
+import { JwksCache } from './jwks_cache';
+import type { SignatureBackend } from './keys';
+import { resolveOptions, type VerifierOptions } from './options';
+
+export interface Verifier {
+  readonly issuer: string;
+  readonly audiences: readonly string[];
+  readonly algorithms: readonly SupportedAlgorithm[];
+  /** Where the keys come from: the JWK Set URL, or the discovery URL that names it. */
+  readonly keySource: string;
+  /** Verifies a compact JWT; rejects with a JwtVerifierError subclass (see errors.ts). */
+  verify(token: string): Promise<VerifiedClaims>;
+  /** Fetches the JWK Set now (say, at startup) so the first request does not wait; throws if it cannot. */
+  warmUp(): Promise<void>;
+}
+
+/** @internal Tests pick the signature backend; applications never need to. */
+export interface VerifierInternals {
+  signatureBackend?: SignatureBackend;
+}
+
+export function createVerifier(options: VerifierOptions, internals: VerifierInternals = {}): Verifier {
+  const resolved = resolveOptions(options);
+  const { algorithms, clock, maxTokenBytes } = resolved;
+  const cache = new JwksCache({
+    issuer: resolved.issuer,
+    jwksUri: resolved.jwksUri,
+    discoveryUri: resolved.discoveryUri,
+    fetch: resolved.fetch,
+    clock,
+    fetchTimeoutMs: resolved.fetchTimeoutMs,
+    freshness: { minSeconds: resolved.cache.minSeconds, maxSeconds: resolved.cache.maxSeconds },
+    refreshCooldownSeconds: resolved.cache.refreshCooldownSeconds,
+    backend: internals.signatureBackend
+  });
+  const policy: ClaimsPolicy = {
+    issuer: resolved.issuer,
+    audiences: resolved.audiences,
+    clockToleranceSeconds: resolved.clockToleranceSeconds
+  };
+
+  async function verify(token: string): Promise<VerifiedClaims> {
+    const { header, payload, signingInput, signature } = parseCompactJws(token, maxTokenBytes);
+    // Security: the algorithm is pinned by configuration; the header only selects among allowed ones.
+    const alg = algorithms.find((allowed) => allowed === header.alg);
+    if (alg === undefined) {
+      throw new AlgorithmNotAllowedError(`alg ${quote(header.alg)} is not accepted; expected ${algorithms.join(' or ')}`);
+    }
+    if (header.kid === undefined) throw new TokenMalformedError('the header has no "kid"');
+    // Checked before any key is fetched, so that junk never costs a network round trip.
+    const formProblem = signatureFormProblem(alg, signature);
+    if (formProblem !== undefined) throw new SignatureInvalidError(`the signature is not a valid ${alg} signature: ${formProblem}`);
+
+    const key = cache.peek(header.kid) ?? (await cache.resolve(header.kid));
+    // Security: a key verifies only its own algorithm (keys.ts derives alg from kty and crv),
+    // so an EdDSA token never meets an EC key and vice versa.
+    if (key.alg !== alg) {
+      throw new KeyMismatchError(`the token says ${alg}, but the key ${quote(key.kid)} is an ${key.alg} key`);
+    }
+    if (!key.verify(signingInput, signature)) throw new SignatureInvalidError('the signature does not match the token and key');
+    return checkClaims(payload, policy, clock() / 1000);
+  }
+
+  return {
+    issuer: resolved.issuer,
+    audiences: resolved.audiences,
+    algorithms,
+    keySource: resolved.jwksUri ?? resolved.discoveryUri ?? '',
+    verify,
+    warmUp: () => cache.warmUp()
+  };
+}
