@@ -1,0 +1,158 @@
+// Response-only HTTP certification (v2) for a fixed set of responses: builds the `http_expr`
+// tree once, when the responses are built, so that a query only assembles the IC-Certificate
+// header from the subnet's certificate and a witness.
+import { sha256 } from '@noble/hashes/sha2.js';
+
+import { CERTIFICATE_EXPRESSION, CERTIFICATE_EXPRESSION_HEADER_NAME, CERTIFIED_RESPONSE_HEADERS } from './cel_expression';
+import { certificateHeaderTail, certificateHeaderValue } from './certificate_header';
+import {
+  canonicalPath,
+  decodeRequestPath,
+  EXACT_TERMINATOR,
+  exactExpressionPath,
+  fallbackLookups,
+  pathSegments,
+  WILDCARD_TERMINATOR,
+  wildcardExpressionPath
+} from './expression_path';
+import { treeDigest, type HashTree } from './hash_tree';
+import { buildLabeledTree, type TreeEntry } from './labeled_tree';
+import { CERTIFICATE_HEADER_NAME, responseHash, type CertifiableResponse } from './response_hash';
+import { witness, type LabelPath } from './witness';
+
+export interface ResponsesToCertify<R extends CertifiableResponse> {
+  /**
+   * Canonical paths ("/.well-known/jwks.json") and every response served there (the document,
+   * and the OPTIONS and 405 answers if the canister gives them).
+   * Security: a path's responses are interchangeable to a gateway, since the request is not
+   * certified: a malicious node may answer GET with the 405. That costs availability only,
+   * which such a node can always take; it can never make a gateway accept content the
+   * canister did not produce for that path.
+   */
+  readonly exact: ReadonlyMap<string, readonly R[]>;
+  /** The response for every other path, certified under the root wildcard (`http_expr/<*>`). */
+  readonly fallback: R;
+}
+
+export interface CertifiedResponses<R extends CertifiableResponse> {
+  /** The root hash of the `http_expr` tree, 32 bytes: the canister's certified data. */
+  readonly rootHash: Uint8Array;
+  /** The full tree, for diagnostics and tests; witnesses are pruned copies of it. */
+  readonly tree: HashTree;
+  /**
+   * The IC-Certificate header for `response`, served for a request to `url`. `response` must be
+   * one of the very objects certified for the URL's canonical path (or the fallback when the
+   * path has none), else ResponseNotCertifiedError.
+   */
+  certificateHeader(url: string, response: R, dataCertificate: Uint8Array): [name: string, value: string];
+  /** A copy of `response` with the IC-Certificate header added. */
+  withCertificate(url: string, response: R, dataCertificate: Uint8Array): R;
+}
+
+/** A response that the gateway could not verify as built: a programming error, at build time. */
+export class UncertifiableResponseError extends Error {
+  readonly code = 'ERR_UNCERTIFIABLE_RESPONSE';
+}
+
+/** At query time: the response routed for a URL is not one certified for its path. */
+export class ResponseNotCertifiedError extends Error {
+  readonly code = 'ERR_RESPONSE_NOT_CERTIFIED';
+}
+
+const encoder = new TextEncoder();
+const EMPTY_VALUE = new Uint8Array();
+const NO_REQUEST_CERTIFICATION = new Uint8Array();
+
+export function certifyResponses<R extends CertifiableResponse>(input: ResponsesToCertify<R>): CertifiedResponses<R> {
+  const expressionHash = sha256(encoder.encode(CERTIFICATE_EXPRESSION));
+  const leafPath = (expressionPath: readonly string[], response: R): LabelPath => {
+    assertCertifiable(response);
+    return [...toLabels(expressionPath), expressionHash, NO_REQUEST_CERTIFICATION, responseHash(response, CERTIFIED_RESPONSE_HEADERS)];
+  };
+
+  const exactPaths: { path: string; expressionPath: string[]; leaves: Map<R, LabelPath> }[] = [];
+  for (const [path, responses] of input.exact) {
+    const segments = pathSegments(path);
+    if (!path.startsWith('/') || canonicalPath(segments) !== path) {
+      throw new UncertifiableResponseError(`not a canonical path: ${JSON.stringify(path)} (expected ${canonicalPath(segments)})`);
+    }
+    if (segments.includes(EXACT_TERMINATOR) || segments.includes(WILDCARD_TERMINATOR)) {
+      throw new UncertifiableResponseError(`a certified path cannot hold ${EXACT_TERMINATOR} or ${WILDCARD_TERMINATOR}: ${path}`);
+    }
+    if (responses.length === 0) throw new UncertifiableResponseError(`no response to certify at ${path}`);
+    const expressionPath = exactExpressionPath(segments);
+    exactPaths.push({ path, expressionPath, leaves: new Map(responses.map((response) => [response, leafPath(expressionPath, response)])) });
+  }
+  const fallbackExpressionPath = wildcardExpressionPath([]);
+  const fallbackLeaf = leafPath(fallbackExpressionPath, input.fallback);
+
+  const entries: TreeEntry[] = [{ path: fallbackLeaf, value: EMPTY_VALUE }];
+  for (const { leaves } of exactPaths) for (const path of leaves.values()) entries.push({ path, value: EMPTY_VALUE });
+  const tree = buildLabeledTree(entries);
+
+  // Witnesses of exact paths do not depend on the request: precompute their header tails.
+  const exactTails = new Map<string, Map<R, string>>();
+  for (const { path, expressionPath, leaves } of exactPaths) {
+    const tails = new Map<R, string>();
+    for (const [response, leaf] of leaves) tails.set(response, certificateHeaderTail(witness(tree, [leaf]), expressionPath));
+    exactTails.set(path, tails);
+  }
+
+  const certificateHeader = (url: string, response: R, dataCertificate: Uint8Array): [string, string] => {
+    const decoded = decodeRequestPath(url);
+    const segments = decoded === undefined ? [] : pathSegments(decoded);
+    const tails = decoded === undefined ? undefined : exactTails.get(canonicalPath(segments));
+    let tail: string | undefined;
+    if (tails !== undefined) {
+      tail = tails.get(response);
+    } else if (response === input.fallback) {
+      // The witness proves that no exact or more specific wildcard path exists for this request.
+      const lookups = fallbackLookups(segments).map(toLabels);
+      tail = certificateHeaderTail(witness(tree, [fallbackLeaf, ...lookups]), fallbackExpressionPath);
+    }
+    if (tail === undefined) {
+      throw new ResponseNotCertifiedError(
+        `the response (status ${response.statusCode}) for ${JSON.stringify(url)} is not one certified for its path`
+      );
+    }
+    return [CERTIFICATE_HEADER_NAME, certificateHeaderValue(dataCertificate, tail)];
+  };
+
+  return {
+    rootHash: treeDigest(tree),
+    tree,
+    certificateHeader,
+    withCertificate: (url, response, dataCertificate) => ({
+      ...response,
+      headers: [...response.headers, certificateHeader(url, response, dataCertificate)]
+    })
+  };
+}
+
+function assertCertifiable(response: CertifiableResponse): void {
+  const { statusCode, headers } = response;
+  if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
+    throw new UncertifiableResponseError(`not an HTTP status: ${statusCode}`);
+  }
+  const listed = new Set(CERTIFIED_RESPONSE_HEADERS);
+  let expressions = 0;
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase();
+    if (lower === CERTIFICATE_EXPRESSION_HEADER_NAME) {
+      // The gateway hashes the value it receives: it must be the expression the tree holds.
+      if (value !== CERTIFICATE_EXPRESSION) throw new UncertifiableResponseError('the IC-CertificateExpression header is not CERTIFICATE_EXPRESSION');
+      expressions++;
+    } else if (lower === CERTIFICATE_HEADER_NAME) {
+      throw new UncertifiableResponseError('a response to certify cannot carry IC-Certificate yet');
+    } else if (!listed.has(lower)) {
+      throw new UncertifiableResponseError(`header ${name} is not certified: a gateway would drop it (add it to CERTIFIED_RESPONSE_HEADERS)`);
+    }
+  }
+  if (expressions !== 1) {
+    throw new UncertifiableResponseError(`a certified response carries IC-CertificateExpression once, not ${expressions} times`);
+  }
+}
+
+function toLabels(path: readonly string[]): Uint8Array[] {
+  return path.map((segment) => encoder.encode(segment));
+}

@@ -1,0 +1,46 @@
+// The representation-independent hash of a map (interface spec, "Hash of map"), for the value
+// kinds HTTP certification uses. Keys may repeat: every pair counts, as repeated headers must.
+import { sha256 } from '@noble/hashes/sha2.js';
+
+import { compareLabels } from './hash_tree';
+
+/** A string hashes as its UTF-8 bytes, a number (unsigned integer) as its unsigned LEB128 bytes. */
+export type IndependentValue = string | number | Uint8Array;
+
+export class RepresentationIndependentHashError extends Error {
+  readonly code = 'ERR_REPRESENTATION_INDEPENDENT_HASH';
+}
+
+export function representationIndependentHash(entries: readonly (readonly [string, IndependentValue])[]): Uint8Array {
+  const encoder = new TextEncoder();
+  const pairs = entries.map(([key, value]) => {
+    const pair = new Uint8Array(64);
+    pair.set(sha256(encoder.encode(key)), 0);
+    pair.set(sha256(valueBytes(value, encoder)), 32);
+    return pair;
+  });
+  pairs.sort(compareLabels);
+  const hash = sha256.create();
+  for (const pair of pairs) hash.update(pair);
+  return hash.digest();
+}
+
+function valueBytes(value: IndependentValue, encoder: TextEncoder): Uint8Array {
+  if (typeof value === 'string') return encoder.encode(value);
+  if (typeof value === 'number') return unsignedLeb128(value);
+  return value;
+}
+
+export function unsignedLeb128(value: number): Uint8Array {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RepresentationIndependentHashError(`LEB128 encodes unsigned integers, not ${value}`);
+  }
+  const out: number[] = [];
+  let rest = value;
+  do {
+    const low = rest % 128;
+    rest = Math.floor(rest / 128);
+    out.push(rest > 0 ? low | 0x80 : low);
+  } while (rest > 0);
+  return Uint8Array.from(out);
+}

@@ -1,0 +1,47 @@
+// The response hash (HTTP Gateway Protocol, "Response Hash Calculation"): what a certification
+// binds a path to. The status travels as the `:ic-cert-status` pseudo-header, as the IC's own
+// implementation and verifier do.
+import { sha256 } from '@noble/hashes/sha2.js';
+
+import { CERTIFICATE_EXPRESSION_HEADER_NAME } from './cel_expression';
+import { representationIndependentHash } from './representation_independent_hash';
+
+export const CERTIFICATE_HEADER_NAME = 'ic-certificate';
+export const RESPONSE_STATUS_PSEUDO_HEADER = ':ic-cert-status';
+
+export type HeaderPair = readonly [name: string, value: string];
+
+export interface CertifiableResponse {
+  readonly statusCode: number;
+  readonly headers: readonly HeaderPair[];
+  readonly body: Uint8Array;
+}
+
+/**
+ * The headers a gateway hashes: the expression header always, IC-Certificate never, others when
+ * listed (names compared case-insensitively, then lowercased). Repeated headers all count.
+ */
+export function certifiedHeaders(headers: readonly HeaderPair[], certifiedNames: readonly string[]): [string, string][] {
+  const listed = new Set(certifiedNames.map((name) => name.toLowerCase()));
+  const out: [string, string][] = [];
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase();
+    if (lower === CERTIFICATE_HEADER_NAME) continue;
+    if (lower === CERTIFICATE_EXPRESSION_HEADER_NAME || listed.has(lower)) out.push([lower, value]);
+  }
+  return out;
+}
+
+export function responseHeadersHash(statusCode: number, headers: readonly HeaderPair[]): Uint8Array {
+  return representationIndependentHash([...headers, [RESPONSE_STATUS_PSEUDO_HEADER, statusCode]]);
+}
+
+/** SHA-256(headers hash ‖ body hash); pass `bodyHash` when it is already known. */
+export function responseHash(
+  response: CertifiableResponse,
+  certifiedNames: readonly string[],
+  bodyHash: Uint8Array = sha256(response.body)
+): Uint8Array {
+  const headersHash = responseHeadersHash(response.statusCode, certifiedHeaders(response.headers, certifiedNames));
+  return sha256.create().update(headersHash).update(bodyHash).digest();
+}
