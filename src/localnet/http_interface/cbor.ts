@@ -1,0 +1,326 @@
+/**
+ * The CBOR subset the IC HTTP interface uses (interface spec, "CBOR encoding
+ * of requests and responses"): unsigned and negative integers (bignums
+ * included), byte and text strings, arrays, maps with text keys, simple
+ * values, and the self-describe tag 55799.
+ *
+ * The decoder is strict because it reads untrusted bodies: truncated input,
+ * trailing bytes, duplicate map keys, non-text map keys, floats, unknown tags,
+ * invalid UTF-8 and excessive nesting are all refused.
+ */
+
+export type CborValue =
+  | { readonly type: 'unsigned'; readonly value: bigint }
+  | { readonly type: 'negative'; readonly value: bigint }
+  | { readonly type: 'bytes'; readonly value: Uint8Array }
+  | { readonly type: 'text'; readonly value: string }
+  | { readonly type: 'array'; readonly items: readonly CborValue[] }
+  | { readonly type: 'map'; readonly entries: ReadonlyMap<string, CborValue> }
+  | { readonly type: 'simple'; readonly value: boolean | null | undefined };
+
+export type CborMap = Extract<CborValue, { type: 'map' }>;
+
+/** Values the encoder writes; `undefined` map entries are left out. */
+export type CborEncodable =
+  | Uint8Array
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | readonly CborEncodable[]
+  | CborEncodableMap;
+
+export interface CborEncodableMap {
+  readonly [key: string]: CborEncodable | undefined;
+}
+
+export class CborDecodeError extends Error {
+  readonly code = 'cbor_decode';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'CborDecodeError';
+  }
+}
+
+export const SELF_DESCRIBE_TAG = 55799;
+const POSITIVE_BIGNUM_TAG = 2;
+const NEGATIVE_BIGNUM_TAG = 3;
+/** Requests nest at most a few levels (paths, delegations); this bounds recursion on hostile input. */
+const MAX_NESTING = 32;
+const BREAK = Symbol('break');
+
+const MAJOR_UNSIGNED = 0;
+const MAJOR_NEGATIVE = 1;
+const MAJOR_BYTES = 2;
+const MAJOR_TEXT = 3;
+const MAJOR_ARRAY = 4;
+const MAJOR_MAP = 5;
+const MAJOR_TAG = 6;
+const MAJOR_SIMPLE = 7;
+const INDEFINITE = 31;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+class Reader {
+  private offset = 0;
+
+  constructor(private readonly bytes: Uint8Array) {}
+
+  get atEnd(): boolean {
+    return this.offset === this.bytes.length;
+  }
+
+  byte(): number {
+    const value = this.bytes[this.offset];
+    if (value === undefined) throw new CborDecodeError('unexpected end of CBOR input');
+    this.offset += 1;
+    return value;
+  }
+
+  take(length: bigint): Uint8Array {
+    if (length > BigInt(this.bytes.length - this.offset)) throw new CborDecodeError('unexpected end of CBOR input');
+    const start = this.offset;
+    this.offset += Number(length);
+    return this.bytes.slice(start, this.offset);
+  }
+
+  /** The argument of an initial byte: its value, or `undefined` for indefinite length. */
+  argument(info: number): bigint | undefined {
+    if (info < 24) return BigInt(info);
+    const width = info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : 0;
+    if (width > 0) {
+      let value = 0n;
+      for (let i = 0; i < width; i++) value = (value << 8n) | BigInt(this.byte());
+      return value;
+    }
+    if (info === INDEFINITE) return undefined;
+    throw new CborDecodeError(`reserved CBOR additional information ${info}`);
+  }
+}
+
+/** Decodes exactly one CBOR data item that spans the whole input. */
+export function decodeCbor(bytes: Uint8Array): CborValue {
+  const reader = new Reader(bytes);
+  const value = readItem(reader, 0);
+  if (value === BREAK) throw new CborDecodeError('unexpected CBOR break code');
+  if (!reader.atEnd) throw new CborDecodeError('trailing bytes after the CBOR data item');
+  return value;
+}
+
+function readItem(reader: Reader, depth: number): CborValue | typeof BREAK {
+  if (depth > MAX_NESTING) throw new CborDecodeError(`CBOR nesting deeper than ${MAX_NESTING} levels`);
+  const initial = reader.byte();
+  const major = initial >> 5;
+  const info = initial & 0x1f;
+  if (major === MAJOR_SIMPLE) return readSimple(info);
+  const argument = reader.argument(info);
+  switch (major) {
+    case MAJOR_UNSIGNED:
+      return { type: 'unsigned', value: definite(argument, 'integer') };
+    case MAJOR_NEGATIVE:
+      return { type: 'negative', value: -1n - definite(argument, 'integer') };
+    case MAJOR_BYTES:
+      return { type: 'bytes', value: readString(reader, argument, MAJOR_BYTES) };
+    case MAJOR_TEXT:
+      return { type: 'text', value: decodeUtf8(readString(reader, argument, MAJOR_TEXT)) };
+    case MAJOR_ARRAY:
+      return { type: 'array', items: readArray(reader, argument, depth) };
+    case MAJOR_MAP:
+      return { type: 'map', entries: readMap(reader, argument, depth) };
+    case MAJOR_TAG:
+      return readTagged(reader, definite(argument, 'tag'), depth);
+    default:
+      throw new CborDecodeError(`unknown CBOR major type ${major}`);
+  }
+}
+
+function definite(argument: bigint | undefined, what: string): bigint {
+  if (argument === undefined) throw new CborDecodeError(`indefinite length is not allowed for a CBOR ${what}`);
+  return argument;
+}
+
+function readSimple(info: number): CborValue | typeof BREAK {
+  switch (info) {
+    case 20:
+      return { type: 'simple', value: false };
+    case 21:
+      return { type: 'simple', value: true };
+    case 22:
+      return { type: 'simple', value: null };
+    case 23:
+      return { type: 'simple', value: undefined };
+    case 25:
+    case 26:
+    case 27:
+      throw new CborDecodeError('floating-point numbers are not allowed in IC requests');
+    case INDEFINITE:
+      return BREAK;
+    default:
+      throw new CborDecodeError(`unsupported CBOR simple value ${info}`);
+  }
+}
+
+function readString(reader: Reader, argument: bigint | undefined, major: number): Uint8Array {
+  if (argument !== undefined) return reader.take(argument);
+  const chunks: Uint8Array[] = [];
+  for (;;) {
+    const initial = reader.byte();
+    if (initial === 0xff) break;
+    if (initial >> 5 !== major) throw new CborDecodeError('indefinite-length string with a chunk of another type');
+    chunks.push(reader.take(definite(reader.argument(initial & 0x1f), 'string chunk')));
+  }
+  const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  const joined = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return joined;
+}
+
+function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new CborDecodeError('CBOR text string is not valid UTF-8');
+  }
+}
+
+function readArray(reader: Reader, argument: bigint | undefined, depth: number): CborValue[] {
+  const items: CborValue[] = [];
+  for (let i = 0n; argument === undefined || i < argument; i++) {
+    const item = readItem(reader, depth + 1);
+    if (item === BREAK) {
+      if (argument !== undefined) throw new CborDecodeError('unexpected CBOR break code');
+      break;
+    }
+    items.push(item);
+  }
+  return items;
+}
+
+function readMap(reader: Reader, argument: bigint | undefined, depth: number): Map<string, CborValue> {
+  const entries = new Map<string, CborValue>();
+  for (let i = 0n; argument === undefined || i < argument; i++) {
+    const key = readItem(reader, depth + 1);
+    if (key === BREAK) {
+      if (argument !== undefined) throw new CborDecodeError('unexpected CBOR break code');
+      break;
+    }
+    if (key.type !== 'text') throw new CborDecodeError('CBOR map keys must be text strings');
+    const value = readItem(reader, depth + 1);
+    if (value === BREAK) throw new CborDecodeError(`CBOR map key "${key.value}" has no value`);
+    // The spec prohibits duplicate keys; accepting them would let two parsers disagree on a request.
+    if (entries.has(key.value)) throw new CborDecodeError(`duplicate CBOR map key "${key.value}"`);
+    entries.set(key.value, value);
+  }
+  return entries;
+}
+
+function readTagged(reader: Reader, tag: bigint, depth: number): CborValue {
+  const inner = readItem(reader, depth + 1);
+  if (inner === BREAK) throw new CborDecodeError('CBOR tag without content');
+  if (tag === BigInt(SELF_DESCRIBE_TAG)) return inner;
+  if (tag === BigInt(POSITIVE_BIGNUM_TAG) || tag === BigInt(NEGATIVE_BIGNUM_TAG)) {
+    if (inner.type !== 'bytes') throw new CborDecodeError('CBOR bignum must wrap a byte string');
+    let magnitude = 0n;
+    for (const byte of inner.value) magnitude = (magnitude << 8n) | BigInt(byte);
+    return tag === BigInt(POSITIVE_BIGNUM_TAG)
+      ? { type: 'unsigned', value: magnitude }
+      : { type: 'negative', value: -1n - magnitude };
+  }
+  throw new CborDecodeError(`unsupported CBOR tag ${tag}`);
+}
+
+/** Encodes a value; with `selfDescribe` the item is wrapped in tag 55799, as the replica's responses are. */
+export function encodeCbor(value: CborEncodable, options: { selfDescribe?: boolean } = {}): Uint8Array {
+  const writer = new Writer();
+  if (options.selfDescribe === true) writer.head(MAJOR_TAG, BigInt(SELF_DESCRIBE_TAG));
+  writeItem(writer, value);
+  return writer.finish();
+}
+
+class Writer {
+  private buffer = new Uint8Array(256);
+  private length = 0;
+
+  private reserve(extra: number): void {
+    if (this.length + extra <= this.buffer.length) return;
+    let size = this.buffer.length * 2;
+    while (size < this.length + extra) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.buffer.subarray(0, this.length));
+    this.buffer = grown;
+  }
+
+  head(major: number, argument: bigint): void {
+    this.reserve(9);
+    const high = major << 5;
+    if (argument < 24n) {
+      this.buffer[this.length++] = high | Number(argument);
+      return;
+    }
+    const width = argument < 0x100n ? 1 : argument < 0x10000n ? 2 : argument < 0x1_0000_0000n ? 4 : 8;
+    this.buffer[this.length++] = high | (width === 1 ? 24 : width === 2 ? 25 : width === 4 ? 26 : 27);
+    for (let i = width - 1; i >= 0; i--) this.buffer[this.length++] = Number((argument >> BigInt(8 * i)) & 0xffn);
+  }
+
+  bytes(data: Uint8Array): void {
+    this.reserve(data.length);
+    this.buffer.set(data, this.length);
+    this.length += data.length;
+  }
+
+  finish(): Uint8Array {
+    return this.buffer.slice(0, this.length);
+  }
+}
+
+const MAX_UINT64 = (1n << 64n) - 1n;
+const textEncoder = new TextEncoder();
+
+function writeItem(writer: Writer, value: CborEncodable): void {
+  if (value instanceof Uint8Array) {
+    writer.head(MAJOR_BYTES, BigInt(value.length));
+    writer.bytes(value);
+  } else if (typeof value === 'string') {
+    const encoded = textEncoder.encode(value);
+    writer.head(MAJOR_TEXT, BigInt(encoded.length));
+    writer.bytes(encoded);
+  } else if (typeof value === 'number' || typeof value === 'bigint') {
+    writeInteger(writer, value);
+  } else if (typeof value === 'boolean') {
+    writer.head(MAJOR_SIMPLE, value ? 21n : 20n);
+  } else if (value === null) {
+    writer.head(MAJOR_SIMPLE, 22n);
+  } else if (isEncodableArray(value)) {
+    writer.head(MAJOR_ARRAY, BigInt(value.length));
+    for (const item of value) writeItem(writer, item);
+  } else {
+    const entries = Object.entries(value).filter(
+      (entry): entry is [string, CborEncodable] => entry[1] !== undefined
+    );
+    writer.head(MAJOR_MAP, BigInt(entries.length));
+    for (const [key, item] of entries) {
+      writeItem(writer, key);
+      writeItem(writer, item);
+    }
+  }
+}
+
+function isEncodableArray(value: readonly CborEncodable[] | CborEncodableMap): value is readonly CborEncodable[] {
+  return Array.isArray(value);
+}
+
+function writeInteger(writer: Writer, value: number | bigint): void {
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+    throw new RangeError(`CBOR encoder only writes integers, got ${value}`);
+  }
+  const integer = BigInt(value);
+  const magnitude = integer >= 0n ? integer : -1n - integer;
+  if (magnitude > MAX_UINT64) throw new RangeError(`integer ${integer} does not fit in 64 bits`);
+  writer.head(integer >= 0n ? MAJOR_UNSIGNED : MAJOR_NEGATIVE, magnitude);
+}

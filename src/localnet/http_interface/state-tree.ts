@@ -1,0 +1,88 @@
+import type { Principal } from '@dfinity/principal';
+import type { CertifiedCanister } from './backend';
+import { encodeCbor } from './cbor';
+import { labeledLeaf, labeledSubtree, type LabeledTree } from './hash-tree';
+import { encodeUnsignedLeb128 } from './leb128';
+import type { RequestStatus, TrackedRequest } from './request-status';
+
+/**
+ * The system state tree (interface spec, "The system state tree"): `/time`,
+ * `/subnet/<id>/{public_key, canister_ranges, node/<id>/public_key}`,
+ * `/request_status/<id>/...` and `/canister/<id>/{certified_data,
+ * controllers, module_hash, metadata/<name>}`. Naturals are LEB128, text is
+ * UTF-8, CBOR values carry the self-describe tag.
+ */
+
+/** A closed interval of principals, compared bytewise. */
+export type CanisterRange = readonly [Principal, Principal];
+
+export interface SubnetDescription {
+  readonly subnetId: Principal;
+  readonly publicKeyDer: Uint8Array;
+  readonly canisterRanges: readonly CanisterRange[];
+  readonly nodes: readonly { readonly nodeId: Principal; readonly publicKeyDer: Uint8Array }[];
+}
+
+export interface StateSnapshot {
+  readonly time: bigint;
+  readonly subnet: SubnetDescription;
+  readonly requests: Iterable<TrackedRequest>;
+  readonly canisters: Iterable<CertifiedCanister>;
+}
+
+export function buildStateTree(state: StateSnapshot): LabeledTree {
+  return labeledSubtree([
+    ['time', labeledLeaf(encodeUnsignedLeb128(state.time))],
+    ['subnet', labeledSubtree([[state.subnet.subnetId.toUint8Array(), subnetTree(state.subnet)]])],
+    [
+      'request_status',
+      labeledSubtree([...state.requests].map((request) => [request.requestId, requestStatusTree(request.status)] as const))
+    ],
+    [
+      'canister',
+      labeledSubtree([...state.canisters].map((canister) => [canister.id.toUint8Array(), canisterTree(canister)] as const))
+    ]
+  ]);
+}
+
+function subnetTree(subnet: SubnetDescription): LabeledTree {
+  const ranges = subnet.canisterRanges.map(([low, high]) => [low.toUint8Array(), high.toUint8Array()]);
+  return labeledSubtree([
+    ['public_key', labeledLeaf(subnet.publicKeyDer)],
+    ['canister_ranges', labeledLeaf(encodeCbor(ranges, { selfDescribe: true }))],
+    [
+      'node',
+      labeledSubtree(
+        subnet.nodes.map(
+          (node) => [node.nodeId.toUint8Array(), labeledSubtree([['public_key', labeledLeaf(node.publicKeyDer)]])] as const
+        )
+      )
+    ]
+  ]);
+}
+
+function requestStatusTree(status: RequestStatus): LabeledTree {
+  const fields: [string, LabeledTree][] = [['status', labeledLeaf(status.status)]];
+  if (status.status === 'replied') fields.push(['reply', labeledLeaf(status.reply)]);
+  if (status.status === 'rejected') {
+    fields.push(['reject_code', labeledLeaf(encodeUnsignedLeb128(BigInt(status.rejectCode)))]);
+    fields.push(['reject_message', labeledLeaf(status.rejectMessage)]);
+    if (status.errorCode !== undefined) fields.push(['error_code', labeledLeaf(status.errorCode)]);
+  }
+  return labeledSubtree(fields);
+}
+
+function canisterTree(canister: CertifiedCanister): LabeledTree {
+  const fields: [string, LabeledTree][] = [
+    ['certified_data', labeledLeaf(canister.certifiedData)],
+    ['controllers', labeledLeaf(encodeCbor(canister.controllers.map((controller) => controller.toUint8Array()), { selfDescribe: true }))]
+  ];
+  if (canister.moduleHash !== undefined) fields.push(['module_hash', labeledLeaf(canister.moduleHash)]);
+  if (canister.metadata !== undefined && canister.metadata.size > 0) {
+    fields.push([
+      'metadata',
+      labeledSubtree([...canister.metadata].map(([name, section]) => [name, labeledLeaf(section.content)] as const))
+    ]);
+  }
+  return labeledSubtree(fields);
+}
