@@ -1,0 +1,81 @@
+// Puts the built jwt_issuer on a local network and keeps it current across restarts:
+// installed once, upgraded when the Wasm changes, its issuer following the network's port.
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { IDL } from '@dfinity/candid';
+import { Principal } from '@dfinity/principal';
+
+import { ConfigInputType, configInputToCandid, MetricsType, UpdateConfigResultType } from '../../backend/core/candid';
+import type { ConfigInput } from '../../backend/core/config';
+import type { LocalNetwork } from './local_network';
+
+export interface Deployment {
+  canisterId: Principal;
+  /** The local deployer, controller of the canister. */
+  controller: Principal;
+  issuer: string;
+  /** What happened on this start. */
+  action: 'installed' | 'upgraded' | 'unchanged';
+}
+
+const DEPLOYMENT_FILE = 'deployment.json';
+const CANISTER_CYCLES = 100_000_000_000_000n;
+
+const encodeConfig = (config: ConfigInput): Uint8Array =>
+  new Uint8Array(IDL.encode([IDL.Opt(ConfigInputType)], [[configInputToCandid(config)]]));
+
+export async function deployJwtIssuer(network: LocalNetwork, wasm: Uint8Array, stateDirectory: string): Promise<Deployment> {
+  const { ic } = network;
+  const file = join(stateDirectory, DEPLOYMENT_FILE);
+  const saved = existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as { canisterId: string; controller: string }) : undefined;
+  const issuerOf = (id: Principal): string => network.canisterHostUrl(id, '');
+
+  let deployment: Deployment;
+  if (saved !== undefined && ic.hasCanister(saved.canisterId)) {
+    const canisterId = Principal.fromText(saved.canisterId);
+    const controller = Principal.fromText(saved.controller);
+    const issuer = issuerOf(canisterId);
+    const installed = ic.moduleHash(canisterId);
+    const built = createHash('sha256').update(wasm).digest();
+    if (installed === undefined || !built.equals(Buffer.from(installed))) {
+      await ic.installCode(canisterId, wasm, encodeConfig({ issuer }), { mode: installed === undefined ? 'install' : 'upgrade', sender: controller });
+      deployment = { canisterId, controller, issuer, action: installed === undefined ? 'installed' : 'upgraded' };
+    } else {
+      await setIssuer(network, canisterId, controller, issuer);
+      deployment = { canisterId, controller, issuer, action: 'unchanged' };
+    }
+  } else {
+    const controller = Principal.selfAuthenticating(randomBytes(32));
+    const canisterId = await ic.createCanister({ controllers: [controller], sender: controller, cycles: CANISTER_CYCLES });
+    const issuer = issuerOf(canisterId);
+    await ic.installCode(canisterId, wasm, encodeConfig({ issuer }), { sender: controller });
+    deployment = { canisterId, controller, issuer, action: 'installed' };
+  }
+  await writeFile(file, JSON.stringify({ canisterId: deployment.canisterId.toText(), controller: deployment.controller.toText() }, null, 2));
+  await waitForSigningKey(network, deployment.canisterId);
+  return deployment;
+}
+
+async function setIssuer(network: LocalNetwork, canisterId: Principal, controller: Principal, issuer: string): Promise<void> {
+  const arg = IDL.encode([IDL.Record({ issuer: IDL.Opt(IDL.Text) })], [{ issuer: [issuer] }]);
+  const result = await network.ic.updateCall(canisterId, 'update_config', arg, { sender: controller });
+  if (result.kind === 'rejected') throw new Error(`update_config was rejected: ${result.message}`);
+  const [outcome] = IDL.decode([UpdateConfigResultType], result.reply) as [Record<string, unknown>];
+  if (!('Ok' in outcome)) throw new Error(`update_config refused the issuer ${issuer}: ${JSON.stringify(outcome)}`);
+}
+
+/** The key is fetched by a timer right after install and upgrade; the live network runs it. */
+async function waitForSigningKey(network: LocalNetwork, canisterId: Principal): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const result = await network.ic.queryCall(canisterId, 'metrics', IDL.encode([], []));
+    if (result.kind === 'replied') {
+      const [metrics] = IDL.decode([MetricsType], result.reply) as [{ active_kid: [] | [string] }];
+      if (metrics.active_kid.length === 1) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('jwt_issuer did not get its signing key within 10 s');
+}

@@ -1,0 +1,73 @@
+// Drives `npm start -- --json` as a script would: start, read the ready line, Ctrl-C.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..');
+
+export interface Ready {
+  replicaUrl: string;
+  canisterId: string;
+  jwksUrl: string;
+  discoveryUrl: string;
+  frontendUrl: string;
+  identityProviderUrl: string;
+  apiUrl: string;
+  issuer: string;
+  deployment: string;
+}
+
+export interface RunningProduct {
+  ready: Ready;
+  /** Ctrl-C: SIGINT to the whole process group; true once every process of it has exited. */
+  stop(): Promise<boolean>;
+}
+
+const running = new Set<ChildProcess>();
+
+export function startProduct(stateDirectory: string): Promise<RunningProduct> {
+  const child = spawn('npm', ['start', '--silent', '--', '--json', '--port', '0', '--api-port', '0', '--state', stateDirectory], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so that stop() can signal all of it, as Ctrl-C in a terminal does.
+    detached: true
+  });
+  running.add(child);
+  const group = -child.pid!;
+
+  async function stop(): Promise<boolean> {
+    process.kill(group, 'SIGINT');
+    for (let waited = 0; waited < 10_000; waited += 100) {
+      try {
+        process.kill(group, 0);
+      } catch {
+        running.delete(child);
+        return true;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return false;
+  }
+
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const line = output.split('\n').find((candidate) => candidate.startsWith('{') && candidate.endsWith('}'));
+      if (line !== undefined) resolve({ ready: JSON.parse(line) as Ready, stop });
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`npm start exited (${code}) before it was ready:\n${output}`)));
+  });
+}
+
+/** For afterAll: whatever is still running goes. */
+export function killAllProducts(): void {
+  for (const child of running) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  running.clear();
+}
