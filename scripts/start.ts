@@ -43,8 +43,6 @@ const wasm = readFileSync(join(root, '.azle', 'jwt_issuer', 'jwt_issuer.wasm'));
 const network = await startLocalNetwork({
   port,
   stateDirectory,
-  // The canister does not certify its responses yet; the gateway says so on each one it lets through.
-  allowUncertifiedResponses: true,
   sites: [await devIdentityProviderSite()]
 });
 const deployment = await deployJwtIssuer(network, wasm, stateDirectory);

@@ -2,6 +2,8 @@
 import {
   canisterCycleBalance,
   canisterSelf,
+  certifiedDataSet,
+  dataCertificate,
   IDL,
   init,
   isController,
@@ -39,7 +41,7 @@ import {
   type CandidIssueOptions
 } from './core/candid';
 import { applyConfigInput, ConfigError, defaultConfig, type Config } from './core/config';
-import { buildHttpResources, routeHttpRequest, type HttpResources } from './core/http';
+import { buildHttpResources, certifiedResponse, routeHttpRequest, type HttpResources } from './core/http';
 import { completeIssuance, planIssuance } from './core/issuance';
 import type { IssueError } from './core/issue_error';
 import { activateKey, derivationPath, es256kSigningKey, nextRetirementSeconds, pruneRetired } from './core/key_ring';
@@ -155,7 +157,12 @@ export default class JwtIssuer {
 
   @query([HttpRequestType], HttpResponseType)
   http_request(request: Parameters<typeof httpRequestFromCandid>[0]): unknown {
-    return httpResponseToCandid(routeHttpRequest(resources(), httpRequestFromCandid(request)));
+    const served = resources();
+    const { url, method } = httpRequestFromCandid(request);
+    const response = routeHttpRequest(served, { url, method });
+    // The data certificate exists in non-replicated queries only (not when http_request is called as an update).
+    const certificate = dataCertificate();
+    return httpResponseToCandid(certificate === undefined ? response : certifiedResponse(served, url, response, certificate));
   }
 }
 
@@ -190,8 +197,10 @@ function resources(): HttpResources {
   return httpResources ?? buildHttpResources(currentConfig(), storedKeyRing());
 }
 
+/** Rebuilds the served documents and certifies them: the tree's root becomes the canister's certified data. */
 function rebuildHttpResources(): void {
   httpResources = buildHttpResources(currentConfig(), storedKeyRing());
+  certifiedDataSet(httpResources.certification.rootHash);
 }
 
 /** Fetches the public key for the configured key name, retrying with exponential back-off until it succeeds. */

@@ -40,7 +40,7 @@ const jwksOverGateway = async () => JSON.parse(await (await fetch(network.canist
 
 beforeAll(async () => {
   stateDirectory = mkdtempSync(join(tmpdir(), 'ic-jwt-network-'));
-  network = await startLocalNetwork({ port: 0, allowUncertifiedResponses: true });
+  network = await startLocalNetwork({ port: 0 });
   canisterId = (await deployJwtIssuer(network, jwtIssuerWasm(), stateDirectory)).canisterId;
 });
 
@@ -133,15 +133,28 @@ describe('the HTTP gateway', () => {
     expect(JSON.parse(body).issuer).toBe(network.canisterHostUrl(canisterId, ''));
   });
 
-  it('refuses uncertified responses unless told to let them through', async () => {
+  it('refuses uncertified responses unless told to let them through, as icp0.io does', async () => {
+    const { azleFixtureWasm } = await import('../localnet/support/fixtures');
+    const wasm = await azleFixtureWasm('uncertified_site');
     const strict = await startLocalNetwork({ port: 0 });
+    const lenient = await startLocalNetwork({ port: 0, allowUncertifiedResponses: true });
     try {
-      const id = (await deployJwtIssuer(strict, jwtIssuerWasm(), mkdtempSync(join(tmpdir(), 'ic-jwt-strict-')))).canisterId;
-      const response = await fetch(strict.canisterUrl(id, '/.well-known/jwks.json'));
-      expect(response.status).toBe(503);
-      expect(await response.text()).toMatch(/uncertified/);
+      for (const net of [strict, lenient]) {
+        const controller = Principal.selfAuthenticating(new Uint8Array(32).fill(3));
+        const id = await net.ic.createCanister({ controllers: [controller], sender: controller });
+        await net.ic.installCode(id, wasm, IDL.encode([], []), { sender: controller });
+        const response = await fetch(net.canisterUrl(id, '/'));
+        if (net === strict) {
+          expect(response.status).toBe(503);
+          expect(await response.text()).toMatch(/uncertified/);
+        } else {
+          expect(response.status).toBe(200);
+          expect(response.headers.get('x-local-ic-uncertified')).toBe('true');
+        }
+      }
     } finally {
       await strict.close();
+      await lenient.close();
     }
   });
 

@@ -1,6 +1,7 @@
-// http_request: two public documents, precomputed whenever the config or the keys
-// change, so that certification can hash exactly the bytes that are served.
+// http_request: two public documents, precomputed whenever the config or the keys change, and
+// certified (HTTP certification v2) in the same step, so queries only attach the certificate.
 import { utf8 } from './bytes';
+import { canonicalRequestPath, CERTIFICATE_EXPRESSION_HEADER, certifyResponses, type CertifiedResponses } from './certification';
 import type { Config } from './config';
 import type { KeyRing } from './key_ring';
 import { discoveryDocument, DISCOVERY_PATH, jwksDocument, JWKS_PATH } from './well_known';
@@ -20,26 +21,31 @@ export interface HttpResponse {
   body: Uint8Array;
 }
 
+interface PathResponses {
+  document: HttpResponse;
+  preflight: HttpResponse;
+  methodNotAllowed: HttpResponse;
+}
+
 export interface HttpResources {
-  byPath: ReadonlyMap<string, HttpResponse>;
+  byPath: ReadonlyMap<string, PathResponses>;
   notFound: HttpResponse;
+  certification: CertifiedResponses<HttpResponse>;
 }
 
 export const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
 
+// Every header is certified (see certification/cel_expression.ts): the gateway drops uncertified ones.
 const COMMON_HEADERS: HeaderField[] = [
   ['access-control-allow-origin', '*'],
-  ['x-content-type-options', 'nosniff']
+  ['x-content-type-options', 'nosniff'],
+  [...CERTIFICATE_EXPRESSION_HEADER]
 ];
 
 function document(contentType: string, maxAgeSeconds: number, body: string): HttpResponse {
   return {
     statusCode: 200,
-    headers: [
-      ['content-type', contentType],
-      ['cache-control', `public, max-age=${maxAgeSeconds}`],
-      ...COMMON_HEADERS
-    ],
+    headers: [['content-type', contentType], ['cache-control', `public, max-age=${maxAgeSeconds}`], ...COMMON_HEADERS],
     body: utf8(body)
   };
 }
@@ -52,55 +58,57 @@ function jsonError(statusCode: number, error: string, message: string, extra: He
   };
 }
 
+const PREFLIGHT: HttpResponse = {
+  statusCode: 204,
+  headers: [
+    ['allow', ALLOWED_METHODS],
+    ['access-control-allow-methods', ALLOWED_METHODS],
+    ['access-control-max-age', '86400'],
+    ...COMMON_HEADERS
+  ],
+  body: new Uint8Array()
+};
+
+const METHOD_NOT_ALLOWED = jsonError(405, 'method_not_allowed', `Use ${ALLOWED_METHODS}.`, [['allow', ALLOWED_METHODS]]);
+
 /** Verifiers refetch the JWKS on an unknown kid, so it may be cached for a few minutes only. */
 export const JWKS_MAX_AGE_SECONDS = 300;
 export const DISCOVERY_MAX_AGE_SECONDS = 3600;
 
 export function buildHttpResources(config: Config, ring: KeyRing): HttpResources {
-  return {
-    byPath: new Map([
-      [JWKS_PATH, document('application/jwk-set+json', JWKS_MAX_AGE_SECONDS, jwksDocument(ring))],
-      [DISCOVERY_PATH, document('application/json', DISCOVERY_MAX_AGE_SECONDS, discoveryDocument(config))]
-    ]),
-    // The body never echoes the request: nothing a client sends is reflected.
-    notFound: jsonError(404, 'not_found', `This canister serves ${JWKS_PATH} and ${DISCOVERY_PATH} only.`)
-  };
+  const byPath = new Map<string, PathResponses>([
+    [JWKS_PATH, { document: document('application/jwk-set+json', JWKS_MAX_AGE_SECONDS, jwksDocument(ring)), preflight: PREFLIGHT, methodNotAllowed: METHOD_NOT_ALLOWED }],
+    [DISCOVERY_PATH, { document: document('application/json', DISCOVERY_MAX_AGE_SECONDS, discoveryDocument(config)), preflight: PREFLIGHT, methodNotAllowed: METHOD_NOT_ALLOWED }]
+  ]);
+  // The body never echoes the request: nothing a client sends is reflected.
+  const notFound = jsonError(404, 'not_found', `This canister serves ${JWKS_PATH} and ${DISCOVERY_PATH} only.`);
+  const certification = certifyResponses({
+    exact: new Map([...byPath].map(([path, responses]) => [path, [responses.document, responses.preflight, responses.methodNotAllowed]])),
+    fallback: notFound
+  });
+  return { byPath, notFound, certification };
 }
 
-/** The path of a request target, without query or fragment; undefined unless origin-form ("/..."). */
-export function requestPath(url: string): string | undefined {
-  const end = url.search(/[?#]/);
-  const path = end === -1 ? url : url.slice(0, end);
-  return path.startsWith('/') ? path : undefined;
-}
-
+/**
+ * Routes on the path as the HTTP gateway reads it (percent-decoded, query ignored), so that
+ * the answer is the one certified for that path. HEAD gets the GET response: response-only
+ * certification hashes the body, and HTTP servers drop a HEAD response's body on the wire.
+ */
 export function routeHttpRequest(resources: HttpResources, request: Pick<HttpRequest, 'method' | 'url'>): HttpResponse {
-  const path = requestPath(request.url);
-  const resource = path === undefined ? undefined : resources.byPath.get(path);
-  if (resource === undefined) {
-    return request.method === 'HEAD' ? withoutBody(resources.notFound) : resources.notFound;
-  }
+  const responses = resources.byPath.get(canonicalRequestPath(request.url) ?? '');
+  if (responses === undefined) return resources.notFound;
   switch (request.method) {
     case 'GET':
-      return resource;
     case 'HEAD':
-      return withoutBody(resource);
+      return responses.document;
     case 'OPTIONS':
-      return {
-        statusCode: 204,
-        headers: [
-          ['allow', ALLOWED_METHODS],
-          ['access-control-allow-methods', ALLOWED_METHODS],
-          ['access-control-max-age', '86400'],
-          ...COMMON_HEADERS
-        ],
-        body: new Uint8Array()
-      };
+      return responses.preflight;
     default:
-      return jsonError(405, 'method_not_allowed', `Use ${ALLOWED_METHODS}.`, [['allow', ALLOWED_METHODS]]);
+      return responses.methodNotAllowed;
   }
 }
 
-function withoutBody(response: HttpResponse): HttpResponse {
-  return { ...response, body: new Uint8Array() };
+/** The response with its IC-Certificate header, given the data certificate of this query. */
+export function certifiedResponse(resources: HttpResources, url: string, response: HttpResponse, dataCertificate: Uint8Array): HttpResponse {
+  return resources.certification.withCertificate(url, response, dataCertificate);
 }
