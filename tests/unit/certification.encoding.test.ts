@@ -8,7 +8,7 @@ import { decode, encode, encodeWithSelfDescribedTag } from '@dfinity/cbor';
 import { describe, expect, it } from 'vitest';
 
 import { utf8 } from '../../src/backend/core/bytes';
-import { base64Encode } from '../../src/backend/core/certification/base64';
+import { base64Encode } from '../../src/backend/core/base64url';
 import { encodeCbor, encodeSelfDescribedCbor, type CborValue } from '../../src/backend/core/certification/cbor';
 import { hashTreeToCbor, treeDigest, type HashTree } from '../../src/backend/core/certification/hash_tree';
 import { buildLabeledTree } from '../../src/backend/core/certification/labeled_tree';

@@ -1,4 +1,4 @@
-// Base64url without padding (RFC 4648 §5), as JOSE requires (RFC 7515 §2).
+// Base64url without padding (RFC 4648 §5), as JOSE requires (RFC 7515 §2), and standard base64.
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const DECODE_TABLE = new Map([...ALPHABET].map((char, index) => [char, index]));
 
@@ -6,22 +6,33 @@ export class Base64UrlError extends Error {
   readonly code = 'ERR_BASE64URL';
 }
 
-export function base64UrlEncode(bytes: Uint8Array): string {
+const STANDARD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+function encode(bytes: Uint8Array, alphabet: string, pad: boolean): string {
   let out = '';
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + ALPHABET[n & 63]!;
+    out += alphabet[n >> 18]! + alphabet[(n >> 12) & 63]! + alphabet[(n >> 6) & 63]! + alphabet[n & 63]!;
   }
   const rest = bytes.length - i;
   if (rest === 1) {
     const n = bytes[i]! << 16;
-    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]!;
+    out += alphabet[n >> 18]! + alphabet[(n >> 12) & 63]! + (pad ? '==' : '');
   } else if (rest === 2) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]!;
+    out += alphabet[n >> 18]! + alphabet[(n >> 12) & 63]! + alphabet[(n >> 6) & 63]! + (pad ? '=' : '');
   }
   return out;
+}
+
+export function base64UrlEncode(bytes: Uint8Array): string {
+  return encode(bytes, ALPHABET, false);
+}
+
+/** Standard base64 with padding (RFC 4648 §4), as the IC-Certificate header fields require. */
+export function base64Encode(bytes: Uint8Array): string {
+  return encode(bytes, STANDARD_ALPHABET, true);
 }
 
 export function base64UrlEncodeText(text: string): string {

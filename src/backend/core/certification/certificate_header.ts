@@ -1,6 +1,6 @@
 // The IC-Certificate header (HTTP Gateway Protocol, "The Certificate Header"): the subnet's
 // certificate, the witness and the expression path, each base64 of self-described CBOR.
-import { base64Encode } from './base64';
+import { base64Encode } from '../base64url';
 import { encodeSelfDescribedCbor } from './cbor';
 import { hashTreeToCbor, type HashTree } from './hash_tree';
 
