@@ -1,6 +1,7 @@
 // The jwt_issuer canister: a thin Azle adapter over the pure core in ./core.
 import {
   canisterCycleBalance,
+  clearTimer,
   canisterSelf,
   certifiedDataSet,
   dataCertificate,
@@ -35,6 +36,7 @@ import {
   issueErrorToCandid,
   issuedJwtToCandid,
   MetricsType,
+  RotateKeysResultType,
   UpdateConfigResultType,
   type CandidConfig,
   type CandidConfigInput,
@@ -43,11 +45,22 @@ import {
 import { applyConfigInput, ConfigError, defaultConfig, type Config } from './core/config';
 import { buildHttpResources, certifiedResponse, routeHttpRequest, type HttpResources } from './core/http';
 import { completeIssuance, planIssuance } from './core/issuance';
+import type { JwsAlgorithm } from './core/algorithms';
 import type { IssueError } from './core/issue_error';
-import { activateKey, derivationPath, es256kSigningKey, nextRetirementSeconds, pruneRetired } from './core/key_ring';
-import { describeCallFailure, ecdsaPublicKey, signWithEcdsa } from './management';
 import {
-  CURRENT_KEY_VERSION,
+  activateKey,
+  activeKey,
+  derivationPath,
+  nextRetirementSeconds,
+  pruneRetired,
+  retireDisabled,
+  signingKey,
+  type KeyRing,
+  type SigningKey
+} from './core/key_ring';
+import type { KeyName } from './core/fees';
+import { describeCallFailure, ecdsaPublicKey, ed25519PublicKey, signWithEcdsa, signWithEd25519 } from './management';
+import {
   pruneFullBuckets,
   storeBucket,
   storeConfig,
@@ -57,12 +70,17 @@ import {
   storedCounters,
   storedGlobalWindow,
   storedKeyRing,
+  storedKeyVersion,
   storeGlobalWindow,
-  storeKeyRing
+  storeKeyRing,
+  storeKeyVersion
 } from './storage';
 
 const KEY_FETCH_MAX_BACKOFF_SECONDS = 300;
 const BUCKET_PRUNE_INTERVAL_SECONDS = 600;
+
+/** Set while rotate_keys awaits the new public keys, so two rotations never interleave. */
+let rotating = false;
 
 /** The served documents, rebuilt whenever config or keys change (never lazily in a query: query heap changes are discarded). */
 let httpResources: HttpResources | undefined;
@@ -107,7 +125,8 @@ export default class JwtIssuer {
 
     let issued;
     try {
-      const signature = await signWithEcdsa(plan.key.keyName, plan.derivationPath, plan.digest, plan.fee);
+      const sign = plan.key.alg === 'ES256K' ? signWithEcdsa : signWithEd25519;
+      const signature = await sign(plan.key.keyName, plan.derivationPath, plan.message, plan.fee);
       issued = completeIssuance(plan, signature);
     } catch (failure) {
       const { rejectCode, message } = describeCallFailure(failure);
@@ -137,21 +156,63 @@ export default class JwtIssuer {
       throw error;
     }
     storeConfig(config);
+    // A disabled algorithm's key leaves the active set now; its tokens stay verifiable until they expire.
+    storeKeyRing(retireDisabled(storedKeyRing(), config.algorithms, nowSeconds(), Math.max(before.maxTtlSeconds, config.maxTtlSeconds)));
     rebuildHttpResources();
-    if (config.keyName !== before.keyName) setTimer(0, () => refreshSigningKey(0));
+    scheduleRetirement();
+    setTimer(0, () => refreshSigningKeys(0));
     return { Ok: configToCandid(config) };
+  }
+
+  /**
+   * Controllers only. Moves every enabled algorithm to a new key (the next key version,
+   * so a new derivation path and kid). The new keys sign from now on; the previous ones
+   * stay in the JWKS until every token they signed has expired. Nothing changes unless
+   * every new public key was fetched.
+   */
+  @update([], RotateKeysResultType)
+  async rotate_keys(): Promise<unknown> {
+    const caller = msgCaller();
+    if (!isController(caller)) return { Err: { NotController: { caller } } };
+    if (rotating) return { Err: { RotationInProgress: null } };
+    rotating = true;
+    try {
+      const version = storedKeyVersion() + 1;
+      const config = currentConfig();
+      const fetched: SigningKey[] = [];
+      for (const alg of config.algorithms) {
+        try {
+          fetched.push(signingKey(alg, config.keyName, version, await fetchPublicKey(alg, config.keyName, version)));
+        } catch (failure) {
+          const { rejectCode, message } = describeCallFailure(failure);
+          return { Err: { KeyFetchFailed: { algorithm: alg, reject_code: rejectCode, message } } };
+        }
+      }
+      // The config changed while we waited: its own refresh will fetch the right keys; try again after it.
+      if (currentConfig().keyName !== config.keyName || storedKeyVersion() !== version - 1) {
+        return { Err: { RotationInProgress: null } };
+      }
+      storeKeyVersion(version);
+      activateKeys(fetched);
+      return { Ok: { key_version: version, active_keys: activeKeysToCandid(storedKeyRing()) } };
+    } finally {
+      rotating = false;
+    }
   }
 
   @query([], MetricsType)
   metrics(): unknown {
     const counters = storedCounters();
-    const active = storedKeyRing().active;
+    const ring = storedKeyRing();
+    const active = activeKey(ring, currentConfig().defaultAlgorithm) ?? null;
     return {
       tokens_issued: counters.tokensIssued,
       signatures_requested: counters.signaturesRequested,
       rejections: Object.entries(counters.rejections).map(([reason, count]) => ({ reason, count })),
       cycle_balance: canisterCycleBalance(),
-      active_kid: active === null ? [] : [active.jwk.kid]
+      active_kid: active === null ? [] : [active.jwk.kid],
+      key_version: storedKeyVersion(),
+      active_keys: activeKeysToCandid(ring)
     };
   }
 
@@ -180,7 +241,7 @@ function configure(base: Config): void {
   storeConfig(config);
   rebuildHttpResources();
   // Timers do not survive upgrades: start them again.
-  setTimer(0, () => refreshSigningKey(0));
+  setTimer(0, () => refreshSigningKeys(0));
   scheduleRetirement();
   setTimerInterval(BUCKET_PRUNE_INTERVAL_SECONDS, () => {
     pruneFullBuckets(currentConfig(), nowMs());
@@ -203,34 +264,67 @@ function rebuildHttpResources(): void {
   certifiedDataSet(httpResources.certification.rootHash);
 }
 
-/** Fetches the public key for the configured key name, retrying with exponential back-off until it succeeds. */
-async function refreshSigningKey(attempt: number): Promise<void> {
-  const keyName = currentConfig().keyName;
-  let publicKey: Uint8Array;
-  try {
-    publicKey = await ecdsaPublicKey(keyName, derivationPath('ES256K', CURRENT_KEY_VERSION));
-  } catch (failure) {
-    const delay = Math.min(2 ** attempt, KEY_FETCH_MAX_BACKOFF_SECONDS);
-    const { rejectCode, message } = describeCallFailure(failure);
-    console.log(`ecdsa_public_key for ${keyName} failed (reject code ${rejectCode}: ${message}); retrying in ${delay} s`);
-    setTimer(delay, () => refreshSigningKey(attempt + 1));
-    return;
+function fetchPublicKey(alg: JwsAlgorithm, keyName: KeyName, keyVersion: number): Promise<Uint8Array> {
+  const path = derivationPath(alg, keyVersion);
+  return alg === 'ES256K' ? ecdsaPublicKey(keyName, path) : ed25519PublicKey(keyName, path);
+}
+
+/**
+ * Fetches the public key of every enabled algorithm that lacks an active key for the
+ * configured key name and current key version, retrying with exponential back-off.
+ */
+async function refreshSigningKeys(attempt: number): Promise<void> {
+  const { keyName, algorithms } = currentConfig();
+  const version = storedKeyVersion();
+  const ring = storedKeyRing();
+  const missing = algorithms.filter((alg) => {
+    const key = activeKey(ring, alg);
+    return key === undefined || key.keyName !== keyName || key.keyVersion !== version;
+  });
+  const fetched: SigningKey[] = [];
+  for (const alg of missing) {
+    try {
+      fetched.push(signingKey(alg, keyName, version, await fetchPublicKey(alg, keyName, version)));
+    } catch (failure) {
+      const delay = Math.min(2 ** attempt, KEY_FETCH_MAX_BACKOFF_SECONDS);
+      const { rejectCode, message } = describeCallFailure(failure);
+      console.log(`public key for ${alg} under ${keyName} failed (reject code ${rejectCode}: ${message}); retrying in ${delay} s`);
+      setTimer(delay, () => refreshSigningKeys(attempt + 1));
+      return;
+    }
   }
+  // The key name or version changed while we waited: a newer fetch is already under way.
+  if (currentConfig().keyName !== keyName || storedKeyVersion() !== version) return;
+  activateKeys(fetched);
+}
+
+/** Makes `keys` active (retiring the keys they replace), retires disabled algorithms, prunes, and re-certifies. */
+function activateKeys(keys: SigningKey[]): void {
   const config = currentConfig();
-  // The key name changed while we waited: a newer fetch is already scheduled.
-  if (config.keyName !== keyName) return;
   const now = nowSeconds();
-  const key = es256kSigningKey(keyName, CURRENT_KEY_VERSION, publicKey);
-  storeKeyRing(pruneRetired(activateKey(storedKeyRing(), key, now, config.maxTtlSeconds), now));
+  let ring: KeyRing = storedKeyRing();
+  for (const key of keys) ring = activateKey(ring, key, now, config.maxTtlSeconds);
+  ring = retireDisabled(ring, config.algorithms, now, config.maxTtlSeconds);
+  storeKeyRing(pruneRetired(ring, now));
   rebuildHttpResources();
   scheduleRetirement();
 }
 
+function activeKeysToCandid(ring: KeyRing): { algorithm: string; kid: string }[] {
+  return ring.active.map((key) => ({ algorithm: key.alg, kid: key.jwk.kid }));
+}
+
+/** The one pending retirement timer: rescheduling replaces it rather than piling timers up. */
+let retirementTimer: bigint | undefined;
+
 /** Removes retired keys from the JWKS once every token they signed has expired. */
 function scheduleRetirement(): void {
+  if (retirementTimer !== undefined) clearTimer(retirementTimer);
+  retirementTimer = undefined;
   const next = nextRetirementSeconds(storedKeyRing());
   if (next === undefined) return;
-  setTimer(Math.max(0, next - nowSeconds()), () => {
+  retirementTimer = setTimer(Math.max(0, next - nowSeconds()), () => {
+    retirementTimer = undefined;
     storeKeyRing(pruneRetired(storedKeyRing(), nowSeconds()));
     rebuildHttpResources();
     scheduleRetirement();

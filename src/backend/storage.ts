@@ -2,8 +2,8 @@
 // keys and counters. Values are stored as JSON (Azle's stableJson keeps bigints).
 import { StableBTreeMap } from 'azle';
 
-import type { Config } from './core/config';
-import { EMPTY_KEY_RING, type KeyRing } from './core/key_ring';
+import { configFromStored, type Config } from './core/config';
+import { FIRST_KEY_VERSION, keyRingFromStored, type KeyRing } from './core/key_ring';
 import { isBucketFull, type Bucket, type GlobalWindow } from './core/rate_limit';
 
 export interface Counters {
@@ -16,11 +16,18 @@ export interface Counters {
 const settings = new StableBTreeMap<string, unknown>(0);
 const buckets = new StableBTreeMap<string, Bucket>(1);
 
-/** Signing keys are derived under this version; rotation (a later feature) moves it on. */
-export const CURRENT_KEY_VERSION = 1;
+/** Signing keys are derived under this version; rotate_keys moves it on. */
+export function storedKeyVersion(): number {
+  return (settings.get('keyVersion') as number | undefined) ?? FIRST_KEY_VERSION;
+}
+
+export function storeKeyVersion(version: number): void {
+  settings.insert('keyVersion', version);
+}
 
 export function storedConfig(): Config | undefined {
-  return settings.get('config') as Config | undefined;
+  const stored = settings.get('config') as Parameters<typeof configFromStored>[0] | undefined;
+  return stored === undefined ? undefined : configFromStored(stored);
 }
 
 export function storeConfig(config: Config): void {
@@ -28,7 +35,7 @@ export function storeConfig(config: Config): void {
 }
 
 export function storedKeyRing(): KeyRing {
-  return (settings.get('keyRing') as KeyRing | undefined) ?? EMPTY_KEY_RING;
+  return keyRingFromStored(settings.get('keyRing'));
 }
 
 export function storeKeyRing(ring: KeyRing): void {

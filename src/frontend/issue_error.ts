@@ -8,6 +8,7 @@ export type CandidIssueError =
   | { TtlOutOfRange: { requested: number; min: number; max: number } }
   | { ClaimsInvalid: { reason: string } }
   | { RateLimited: { scope: { Caller: null } | { Global: null }; retry_after_seconds: number } }
+  | { AlgorithmNotEnabled: { algorithm: string; enabled: string[] } }
   | { SigningKeyNotReady: null }
   | { SigningFailed: { reject_code: number; message: string } }
   | { CyclesBelowFloor: { balance: bigint; floor: bigint; fee: bigint } };
@@ -21,6 +22,7 @@ export function issueErrorFromCandid(error: CandidIssueError): IssueError {
     const { scope, retry_after_seconds } = error.RateLimited;
     return { kind: 'RateLimited', scope: 'Caller' in scope ? 'Caller' : 'Global', retryAfterSeconds: retry_after_seconds };
   }
+  if ('AlgorithmNotEnabled' in error) return { kind: 'AlgorithmNotEnabled', ...error.AlgorithmNotEnabled };
   if ('SigningKeyNotReady' in error) return { kind: 'SigningKeyNotReady' };
   if ('SigningFailed' in error) return { kind: 'SigningFailed', rejectCode: error.SigningFailed.reject_code, message: error.SigningFailed.message };
   return { kind: 'CyclesBelowFloor', ...error.CyclesBelowFloor };
@@ -48,6 +50,8 @@ export function describeIssueError(error: IssueError): string {
       return error.scope === 'Caller'
         ? `You have asked for too many tokens. Try again in ${formatSeconds(error.retryAfterSeconds)}.`
         : `The issuer is signing as many tokens as it allows for everyone right now. Try again in ${formatSeconds(error.retryAfterSeconds)}.`;
+    case 'AlgorithmNotEnabled':
+      return `The issuer does not sign with ${error.algorithm}. Enabled: ${error.enabled.join(', ')}.`;
     case 'SigningKeyNotReady':
       return 'The issuer has not fetched its signing key yet (it does so right after install or upgrade). Try again in a minute.';
     case 'SigningFailed':

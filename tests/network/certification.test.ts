@@ -104,6 +104,17 @@ describe('certified http_request responses on the local IC', () => {
     expect(verification('GET', '/.well-known/openid-configuration', discovery)).toBe(200);
   });
 
+  it('re-certifies when the keys rotate', async () => {
+    const before = await serve('GET', '/.well-known/jwks.json');
+    const result = await network.ic.updateCall(deployment.canisterId, 'rotate_keys', IDL.encode([], []), { sender: deployment.controller });
+    if (result.kind === 'rejected') throw new Error(result.message);
+    const after = await serve('GET', '/.well-known/jwks.json');
+    expect(JSON.parse(new TextDecoder().decode(after.body)).keys.length).toBeGreaterThan(JSON.parse(new TextDecoder().decode(before.body)).keys.length);
+    expect(verification('GET', '/.well-known/jwks.json', after)).toBe(200);
+    // The new certificate no longer vouches for the old key set.
+    expect(verification('GET', '/.well-known/jwks.json', { ...after, body: before.body })).toEqual({ error: expect.any(Number) });
+  });
+
   it('passes the gateway, which refuses anything that does not verify', async () => {
     const response = await fetch(network.canisterUrl(deployment.canisterId, '/.well-known/jwks.json'));
     expect(response.status).toBe(200);

@@ -22,7 +22,7 @@ describe('npm start -- --json', () => {
     expect(ready).toMatchObject({ deployment: 'installed', issuer: expect.stringContaining(`${ready.canisterId}.localhost`) });
 
     const jwks = (await (await fetch(ready.jwksUrl)).json()) as { keys: { alg: string }[] };
-    expect(jwks.keys.map((key) => key.alg)).toEqual(['ES256K']);
+    expect(jwks.keys.map((key) => key.alg)).toEqual(['ES256K', 'EdDSA']);
     expect(((await (await fetch(ready.discoveryUrl)).json()) as { issuer: string }).issuer).toBe(ready.issuer);
     expect((await fetch(`${ready.replicaUrl}/api/v2/status`)).status).toBe(200);
     expect(await (await fetch(ready.frontendUrl)).text()).toMatch(/<html/i);

@@ -1,4 +1,4 @@
-// Independent verification of ES256K tokens with node:crypto (OpenSSL), for tests.
+// Independent verification of ES256K and EdDSA tokens with node:crypto (OpenSSL), for tests.
 import { createPublicKey, verify } from 'node:crypto';
 
 export interface VerifiedToken {
@@ -13,15 +13,16 @@ export function verifyWithJwks(token: string, jwks: { keys: Record<string, unkno
   const [headerPart, payloadPart, signaturePart, ...rest] = token.split('.');
   if (signaturePart === undefined || rest.length > 0) throw new Error('not a compact JWS');
   const header = decodeJson(headerPart!);
-  if (header['alg'] !== 'ES256K') throw new Error(`unexpected alg ${String(header['alg'])}`);
+  const alg = header['alg'];
+  if (alg !== 'ES256K' && alg !== 'EdDSA') throw new Error(`unexpected alg ${String(alg)}`);
   const jwk = jwks.keys.find((key) => key['kid'] === header['kid']);
   if (jwk === undefined) throw new Error(`no key with kid ${String(header['kid'])} in the JWKS`);
-  const ok = verify(
-    'sha256',
-    Buffer.from(`${headerPart}.${payloadPart}`),
-    { key: createPublicKey({ key: { ...jwk }, format: 'jwk' }), dsaEncoding: 'ieee-p1363' },
-    Buffer.from(signaturePart, 'base64url')
-  );
+  // The key decides the algorithm: an EdDSA header never selects an EC key, nor the reverse.
+  if (jwk['alg'] !== alg) throw new Error(`the key ${String(header['kid'])} is for ${String(jwk['alg'])}, not ${alg}`);
+  const key = createPublicKey({ key: { ...jwk }, format: 'jwk' });
+  const input = Buffer.from(`${headerPart}.${payloadPart}`);
+  const signature = Buffer.from(signaturePart, 'base64url');
+  const ok = alg === 'ES256K' ? verify('sha256', input, { key, dsaEncoding: 'ieee-p1363' }, signature) : verify(null, input, key, signature);
   if (!ok) throw new Error('bad signature');
   return { header, payload: decodeJson(payloadPart!) };
 }

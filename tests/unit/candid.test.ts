@@ -18,7 +18,7 @@ import { defaultConfig } from '../../src/backend/core/config';
 import type { IssueError } from '../../src/backend/core/issue_error';
 
 const decodeOptions = (bytes: Uint8Array) => decodeOptionalArgument(IssueOptionsType, bytes, 'issue_jwt');
-const options = { audience: ['api'], ttl_seconds: [120], extra_claims: [] };
+const options = { audience: ['api'], ttl_seconds: [120], extra_claims: [], algorithm: ['EdDSA'] };
 
 describe('issue_jwt argument decoding', () => {
   it('accepts a call with no argument at all', () => {
@@ -35,7 +35,8 @@ describe('issue_jwt argument decoding', () => {
     expect(decodeOptions(IDL.encode([IDL.Opt(partial)], [[{ ttl_seconds: [60] }]]))).toEqual({
       audience: [],
       ttl_seconds: [60],
-      extra_claims: []
+      extra_claims: [],
+      algorithm: []
     });
   });
 

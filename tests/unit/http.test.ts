@@ -34,7 +34,7 @@ describe('http_request routing', () => {
     expect(json(response)).toMatchObject({
       issuer: 'https://auth.example.org/tenant-1',
       jwks_uri: 'https://auth.example.org/tenant-1/.well-known/jwks.json',
-      id_token_signing_alg_values_supported: ['ES256K'],
+      id_token_signing_alg_values_supported: ['ES256K', 'EdDSA'],
       subject_types_supported: ['public'],
       response_types_supported: ['id_token']
     });

@@ -63,7 +63,7 @@ describe('planning one token', () => {
     const planned = planIssuance(context({ options: { ttlSeconds: 120, extraClaims: '{"scope":"chat"}' } }));
     expect(planned.ok).toBe(true);
     if (!planned.ok) return;
-    const payload = payloadOf(completeIssuance(planned.value, signDigest(planned.value.digest, secretKey)).token);
+    const payload = payloadOf(completeIssuance(planned.value, signDigest(planned.value.message, secretKey)).token);
     const iat = Number(NOW / 1_000_000_000n);
     expect(payload).toMatchObject({ sub: CALLER, iss: config.issuer, iat, nbf: iat, exp: iat + 120, scope: 'chat' });
   });
@@ -134,7 +134,7 @@ describe('planning one token', () => {
     const planned = planIssuance(context());
     if (!planned.ok) throw new Error(planned.error.kind);
     const { createHash } = await import('node:crypto');
-    expect(Buffer.from(planned.value.digest).equals(createHash('sha256').update(planned.value.signingInput).digest())).toBe(true);
+    expect(Buffer.from(planned.value.message).equals(createHash('sha256').update(planned.value.signingInput).digest())).toBe(true);
     const header = JSON.parse(Buffer.from(planned.value.signingInput.split('.')[0]!, 'base64url').toString());
     expect(header.kid).toBe(key.jwk.kid);
   });

@@ -44,7 +44,7 @@ function verifiesWithNode(token: string, jwk: JsonWebKey): boolean {
 describe('an ES256K JWT assembled by the core', () => {
   const { secretKey, compressedPublicKey } = testKeyPair();
   const plan = plannedToken(compressedPublicKey);
-  const issued = completeIssuance(plan, signDigest(plan.digest, secretKey));
+  const issued = completeIssuance(plan, signDigest(plan.message, secretKey));
   const jwk: JsonWebKey = { ...plan.key.jwk };
 
   it('has the header and claims of the spec', () => {
@@ -76,13 +76,13 @@ describe('an ES256K JWT assembled by the core', () => {
   });
 
   it('always carries the low-S signature, even when the signer returns high-S', () => {
-    const low = signDigest(plan.digest, secretKey);
+    const low = signDigest(plan.message, secretKey);
     const s = bytesToBigInt(low.subarray(32));
     const high = Uint8Array.of(...low.subarray(0, 32), ...bigIntToBytes(SECP256K1_ORDER - s, 32));
     const fromHigh = completeIssuance(plan, high);
     expect(fromHigh.token).toBe(issued.token);
     const signature = base64UrlDecode(fromHigh.token.split('.')[2]!);
-    expect(secp256k1.verify(signature, plan.digest, compressedPublicKey, { prehash: false })).toBe(true);
+    expect(secp256k1.verify(signature, plan.message, compressedPublicKey, { prehash: false })).toBe(true);
   });
 
   it('does not verify under another key', () => {

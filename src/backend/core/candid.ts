@@ -3,6 +3,7 @@
 import { IDL } from '@dfinity/candid';
 
 import type { IssueOptions } from './claims';
+import type { JwsAlgorithm } from './algorithms';
 import type { Config, ConfigInput } from './config';
 import type { KeyName } from './fees';
 import type { HttpRequest, HttpResponse } from './http';
@@ -20,7 +21,9 @@ export const ConfigType = IDL.Record({
   max_ttl_seconds: IDL.Nat32,
   rate_limit: RateLimit,
   global_limit_per_minute: IDL.Nat32,
-  cycle_floor: IDL.Nat
+  cycle_floor: IDL.Nat,
+  algorithms: IDL.Vec(IDL.Text),
+  default_algorithm: IDL.Text
 });
 
 export const ConfigInputType = IDL.Record({
@@ -32,13 +35,16 @@ export const ConfigInputType = IDL.Record({
   max_ttl_seconds: IDL.Opt(IDL.Nat32),
   rate_limit: IDL.Opt(RateLimit),
   global_limit_per_minute: IDL.Opt(IDL.Nat32),
-  cycle_floor: IDL.Opt(IDL.Nat)
+  cycle_floor: IDL.Opt(IDL.Nat),
+  algorithms: IDL.Opt(IDL.Vec(IDL.Text)),
+  default_algorithm: IDL.Opt(IDL.Text)
 });
 
 export const IssueOptionsType = IDL.Record({
   audience: IDL.Opt(IDL.Text),
   ttl_seconds: IDL.Opt(IDL.Nat32),
-  extra_claims: IDL.Opt(IDL.Text)
+  extra_claims: IDL.Opt(IDL.Text),
+  algorithm: IDL.Opt(IDL.Text)
 });
 
 export const IssuedJwtType = IDL.Record({ token: IDL.Text, expires_at: IDL.Nat64, kid: IDL.Text });
@@ -52,6 +58,7 @@ export const IssueErrorType = IDL.Variant({
     scope: IDL.Variant({ Caller: IDL.Null, Global: IDL.Null }),
     retry_after_seconds: IDL.Nat32
   }),
+  AlgorithmNotEnabled: IDL.Record({ algorithm: IDL.Text, enabled: IDL.Vec(IDL.Text) }),
   SigningKeyNotReady: IDL.Null,
   SigningFailed: IDL.Record({ reject_code: IDL.Nat32, message: IDL.Text }),
   CyclesBelowFloor: IDL.Record({ balance: IDL.Nat, floor: IDL.Nat, fee: IDL.Nat })
@@ -71,8 +78,23 @@ export const MetricsType = IDL.Record({
   signatures_requested: IDL.Nat64,
   rejections: IDL.Vec(IDL.Record({ reason: IDL.Text, count: IDL.Nat64 })),
   cycle_balance: IDL.Nat,
-  active_kid: IDL.Opt(IDL.Text)
+  active_kid: IDL.Opt(IDL.Text),
+  key_version: IDL.Nat32,
+  active_keys: IDL.Vec(IDL.Record({ algorithm: IDL.Text, kid: IDL.Text }))
 });
+
+export const RotationErrorType = IDL.Variant({
+  NotController: IDL.Record({ caller: IDL.Principal }),
+  KeyFetchFailed: IDL.Record({ algorithm: IDL.Text, reject_code: IDL.Nat32, message: IDL.Text }),
+  RotationInProgress: IDL.Null
+});
+
+export const RotationType = IDL.Record({
+  key_version: IDL.Nat32,
+  active_keys: IDL.Vec(IDL.Record({ algorithm: IDL.Text, kid: IDL.Text }))
+});
+
+export const RotateKeysResultType = IDL.Variant({ Ok: RotationType, Err: RotationErrorType });
 
 const HeaderField = IDL.Tuple(IDL.Text, IDL.Text);
 
@@ -149,11 +171,18 @@ export interface CandidIssueOptions {
   audience: Opt<string>;
   ttl_seconds: Opt<number>;
   extra_claims: Opt<string>;
+  algorithm: Opt<string>;
 }
 
 export function issueOptionsFromCandid(value: CandidIssueOptions | null): IssueOptions {
   if (value === null) return {};
-  return { audience: opt(value.audience), ttlSeconds: opt(value.ttl_seconds), extraClaims: opt(value.extra_claims) };
+  return {
+    audience: opt(value.audience),
+    ttlSeconds: opt(value.ttl_seconds),
+    extraClaims: opt(value.extra_claims),
+    // An older client's record has no algorithm field.
+    algorithm: opt(value.algorithm ?? [])
+  };
 }
 
 export interface CandidConfig {
@@ -166,6 +195,8 @@ export interface CandidConfig {
   rate_limit: { capacity: number; refill_interval_seconds: number };
   global_limit_per_minute: number;
   cycle_floor: bigint;
+  algorithms: string[];
+  default_algorithm: string;
 }
 
 export type CandidConfigInput = { [K in keyof CandidConfig]: Opt<CandidConfig[K]> };
@@ -183,7 +214,9 @@ export function configToCandid(config: Config): CandidConfig {
       refill_interval_seconds: config.rateLimit.refillIntervalSeconds
     },
     global_limit_per_minute: config.globalLimitPerMinute,
-    cycle_floor: config.cycleFloor
+    cycle_floor: config.cycleFloor,
+    algorithms: [...config.algorithms],
+    default_algorithm: config.defaultAlgorithm
   };
 }
 
@@ -203,7 +236,10 @@ export function configInputFromCandid(input: CandidConfigInput | null): ConfigIn
         ? undefined
         : { capacity: rateLimit.capacity, refillIntervalSeconds: rateLimit.refill_interval_seconds },
     globalLimitPerMinute: opt(input.global_limit_per_minute),
-    cycleFloor: opt(input.cycle_floor)
+    cycleFloor: opt(input.cycle_floor),
+    // Checked against the known algorithms by validateConfig.
+    algorithms: opt(input.algorithms ?? []) as JwsAlgorithm[] | undefined,
+    defaultAlgorithm: opt(input.default_algorithm ?? []) as JwsAlgorithm | undefined
   };
   return Object.fromEntries(Object.entries(result).filter(([, value]) => value !== undefined)) as ConfigInput;
 }
@@ -222,7 +258,9 @@ export function configInputToCandid(input: ConfigInput): CandidConfigInput {
         : { capacity: input.rateLimit.capacity, refill_interval_seconds: input.rateLimit.refillIntervalSeconds }
     ),
     global_limit_per_minute: some(input.globalLimitPerMinute),
-    cycle_floor: some(input.cycleFloor)
+    cycle_floor: some(input.cycleFloor),
+    algorithms: some(input.algorithms),
+    default_algorithm: some(input.defaultAlgorithm)
   };
 }
 
@@ -243,6 +281,8 @@ export function issueErrorToCandid(error: IssueError): Record<string, unknown> {
       return { ClaimsInvalid: { reason: error.reason } };
     case 'RateLimited':
       return { RateLimited: { scope: { [error.scope]: null }, retry_after_seconds: error.retryAfterSeconds } };
+    case 'AlgorithmNotEnabled':
+      return { AlgorithmNotEnabled: { algorithm: error.algorithm, enabled: error.enabled } };
     case 'SigningFailed':
       return { SigningFailed: { reject_code: error.rejectCode, message: error.message } };
     case 'CyclesBelowFloor':

@@ -7,6 +7,8 @@ export interface IssueOptions {
   ttlSeconds?: number | undefined;
   /** A JSON object, as text, merged after the registered claims. */
   extraClaims?: string | undefined;
+  /** One of the config's enabled algorithms; the default algorithm when absent. */
+  algorithm?: string | undefined;
 }
 
 export const REGISTERED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti'] as const;

@@ -1,4 +1,5 @@
 // Every setting of the issuer, with its default and bounds, in one place.
+import { isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from './algorithms';
 import { isKeyName, KEY_NAMES, type KeyName } from './fees';
 
 export interface RateLimit {
@@ -18,6 +19,10 @@ export interface Config {
   rateLimit: RateLimit;
   globalLimitPerMinute: number;
   cycleFloor: bigint;
+  /** The algorithms callers may ask for; each has its own threshold key. */
+  algorithms: JwsAlgorithm[];
+  /** Used when a caller names no algorithm. */
+  defaultAlgorithm: JwsAlgorithm;
 }
 
 /** What install, upgrade and update_config accept: every field optional. */
@@ -45,7 +50,19 @@ export function defaultConfig(canisterId: string): Config {
     maxTtlSeconds: 24 * 3600,
     rateLimit: { capacity: 5, refillIntervalSeconds: 60 },
     globalLimitPerMinute: 30,
-    cycleFloor: 1_000_000_000_000n
+    cycleFloor: 1_000_000_000_000n,
+    algorithms: [...JWS_ALGORITHMS],
+    defaultAlgorithm: 'ES256K'
+  };
+}
+
+/** A config stored by an earlier release lacks the fields added since: they take their defaults. */
+export function configFromStored(stored: Partial<Config> & Omit<Config, 'algorithms' | 'defaultAlgorithm'>): Config {
+  const defaults = defaultConfig('');
+  return {
+    ...stored,
+    algorithms: stored.algorithms ?? defaults.algorithms,
+    defaultAlgorithm: stored.defaultAlgorithm ?? defaults.defaultAlgorithm
   };
 }
 
@@ -67,6 +84,8 @@ export class ConfigError extends Error {
 export function applyConfigInput(base: Config, input: ConfigInput): Config {
   const audiences = input.audiences ?? base.audiences;
   const keptDefault = audiences.includes(base.defaultAudience) ? base.defaultAudience : audiences[0];
+  const algorithms = input.algorithms ?? base.algorithms;
+  const keptAlgorithm = algorithms.includes(base.defaultAlgorithm) ? base.defaultAlgorithm : algorithms[0];
   const config: Config = {
     keyName: input.keyName ?? base.keyName,
     issuer: input.issuer ?? base.issuer,
@@ -76,7 +95,9 @@ export function applyConfigInput(base: Config, input: ConfigInput): Config {
     maxTtlSeconds: input.maxTtlSeconds ?? base.maxTtlSeconds,
     rateLimit: { ...(input.rateLimit ?? base.rateLimit) },
     globalLimitPerMinute: input.globalLimitPerMinute ?? base.globalLimitPerMinute,
-    cycleFloor: input.cycleFloor ?? base.cycleFloor
+    cycleFloor: input.cycleFloor ?? base.cycleFloor,
+    algorithms: [...algorithms],
+    defaultAlgorithm: input.defaultAlgorithm ?? keptAlgorithm ?? base.defaultAlgorithm
   };
   validateConfig(config);
   return config;
@@ -115,6 +136,26 @@ export function validateConfig(config: Config): void {
   requireInteger('global_limit_per_minute', config.globalLimitPerMinute, 1, b.globalLimitPerMinuteMax);
   if (config.cycleFloor < 0n || config.cycleFloor > b.cycleFloorMax) {
     throw new ConfigError('cycle_floor', `must be between 0 and ${b.cycleFloorMax}; got ${config.cycleFloor}`);
+  }
+  validateAlgorithms(config);
+}
+
+function validateAlgorithms(config: Config): void {
+  const known = JWS_ALGORITHMS.join(', ');
+  if (config.algorithms.length === 0) throw new ConfigError('algorithms', `must list at least one of ${known}`);
+  for (const algorithm of config.algorithms) {
+    if (!isJwsAlgorithm(algorithm)) {
+      throw new ConfigError('algorithms', `each must be one of ${known}; got ${JSON.stringify(String(algorithm).slice(0, 40))}`);
+    }
+  }
+  if (new Set(config.algorithms).size !== config.algorithms.length) {
+    throw new ConfigError('algorithms', 'must not repeat an algorithm');
+  }
+  if (!config.algorithms.includes(config.defaultAlgorithm)) {
+    throw new ConfigError(
+      'default_algorithm',
+      `must be one of algorithms (${config.algorithms.join(', ')}); got ${JSON.stringify(String(config.defaultAlgorithm).slice(0, 40))}`
+    );
   }
 }
 

@@ -1,15 +1,15 @@
 // One token, in its steps: admit the caller, build the claims, pick the key,
 // check the cycles, take a rate-limit token; then (in the adapter) sign the
-// digest with the threshold key; then assemble the compact JWT.
+// signing input (ES256K: its digest) with the algorithm's threshold key; then assemble the compact JWT.
 import { base64UrlEncode } from './base64url';
 import { bigIntToBytes, concatBytes } from './bytes';
 import { buildClaims, type IssueOptions } from './claims';
 import type { Config } from './config';
 import { signingFee } from './fees';
 import { err, ok, type IssueError, type Result } from './issue_error';
-import { derivationPath, type KeyRing, type SigningKey } from './key_ring';
+import { activeKey, derivationPath, type KeyRing, type SigningKey } from './key_ring';
 import { admit, type Bucket, type GlobalWindow } from './rate_limit';
-import { compactJws, jwtHeader, signingDigest, signingInput } from './jwt';
+import { compactJws, jwtHeader, signedMessage, signingInput } from './jwt';
 
 export const ANONYMOUS_PRINCIPAL = '2vxsx-fae';
 
@@ -32,8 +32,8 @@ export interface IssuancePlan {
   derivationPath: Uint8Array[];
   fee: bigint;
   signingInput: string;
-  /** SHA-256 of the signing input: the message_hash for sign_with_ecdsa. */
-  digest: Uint8Array;
+  /** What the threshold key signs: SHA-256 of the signing input (sign_with_ecdsa's message_hash) or the input itself (sign_with_schnorr's message). */
+  message: Uint8Array;
   expiresAt: number;
   /** State to store before signing, so that the spend is counted even if the call fails. */
   callerBucket: Bucket;
@@ -51,7 +51,6 @@ export function planIssuance(context: IssuanceContext): Result<IssuancePlan, Iss
   // Security: the anonymous principal is shared by everyone; a token for it would identify no one.
   if (context.caller === ANONYMOUS_PRINCIPAL) return err({ kind: 'AnonymousCaller' });
 
-  const key = context.keyRing.active;
   const issuedAtSeconds = Number(context.nowNanos / 1_000_000_000n);
   const claims = buildClaims({
     config: context.config,
@@ -61,7 +60,13 @@ export function planIssuance(context: IssuanceContext): Result<IssuancePlan, Iss
     jti: jwtId(context.nowNanos, context.sequence)
   });
   if (!claims.ok) return claims;
-  if (key === null) return err({ kind: 'SigningKeyNotReady' });
+
+  // Security: only enabled algorithms are signed with; the header's alg always matches the key's.
+  const algorithm = context.options.algorithm ?? context.config.defaultAlgorithm;
+  const enabled = context.config.algorithms.find((name) => name === algorithm);
+  if (enabled === undefined) return err({ kind: 'AlgorithmNotEnabled', algorithm, enabled: [...context.config.algorithms] });
+  const key = activeKey(context.keyRing, enabled);
+  if (key === undefined) return err({ kind: 'SigningKeyNotReady' });
 
   // Security: stop before the balance would fall under the floor, so issuing can never
   // freeze the canister or eat the cycles its other duties need.
@@ -88,7 +93,7 @@ export function planIssuance(context: IssuanceContext): Result<IssuancePlan, Iss
     derivationPath: derivationPath(key.alg, key.keyVersion),
     fee,
     signingInput: input,
-    digest: signingDigest(input),
+    message: signedMessage(key.alg, input),
     expiresAt: claims.value.exp,
     callerBucket: admission.bucket,
     globalWindow: admission.window,
@@ -97,7 +102,7 @@ export function planIssuance(context: IssuanceContext): Result<IssuancePlan, Iss
 }
 
 export function completeIssuance(plan: IssuancePlan, rawSignature: Uint8Array): IssuedJwt {
-  return { token: compactJws(plan.signingInput, rawSignature), expiresAt: plan.expiresAt, kid: plan.key.jwk.kid };
+  return { token: compactJws(plan.signingInput, rawSignature, plan.key.alg), expiresAt: plan.expiresAt, kid: plan.key.jwk.kid };
 }
 
 /** Unique per token: the issue time and a sequence number that never repeats (both u64, base64url). */

@@ -5,6 +5,7 @@ export type IssueError =
   | { kind: 'TtlOutOfRange'; requested: number; min: number; max: number }
   | { kind: 'ClaimsInvalid'; reason: string }
   | { kind: 'RateLimited'; scope: 'Caller' | 'Global'; retryAfterSeconds: number }
+  | { kind: 'AlgorithmNotEnabled'; algorithm: string; enabled: string[] }
   | { kind: 'SigningKeyNotReady' }
   | { kind: 'SigningFailed'; rejectCode: number; message: string }
   | { kind: 'CyclesBelowFloor'; balance: bigint; floor: bigint; fee: bigint };

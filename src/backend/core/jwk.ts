@@ -14,7 +14,16 @@ export interface EcPublicJwk {
   kid: string;
 }
 
-export type PublicJwk = EcPublicJwk;
+export interface OkpPublicJwk {
+  kty: 'OKP';
+  crv: 'Ed25519';
+  x: string;
+  alg: 'EdDSA';
+  use: 'sig';
+  kid: string;
+}
+
+export type PublicJwk = EcPublicJwk | OkpPublicJwk;
 
 /** RFC 7638 §3.2: the members each key type requires, in lexicographic order. */
 const THUMBPRINT_MEMBERS: Record<string, readonly string[]> = {
@@ -49,4 +58,11 @@ export function es256kJwk(compressedPublicKey: Uint8Array): EcPublicJwk {
   const { x, y } = decompressPublicKey(compressedPublicKey);
   const members = { kty: 'EC', crv: 'secp256k1', x: base64UrlEncode(x), y: base64UrlEncode(y) } as const;
   return { ...members, alg: 'ES256K', use: 'sig', kid: jwkThumbprint(members) };
+}
+
+/** The EdDSA JWK (RFC 8037 §2) for the 32-byte Ed25519 key that schnorr_public_key returns, with its thumbprint as kid. */
+export function ed25519Jwk(publicKey: Uint8Array): OkpPublicJwk {
+  if (publicKey.length !== 32) throw new JwkError(`expected a 32-byte Ed25519 public key, got ${publicKey.length} bytes`);
+  const members = { kty: 'OKP', crv: 'Ed25519', x: base64UrlEncode(publicKey) } as const;
+  return { ...members, alg: 'EdDSA', use: 'sig', kid: jwkThumbprint(members) };
 }

@@ -1,17 +1,22 @@
 // Compact JWS assembly (RFC 7515 §7.1) for JWTs (RFC 7519).
 import { sha256 } from '@noble/hashes/sha2.js';
 
+import type { JwsAlgorithm } from './algorithms';
 import { base64UrlEncode, base64UrlEncodeText } from './base64url';
 import { utf8 } from './bytes';
 import type { Claims } from './claims';
 import { normalizeLowS } from './secp256k1';
 
-export type JwsAlgorithm = 'ES256K';
+export type { JwsAlgorithm };
 
 export interface JwtHeader {
   alg: JwsAlgorithm;
   typ: 'JWT';
   kid: string;
+}
+
+export class JwsError extends Error {
+  readonly code = 'ERR_JWS';
 }
 
 export function jwtHeader(alg: JwsAlgorithm, kid: string): JwtHeader {
@@ -28,7 +33,17 @@ export function signingDigest(input: string): Uint8Array {
   return sha256(utf8(input));
 }
 
-/** The compact token, with the ES256K signature in its JOSE form: 64 bytes r||s, low-S. */
-export function compactJws(input: string, rawSignature: Uint8Array): string {
-  return `${input}.${base64UrlEncode(normalizeLowS(rawSignature))}`;
+/**
+ * What the threshold key signs: ES256K's sign_with_ecdsa takes SHA-256 of the
+ * signing input; EdDSA's sign_with_schnorr takes the whole signing input (Ed25519 hashes it itself).
+ */
+export function signedMessage(alg: JwsAlgorithm, input: string): Uint8Array {
+  return alg === 'ES256K' ? signingDigest(input) : utf8(input);
+}
+
+/** The compact token. ES256K: 64 bytes r||s, low-S. EdDSA: the 64-byte Ed25519 signature as is. */
+export function compactJws(input: string, rawSignature: Uint8Array, alg: JwsAlgorithm = 'ES256K'): string {
+  if (alg === 'ES256K') return `${input}.${base64UrlEncode(normalizeLowS(rawSignature))}`;
+  if (rawSignature.length !== 64) throw new JwsError(`expected a 64-byte Ed25519 signature, got ${rawSignature.length} bytes`);
+  return `${input}.${base64UrlEncode(rawSignature)}`;
 }

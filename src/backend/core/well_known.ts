@@ -6,8 +6,6 @@ import { publishedKeys, type KeyRing } from './key_ring';
 export const JWKS_PATH = '/.well-known/jwks.json';
 export const DISCOVERY_PATH = '/.well-known/openid-configuration';
 
-const SIGNING_ALGORITHMS = ['ES256K'];
-
 export function jwksDocument(ring: KeyRing): string {
   return JSON.stringify({ keys: publishedKeys(ring) });
 }
@@ -19,7 +17,7 @@ export function discoveryDocument(config: Config): string {
     jwks_uri: `${config.issuer}${JWKS_PATH}`,
     response_types_supported: ['id_token'],
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: SIGNING_ALGORITHMS,
+    id_token_signing_alg_values_supported: [...config.algorithms],
     claims_supported: [...REGISTERED_CLAIMS]
   });
 }

@@ -138,6 +138,7 @@ describe('IssueError', () => {
     [{ kind: 'ClaimsInvalid', reason: 'sets registered claim "sub"' }, 'The extra claims were refused: sets registered claim "sub".'],
     [{ kind: 'RateLimited', scope: 'Caller', retryAfterSeconds: 75 }, 'You have asked for too many tokens. Try again in 1 min 15 s.'],
     [{ kind: 'RateLimited', scope: 'Global', retryAfterSeconds: 9 }, 'for everyone right now. Try again in 9 s.'],
+    [{ kind: 'AlgorithmNotEnabled', algorithm: 'EdDSA', enabled: ['ES256K'] }, 'does not sign with EdDSA'],
     [{ kind: 'SigningKeyNotReady' }, 'has not fetched its signing key yet'],
     [{ kind: 'SigningFailed', rejectCode: 4, message: 'no such key' }, 'reject code 4: no such key'],
     [

@@ -11,6 +11,7 @@ import {
   IssueOptionsType,
   IssueResultType,
   MetricsType,
+  RotateKeysResultType,
   HttpRequestType,
   HttpResponseType,
   UpdateConfigResultType,
@@ -37,6 +38,7 @@ export interface IssueOptionsInput {
   audience?: string;
   ttlSeconds?: number;
   extraClaims?: string;
+  algorithm?: string;
 }
 
 export type IssueResult =
@@ -49,6 +51,8 @@ export interface Metrics {
   rejections: { reason: string; count: bigint }[];
   cycle_balance: bigint;
   active_kid: [] | [string];
+  key_version: number;
+  active_keys: { algorithm: string; kid: string }[];
 }
 
 export interface HttpResult {
@@ -100,7 +104,16 @@ export class JwtIssuer {
         ? IDL.encode([], [])
         : IDL.encode(
             [IDL.Opt(IssueOptionsType)],
-            [[{ audience: opt(options.audience), ttl_seconds: opt(options.ttlSeconds), extra_claims: opt(options.extraClaims) }]]
+            [
+              [
+                {
+                  audience: opt(options.audience),
+                  ttl_seconds: opt(options.ttlSeconds),
+                  extra_claims: opt(options.extraClaims),
+                  algorithm: opt(options.algorithm)
+                }
+              ]
+            ]
           );
     const reply = replyOrThrow(await this.issueRaw(sender, arg), 'issue_jwt');
     return IDL.decode([IssueResultType], reply)[0] as unknown as IssueResult;
@@ -141,6 +154,11 @@ export class JwtIssuer {
       headers: Object.fromEntries(response.headers),
       body: new TextDecoder().decode(Uint8Array.from(response.body))
     };
+  }
+
+  async rotateKeys(sender: Principal = this.controller): Promise<Record<string, unknown>> {
+    const reply = replyOrThrow(await this.ic.update(this.canisterId, 'rotate_keys', IDL.encode([], []), sender), 'rotate_keys');
+    return IDL.decode([RotateKeysResultType], reply)[0] as unknown as Record<string, unknown>;
   }
 
   async jwks(): Promise<{ keys: Record<string, string>[] }> {

@@ -59,14 +59,14 @@ export class TestIssuer {
   }
 
   jwks(): { keys: Record<string, string>[] } {
-    return { keys: [this.ring.active!, ...this.ring.retired.map((entry) => entry.key)].map((key) => ({ ...key.jwk })) };
+    return { keys: [...this.ring.active, ...this.ring.retired.map((entry) => entry.key)].map((key) => ({ ...key.jwk })) };
   }
 
   mint(options: MintOptions = {}): string {
     const key = options.key ?? this.activeKey;
     const planned = planIssuance({
       config: this.config,
-      keyRing: { active: key.signingKey, retired: [] },
+      keyRing: { active: [key.signingKey], retired: [] },
       caller: options.caller ?? CALLER,
       options,
       nowNanos: BigInt(Math.floor((options.issuedAt ?? nowSeconds()) * 1000)) * 1_000_000n,
@@ -76,7 +76,7 @@ export class TestIssuer {
       sequence: this.sequence++
     });
     if (!planned.ok) throw new Error(`the core refused to plan a token: ${JSON.stringify(planned.error)}`);
-    return completeIssuance(planned.value, signDigest(planned.value.digest, key.secretKey)).token;
+    return completeIssuance(planned.value, signDigest(planned.value.message, key.secretKey)).token;
   }
 }
 
