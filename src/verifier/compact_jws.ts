@@ -57,8 +57,8 @@ function decodeJsonObject(part: string, name: 'header' | 'payload'): Record<stri
 }
 
 /**
- * Security: `crit` lists extensions the recipient must understand; we understand none, so
- * any listed one rejects the token (RFC 7515 §4.1.11). `b64: false` (RFC 7797) would change
+ * Security: `crit` lists extensions the recipient must understand; we understand none, and
+ * an empty list is not allowed (RFC 7515 §4.1.11), so any `crit` rejects the token, as in jose. `b64: false` (RFC 7797) would change
  * what is signed. Keys embedded or referenced in the header (jwk, jku, x5u, x5c) are never
  * used: keys come only from the configured issuer's JWK Set, selected by kid.
  */
@@ -66,8 +66,8 @@ function checkHeader(header: Record<string, unknown>): JwsHeader {
   const { alg, kid, crit, b64 } = header;
   if (typeof alg !== 'string') throw new TokenMalformedError('the header has no "alg" string');
   if (kid !== undefined && typeof kid !== 'string') throw new TokenMalformedError('the header "kid" is not a string');
-  if (crit !== undefined && !(Array.isArray(crit) && crit.length === 0)) {
-    throw new TokenMalformedError(`the header marks extensions as critical (crit: ${quote(crit)}); none are supported`);
+  if (crit !== undefined) {
+    throw new TokenMalformedError(`the header has "crit" (${quote(crit)}); no extension is supported, and an empty list is invalid`);
   }
   if (b64 !== undefined && b64 !== true) throw new TokenMalformedError('unencoded payloads (b64: false) are not supported');
   return header as JwsHeader;
