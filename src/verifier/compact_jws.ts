@@ -53,7 +53,24 @@ function decodeJsonObject(part: string, name: 'header' | 'payload'): Record<stri
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TokenMalformedError(`the ${name} is not a JSON object`);
   }
+  if (hasProtoMember(value)) throw new TokenMalformedError(`the ${name} has a member named "__proto__"`);
   return value as Record<string, unknown>;
+}
+
+/**
+ * Security: JSON.parse keeps "__proto__" as a plain member, but copying the claims with
+ * Object.assign or a naive deep merge would then set an object's prototype. Iterative, as
+ * nesting may be as deep as the token is long.
+ */
+function hasProtoMember(root: object): boolean {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value !== 'object' || value === null) continue;
+    if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) return true;
+    for (const member of Object.values(value)) pending.push(member);
+  }
+  return false;
 }
 
 /**

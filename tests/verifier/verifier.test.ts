@@ -117,7 +117,8 @@ describe('validly signed tokens with content we refuse', () => {
     ['aud as a number', { aud: 7 }, 'ERR_JWT_CLAIM_INVALID'],
     ['no jti', { jti: undefined }, 'ERR_JWT_CLAIM_INVALID'],
     ['iat in the future', { iat: nowSeconds() + 3600 }, 'ERR_JWT_NOT_YET_VALID'],
-    ['iss with a trailing slash', { iss: `${issuer.issuer}/` }, 'ERR_JWT_ISSUER_MISMATCH']
+    ['iss with a trailing slash', { iss: `${issuer.issuer}/` }, 'ERR_JWT_ISSUER_MISMATCH'],
+    ['a __proto__ claim', { ['__proto__']: { admin: true } }, 'ERR_JWT_MALFORMED']
   ])('claims with %s', async (_what, change, code) => {
     expect((await failure(verifierWith().verify(signEs256k(esHeader(), claimsNow(change), secretKey())))).code).toBe(code);
   });
