@@ -46,7 +46,7 @@ interface CommonOptions {
   jwksCache?: JwksCacheOptions;
   /** Per document fetch. Default 5000. */
   fetchTimeoutMs?: number;
-  /** Default: the global fetch. */
+  /** Default: the global fetch. Called with redirect: 'manual'; the verifier follows redirects itself. */
   fetch?: FetchLike;
   /** Milliseconds since the epoch. Default: Date.now. */
   clock?: () => number;
