@@ -23,7 +23,7 @@ export function isLocalHost(hostname: string): boolean {
   return LOCAL_HOST.test(hostname);
 }
 
-export function isUncertifiedGateway(hostname: string): boolean {
+function isUncertifiedGateway(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/\.$/, '');
   return UNCERTIFIED_DOMAINS.some((domain) => host === domain || host.endsWith(`.${domain}`));
 }
