@@ -221,7 +221,7 @@ describe('when the JWK Set cannot be had', () => {
   });
 });
 
-describe('a stale JWK Set, refreshed in the background', () => {
+describe('a stale JWK Set, refreshed in the background', { timeout: 20_000 }, () => {
   /** A JWK Set host that holds every request until the test answers it. */
   function hang(): { respond: (answer: HttpResponse) => void; responder: () => Promise<HttpResponse> } {
     let respond!: (answer: HttpResponse) => void;
@@ -233,7 +233,7 @@ describe('a stale JWK Set, refreshed in the background', () => {
   async function promptly<T>(verification: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const stalled = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('the verification waited for the JWK Set refetch')), 2000);
+      timer = setTimeout(() => reject(new Error('the verification waited for the JWK Set refetch')), 4000);
     });
     try {
       return await Promise.race([verification, stalled]);
