@@ -53,12 +53,29 @@ function decodeJsonObject(part: string, name: 'header' | 'payload'): Record<stri
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TokenMalformedError(`the ${name} is not a JSON object`);
   }
+  if (hasProtoMember(value)) throw new TokenMalformedError(`the ${name} has a member named "__proto__"`);
   return value as Record<string, unknown>;
 }
 
 /**
- * Security: `crit` lists extensions the recipient must understand; we understand none, so
- * any listed one rejects the token (RFC 7515 §4.1.11). `b64: false` (RFC 7797) would change
+ * Security: JSON.parse keeps "__proto__" as a plain member, but copying the claims with
+ * Object.assign or a naive deep merge would then set an object's prototype. Iterative, as
+ * nesting may be as deep as the token is long.
+ */
+function hasProtoMember(root: object): boolean {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value !== 'object' || value === null) continue;
+    if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) return true;
+    for (const member of Object.values(value)) pending.push(member);
+  }
+  return false;
+}
+
+/**
+ * Security: `crit` lists extensions the recipient must understand; we understand none, and
+ * an empty list is not allowed (RFC 7515 §4.1.11), so any `crit` rejects the token, as in jose. `b64: false` (RFC 7797) would change
  * what is signed. Keys embedded or referenced in the header (jwk, jku, x5u, x5c) are never
  * used: keys come only from the configured issuer's JWK Set, selected by kid.
  */
@@ -66,8 +83,8 @@ function checkHeader(header: Record<string, unknown>): JwsHeader {
   const { alg, kid, crit, b64 } = header;
   if (typeof alg !== 'string') throw new TokenMalformedError('the header has no "alg" string');
   if (kid !== undefined && typeof kid !== 'string') throw new TokenMalformedError('the header "kid" is not a string');
-  if (crit !== undefined && !(Array.isArray(crit) && crit.length === 0)) {
-    throw new TokenMalformedError(`the header marks extensions as critical (crit: ${quote(crit)}); none are supported`);
+  if (crit !== undefined) {
+    throw new TokenMalformedError(`the header has "crit" (${quote(crit)}); no extension is supported, and an empty list is invalid`);
   }
   if (b64 !== undefined && b64 !== true) throw new TokenMalformedError('unencoded payloads (b64: false) are not supported');
   return header as JwsHeader;

@@ -1,11 +1,11 @@
 // The OpenID discovery document (OpenID Connect Discovery 1.0 §3), reduced to what we need.
-import { JwksInvalidError, quote } from './errors';
-
-const LOCAL_HOST = /^(localhost|127\.0\.0\.1|\[::1\]|([a-z0-9-]+\.)+localhost)$/;
+import { JwksInvalidError, quote, UncertifiedKeySourceError } from './errors';
+import { keySourceProblem, parseUrl } from './url_policy';
 
 /**
  * Security: the document must name exactly the issuer we were configured with (§4.3);
- * otherwise a document served elsewhere could point us at another party's keys.
+ * otherwise a document served elsewhere could point us at another party's keys. Its
+ * jwks_uri passes the same checks as a configured one (https, no uncertified gateway).
  */
 export function jwksUriFromDiscovery(document: unknown, expectedIssuer: string): string {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
@@ -15,17 +15,14 @@ export function jwksUriFromDiscovery(document: unknown, expectedIssuer: string):
   if (issuer !== expectedIssuer) {
     throw new JwksInvalidError(`the discovery document names issuer ${quote(issuer, 120)}, not ${quote(expectedIssuer, 120)}`);
   }
-  if (typeof jwksUri !== 'string' || !isFetchable(jwksUri)) {
+  const url = typeof jwksUri === 'string' ? parseUrl(jwksUri) : undefined;
+  const problem = url === undefined ? { uncertified: false, reason: 'is not an absolute URL' } : keySourceProblem(url);
+  if (problem?.uncertified === true) {
+    throw new UncertifiedKeySourceError(`the discovery document's jwks_uri ${quote(jwksUri, 120)}: ${problem.reason}`);
+  }
+  if (problem !== undefined) {
     throw new JwksInvalidError(`the discovery document's jwks_uri ${quote(jwksUri, 120)} is not an https URL (or http on a local host)`);
   }
-  return jwksUri;
+  return jwksUri as string;
 }
 
-function isFetchable(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && LOCAL_HOST.test(url.hostname));
-  } catch {
-    return false;
-  }
-}

@@ -1,12 +1,12 @@
 // Where the issuer's documents live, from either an issuer URL or a canister id and gateway.
-import { VerifierConfigError } from './errors';
+import { UncertifiedKeySourceError, VerifierConfigError } from './errors';
+import { isLocalHost, keySourceProblem, parseUrl } from './url_policy';
 
 export const JWKS_PATH = '/.well-known/jwks.json';
 export const DISCOVERY_PATH = '/.well-known/openid-configuration';
 export const DEFAULT_GATEWAY_HOST = 'icp0.io';
 
 const CANISTER_ID = /^[a-z2-7]{5}(-[a-z2-7]{5})*(-[a-z2-7]{1,5})?$/;
-const LOCAL_HOST = /^(localhost|127\.0\.0\.1|\[::1\]|([a-z0-9-]+\.)+localhost)$/;
 const BARE_HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?$/;
 
 /** The canister's default issuer, whatever gateway its documents are fetched through. */
@@ -22,7 +22,7 @@ export function checkCanisterId(canisterId: string): void {
 
 /**
  * The URL of a canister's document through a gateway:
- * - a host such as "icp0.io" or "raw.icp0.io": https://<id>.<host><path>
+ * - a host such as "icp0.io" or "ic0.app": https://<id>.<host><path>
  * - "http://localhost:<port>" or "http://<id>.localhost:<port>": http://<id>.localhost:<port><path>
  * - "http://127.0.0.1:<port>" (optionally with "/?canisterId=<id>"): http://127.0.0.1:<port><path>?canisterId=<id>
  * - "https://<host>": https://<id>.<host><path>
@@ -44,7 +44,7 @@ export function canisterDocumentUrl(canisterId: string, gatewayHost: string, pat
   }
   if (queryId !== null && queryId !== canisterId) throw gatewayError(gatewayHost, `names canister ${queryId}, not ${canisterId}`);
   const port = url.port === '' ? '' : `:${url.port}`;
-  if (url.protocol === 'http:' && !LOCAL_HOST.test(url.hostname)) {
+  if (url.protocol === 'http:' && !isLocalHost(url.hostname)) {
     throw gatewayError(gatewayHost, 'may use plain http only for localhost, 127.0.0.1 and *.localhost');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw gatewayError(gatewayHost, 'must be http or https');
@@ -55,17 +55,17 @@ export function canisterDocumentUrl(canisterId: string, gatewayHost: string, pat
   return `${url.protocol}//${canisterId}.${host}${port}${path}`;
 }
 
-/** Security: keys fetched over plain http from a non-local host could be swapped in transit. */
+/**
+ * Security: keys fetched over plain http from a non-local host could be swapped in transit,
+ * and keys fetched through a raw (uncertified) gateway could be swapped by one replica.
+ */
 export function checkFetchableUrl(option: string, value: string): void {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new VerifierConfigError(option, `is not an absolute URL: ${JSON.stringify(value.slice(0, 80))}`);
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOCAL_HOST.test(url.hostname))) {
-    throw new VerifierConfigError(option, 'must use https (plain http only for localhost, 127.0.0.1 and *.localhost)');
-  }
+  const url = parseUrl(value);
+  if (url === undefined) throw new VerifierConfigError(option, `is not an absolute URL: ${JSON.stringify(value.slice(0, 80))}`);
+  const problem = keySourceProblem(url);
+  if (problem === undefined) return;
+  const cause = problem.uncertified ? new UncertifiedKeySourceError(`${url.href}: ${problem.reason}`) : undefined;
+  throw new VerifierConfigError(option, `${JSON.stringify(value.slice(0, 80))} ${problem.reason}`, { cause });
 }
 
 function gatewayError(gatewayHost: string, reason: string): VerifierConfigError {

@@ -89,14 +89,29 @@ export class JwksInvalidError extends KeySourceError {
   readonly code = 'ERR_JWKS_INVALID';
 }
 
+/**
+ * The keys would come through a gateway that does not check the canister's certification
+ * (raw.icp0.io, raw.ic0.app): a discovered jwks_uri or a redirect leads there. Configuring such
+ * a URL throws a VerifierConfigError whose `cause` is this error.
+ */
+export class UncertifiedKeySourceError extends KeySourceError {
+  readonly code = 'ERR_JWKS_UNCERTIFIED';
+}
+
+/** The JWK Set or discovery URL redirected to another origin or to plain http, or too often. */
+export class RedirectRefusedError extends KeySourceError {
+  readonly code = 'ERR_JWKS_REDIRECT_REFUSED';
+}
+
 /** Thrown by createVerifier for options it cannot accept; never by verify(). */
 export class VerifierConfigError extends Error {
   readonly code = 'ERR_VERIFIER_CONFIG';
   constructor(
     readonly option: string,
-    reason: string
+    reason: string,
+    options?: { cause?: unknown }
   ) {
-    super(`invalid verifier option ${option}: ${reason}`);
+    super(`invalid verifier option ${option}: ${reason}`, options);
     this.name = 'VerifierConfigError';
   }
 }

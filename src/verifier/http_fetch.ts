@@ -1,6 +1,7 @@
 // Fetches one JSON document with a timeout and a size limit. The only network I/O of the library.
-import { JwksInvalidError, JwksUnreachableError } from './errors';
+import { JwksInvalidError, JwksUnreachableError, JwtVerifierError, RedirectRefusedError } from './errors';
 import type { FetchLike } from './options';
+import { redirectTarget } from './url_policy';
 
 export interface FetchedDocument {
   readonly json: unknown;
@@ -11,18 +12,35 @@ export interface FetchedDocument {
 /** A JWK Set of a few keys is about 1 KiB; anything near this is not one. */
 export const MAX_DOCUMENT_BYTES = 256 * 1024;
 
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Security: redirects are followed by hand (redirect: 'manual'), within the first URL's
+ * origin only (url_policy.ts), so a redirect cannot take us to plain http or to keys elsewhere.
+ * One timeout covers all hops.
+ */
 export async function fetchJsonDocument(fetch: FetchLike, url: string, timeoutMs: number): Promise<FetchedDocument> {
   let response: Response;
   let text: string;
   try {
-    response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
-    if (!response.ok) {
-      await response.body?.cancel().catch(() => undefined);
-      throw new JwksUnreachableError(`${url} answered HTTP ${response.status}`);
+    const signal = AbortSignal.timeout(timeoutMs);
+    let current = url;
+    for (let hops = 0; ; hops++) {
+      response = await fetch(current, { headers: { accept: 'application/json' }, redirect: 'manual', signal });
+      if (!REDIRECT_STATUSES.has(response.status) && response.type !== 'opaqueredirect') break;
+      await discardBody(response);
+      if (response.type === 'opaqueredirect') throw new RedirectRefusedError(`${current} redirected, and this fetch hides where to`);
+      current = redirectTarget(url, current, response.headers.get('location'), hops);
     }
-    text = await readLimited(response, url);
+    // A fetch that follows redirects itself, whatever we ask, is held to the same rule.
+    if (response.redirected && response.url !== '') redirectTarget(url, url, response.url, 0);
+    if (!response.ok) {
+      await discardBody(response);
+      throw new JwksUnreachableError(`${current} answered HTTP ${response.status}`);
+    }
+    text = await readLimited(response, current);
   } catch (cause) {
-    if (cause instanceof JwksUnreachableError || cause instanceof JwksInvalidError) throw cause;
+    if (cause instanceof JwtVerifierError) throw cause;
     const reason = cause instanceof Error && cause.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : describe(cause);
     throw new JwksUnreachableError(`cannot fetch ${url}: ${reason}`, { cause });
   }
@@ -35,10 +53,14 @@ export async function fetchJsonDocument(fetch: FetchLike, url: string, timeoutMs
   return { json, cacheControl: response.headers.get('cache-control'), age: response.headers.get('age') };
 }
 
+async function discardBody(response: Response): Promise<void> {
+  await response.body?.cancel().catch(() => undefined);
+}
+
 async function readLimited(response: Response, url: string): Promise<string> {
   const tooLarge = () => new JwksInvalidError(`${url} answered with more than ${MAX_DOCUMENT_BYTES} bytes`);
   if (Number(response.headers.get('content-length') ?? 0) > MAX_DOCUMENT_BYTES) {
-    await response.body?.cancel().catch(() => undefined);
+    await discardBody(response);
     throw tooLarge();
   }
   if (response.body === null) return '';

@@ -19,6 +19,8 @@ export {
   ClaimInvalidError,
   JwksUnreachableError,
   JwksInvalidError,
+  UncertifiedKeySourceError,
+  RedirectRefusedError,
   VerifierConfigError
 } from './errors';
 export { requireJwt, jwtClaims, type RequireJwtOptions } from './express';

@@ -1,8 +1,10 @@
 // The issuer's keys, fetched when needed and kept as long as Cache-Control allows (bounded).
-// - Concurrent lookups share one in-flight fetch.
-// - An unknown kid refetches at most once per cooldown: tokens with made-up kids cannot
-//   make us fetch more often than that (no fetch storm), and neither can failures.
-// - If a refetch fails, the previous keys stay usable for up to jwksCache.maxSeconds more.
+// - Stale while revalidate: once the key set is stale, a verification whose kid it holds
+//   uses it at once and starts a refetch in the background; nobody waits for that fetch.
+//   Security: the limit is jwksCache.maxStaleSeconds past freshness; after that, a kid
+//   verifies only once a refetch succeeds (a removed key stops verifying then, at the latest).
+// - An unknown kid waits for a refetch, at most one per cooldown, shared by all lookups:
+//   tokens with made-up kids cannot make us fetch more often (no fetch storm), nor can failures.
 import { freshnessLifetimeSeconds, type FreshnessBounds } from './cache_control';
 import { jwksUriFromDiscovery } from './discovery';
 import { JwksInvalidError, JwksUnreachableError, JwtVerifierError, quote, UnknownKeyIdError } from './errors';
@@ -21,6 +23,8 @@ export interface JwksCacheConfig {
   readonly fetchTimeoutMs: number;
   readonly freshness: FreshnessBounds;
   readonly refreshCooldownSeconds: number;
+  /** How long past freshness the held keys still verify while refetches fail. */
+  readonly maxStaleSeconds: number;
   readonly backend?: SignatureBackend | undefined;
 }
 
@@ -37,18 +41,27 @@ export class JwksCache {
 
   constructor(private readonly config: JwksCacheConfig) {}
 
-  /** The fast path: the key, if a fresh key set holds it; no I/O, no promise. */
-  peek(kid: string): VerificationKey | undefined {
-    return this.config.clock() < this.freshUntilMs ? this.keys?.byKid.get(kid) : undefined;
+  /**
+   * The fast path: the key, if the key set held (fresh, or stale within maxStaleSeconds) has
+   * it; no I/O, no promise. A stale set is refetched in the background, within the cooldown.
+   */
+  cached(kid: string): VerificationKey | undefined {
+    const now = this.config.clock();
+    if (now >= this.usableUntilMs) return undefined;
+    const key = this.keys?.byKid.get(kid);
+    if (key !== undefined && now >= this.freshUntilMs && this.inFlight === undefined && this.cooldownOver(now)) {
+      void this.refresh();
+    }
+    return key;
   }
 
-  /** The key for kid, refetching the key set when it is stale or lacks the kid (within the cooldown). */
+  /** The key for kid, waiting for a refetch when the kid is not held (within the cooldown). */
   async resolve(kid: string): Promise<VerificationKey> {
-    const key = this.peek(kid);
+    const key = this.cached(kid);
     if (key !== undefined) return key;
     if (this.inFlight !== undefined) {
       await this.inFlight;
-    } else if (this.config.clock() - this.lastAttemptMs >= this.config.refreshCooldownSeconds * 1000) {
+    } else if (this.cooldownOver(this.config.clock())) {
       await this.refresh();
     }
     return this.lookup(kid);
@@ -66,6 +79,10 @@ export class JwksCache {
   async warmUp(): Promise<void> {
     if (this.keys === undefined) await this.refresh();
     if (this.keys === undefined) throw this.lastError ?? new JwksUnreachableError('the JWK Set could not be fetched');
+  }
+
+  private cooldownOver(now: number): boolean {
+    return now - this.lastAttemptMs >= this.config.refreshCooldownSeconds * 1000;
   }
 
   private lookup(kid: string): VerificationKey {
@@ -92,7 +109,7 @@ export class JwksCache {
       this.keys = keys;
       this.fetchedAtMs = now;
       this.freshUntilMs = now + 1000 * freshnessLifetimeSeconds(document.cacheControl, document.age, freshness);
-      this.usableUntilMs = this.freshUntilMs + 1000 * freshness.maxSeconds;
+      this.usableUntilMs = this.freshUntilMs + 1000 * this.config.maxStaleSeconds;
       this.lastError = undefined;
     } catch (cause) {
       this.lastError =

@@ -17,8 +17,14 @@ export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 export interface JwksCacheOptions {
   /** Lower bound on how long a fetched JWK Set is used, whatever Cache-Control says. Default 30. */
   minSeconds?: number;
-  /** Upper bound on how long a fetched JWK Set is used. Default 3600. */
+  /** Upper bound on how long a fetched JWK Set is fresh (used without refetching). Default 3600. */
   maxSeconds?: number;
+  /**
+   * How long past freshness the held keys still verify their kids while the refetch (in the
+   * background, once per cooldown) is slow or failing. After that, verifications wait for a
+   * successful refetch. 0 makes every verification after freshness wait for it. Default 3600.
+   */
+  maxStaleSeconds?: number;
   /**
    * At most one fetch per this interval, whatever triggers it (unknown kids, failures, expiry),
    * so the effective minimum lifetime is the larger of this and minSeconds. Default 30.
@@ -40,7 +46,7 @@ interface CommonOptions {
   jwksCache?: JwksCacheOptions;
   /** Per document fetch. Default 5000. */
   fetchTimeoutMs?: number;
-  /** Default: the global fetch. */
+  /** Default: the global fetch. Called with redirect: 'manual'; the verifier follows redirects itself. */
   fetch?: FetchLike;
   /** Milliseconds since the epoch. Default: Date.now. */
   clock?: () => number;
@@ -86,6 +92,7 @@ export const LIMITS = {
   maxTokenBytes: { default: 8192, min: 256, max: 65536 },
   cacheMinSeconds: { default: 30, min: 0, max: 3600 },
   cacheMaxSeconds: { default: 3600, min: 1, max: 86400 },
+  cacheMaxStaleSeconds: { default: 3600, min: 0, max: 86400 },
   refreshCooldownSeconds: { default: 30, min: 1, max: 3600 },
   fetchTimeoutMs: { default: 5000, min: 100, max: 60000 }
 } as const;
@@ -109,6 +116,7 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
     cache: {
       minSeconds,
       maxSeconds,
+      maxStaleSeconds: bounded('jwksCache.maxStaleSeconds', cache.maxStaleSeconds, LIMITS.cacheMaxStaleSeconds),
       refreshCooldownSeconds: bounded('jwksCache.refreshCooldownSeconds', cache.refreshCooldownSeconds, LIMITS.refreshCooldownSeconds)
     },
     fetchTimeoutMs: bounded('fetchTimeoutMs', options.fetchTimeoutMs, LIMITS.fetchTimeoutMs),
@@ -126,7 +134,7 @@ function resolveSource(options: VerifierOptions): { issuer: string; jwksUri: str
     const issuer = options.issuer ?? canisterIssuer(options.canisterId);
     checkIssuer(issuer);
     const jwksUri = options.jwksUri ?? canisterDocumentUrl(options.canisterId, options.gatewayHost ?? DEFAULT_GATEWAY_HOST, JWKS_PATH);
-    checkFetchableUrl('jwksUri', jwksUri);
+    checkFetchableUrl(options.jwksUri === undefined ? 'gatewayHost' : 'jwksUri', jwksUri);
     return { issuer, jwksUri, discoveryUri: undefined };
   }
   if (typeof options.issuer !== 'string') throw new VerifierConfigError('issuer', 'give either issuer or canisterId');

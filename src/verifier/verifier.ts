@@ -36,6 +36,7 @@ export function createVerifier(options: VerifierOptions, internals: VerifierInte
     fetchTimeoutMs: resolved.fetchTimeoutMs,
     freshness: { minSeconds: resolved.cache.minSeconds, maxSeconds: resolved.cache.maxSeconds },
     refreshCooldownSeconds: resolved.cache.refreshCooldownSeconds,
+    maxStaleSeconds: resolved.cache.maxStaleSeconds,
     backend: internals.signatureBackend
   });
   const policy: ClaimsPolicy = {
@@ -56,7 +57,7 @@ export function createVerifier(options: VerifierOptions, internals: VerifierInte
     const formProblem = signatureFormProblem(alg, signature);
     if (formProblem !== undefined) throw new SignatureInvalidError(`the signature is not a valid ${alg} signature: ${formProblem}`);
 
-    const key = cache.peek(header.kid) ?? (await cache.resolve(header.kid));
+    const key = cache.cached(header.kid) ?? (await cache.resolve(header.kid));
     // Security: a key verifies only its own algorithm (keys.ts derives alg from kty and crv),
     // so an EdDSA token never meets an EC key and vice versa.
     if (key.alg !== alg) {

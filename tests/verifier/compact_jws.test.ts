@@ -65,13 +65,29 @@ describe('parsing a compact JWS', () => {
     [{ alg: 'ES256K', kid: 7 }, /kid/],
     [{ alg: 'ES256K', kid: 'k', crit: ['exp'] }, /crit/],
     [{ alg: 'ES256K', kid: 'k', crit: 'b64' }, /crit/],
+    [{ alg: 'ES256K', kid: 'k', crit: [] }, /crit.*empty list is invalid/],
     [{ alg: 'ES256K', kid: 'k', b64: false }, /b64/]
   ])('rejects header %j', (badHeader, message) => {
     expect(malformed(`${json(badHeader)}.${payload}.${signature}`)).toMatch(message);
   });
 
-  it('accepts an empty crit and b64: true, and leaves the other members alone', () => {
-    const parsed = parseCompactJws(`${json({ alg: 'ES256K', kid: 'k', crit: [], b64: true, jku: 'https://evil' })}.${payload}.${signature}`, 8192);
+  it.each([
+    ['header', '{"alg":"ES256K","kid":"k","__proto__":{"admin":true}}'],
+    ['payload', '{"sub":"a","__proto__":{"admin":true}}'],
+    ['payload', '{"sub":"a","nested":[{"deep":{"\\u005f_proto__":{"admin":true}}}]}']
+  ])('rejects a %s with a member named __proto__: %s', (part, text) => {
+    const encoded = Buffer.from(text).toString('base64url');
+    const input = part === 'header' ? `${encoded}.${payload}.${signature}` : `${header}.${encoded}.${signature}`;
+    expect(malformed(input)).toBe(`the ${part} has a member named "__proto__"`);
+  });
+
+  it('reads deeply nested claims without running out of stack', () => {
+    const deep = Buffer.from(`{"sub":"a","n":${'['.repeat(20000)}${']'.repeat(20000)}}`).toString('base64url');
+    expect(parseCompactJws(`${header}.${deep}.${signature}`, 65536).payload['sub']).toBe('a');
+  });
+
+  it('accepts b64: true, and leaves the other members alone', () => {
+    const parsed = parseCompactJws(`${json({ alg: 'ES256K', kid: 'k', b64: true, jku: 'https://evil' })}.${payload}.${signature}`, 8192);
     expect(parsed.header.kid).toBe('k');
   });
 });

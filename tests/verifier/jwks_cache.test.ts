@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { JWKS_MAX_AGE_SECONDS } from '../../src/backend/core/http';
+import { JWKS_MAX_AGE_SECONDS, type HttpResponse } from '../../src/backend/core/http';
 import { createVerifier, type Verifier, type VerifierOptions } from '../../src/verifier';
+import { backgroundRefreshDone } from './support/background_refresh';
 import { withHeader } from './support/forge';
 import { CALLER, TestIssuer } from './support/test_issuer';
 import { canisterResponder, jsonResponse, startWellKnownServer, type WellKnownServer } from './support/well_known_server';
@@ -59,6 +60,7 @@ describe('the JWK Set cache', () => {
     clock.advance(2);
     await Promise.all([verifier.verify(token), verifier.verify(token), verifier.verify(token)]);
     await verifier.verify(token);
+    await backgroundRefreshDone(verifier, token);
     expect(server.count(JWKS)).toBe(2);
   });
 
@@ -75,6 +77,7 @@ describe('the JWK Set cache', () => {
     clock.advance(2);
     headers = [['cache-control', 'no-store']];
     await verifier.verify(token);
+    await backgroundRefreshDone(verifier, token);
     expect(server.count(JWKS)).toBe(2);
     // no-store lasts the minimum, 10 s.
     clock.advance(9);
@@ -83,12 +86,14 @@ describe('the JWK Set cache', () => {
     clock.advance(2);
     headers = [['cache-control', 'max-age=31536000']];
     await verifier.verify(token);
+    await backgroundRefreshDone(verifier, token);
     expect(server.count(JWKS)).toBe(3);
     // A year is cut to the maximum, 600 s.
     clock.advance(599);
     await verifier.verify(token);
     clock.advance(2);
     await verifier.verify(token);
+    await backgroundRefreshDone(verifier, token);
     expect(server.count(JWKS)).toBe(4);
   });
 
@@ -214,18 +219,94 @@ describe('when the JWK Set cannot be had', () => {
     server.respondWith(() => jsonResponse(200, { keys: [], padding: 'x'.repeat(300 * 1024) }));
     await expect(verifier.verify(issuer.mint())).rejects.toMatchObject({ code: 'ERR_JWKS_INVALID', message: expect.stringMatching(/more than/) });
   });
+});
 
-  it('keeps using the last good keys for a while when a refetch fails, then gives up', async () => {
-    const { issuer, server, clock, verifier } = await setUp({ jwksCache: { maxSeconds: 1200 } });
+describe('a stale JWK Set, refreshed in the background', { timeout: 20_000 }, () => {
+  /** A JWK Set host that holds every request until the test answers it. */
+  function hang(): { respond: (answer: HttpResponse) => void; responder: () => Promise<HttpResponse> } {
+    let respond!: (answer: HttpResponse) => void;
+    const answer = new Promise<HttpResponse>((resolve) => (respond = resolve));
+    return { respond, responder: () => answer };
+  }
+
+  /** The verification, failing the test if it waits for the hanging host (which answers in a minute at the earliest). */
+  async function promptly<T>(verification: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the verification waited for the JWK Set refetch')), 4000);
+    });
+    try {
+      return await Promise.race([verification, stalled]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  it('verifies cached kids at once while the refetch hangs, and an unknown kid waits for that one refetch', async () => {
+    const { issuer, server, clock, verifier } = await setUp({ fetchTimeoutMs: 60_000 });
     const token = issuer.mint({ ttlSeconds: 86400 });
     await verifier.verify(token);
-    server.respondWith(() => jsonResponse(500, {}));
+    const host = hang();
+    server.respondWith(host.responder);
     clock.advance(JWKS_MAX_AGE_SECONDS + 1);
-    expect(await codeOf(verifier.verify(token))).toBe('OK');
+    for (let i = 0; i < 20; i++) expect((await promptly(verifier.verify(token))).sub).toBe(CALLER);
+    await vi.waitFor(() => expect(server.count(JWKS)).toBe(2));
+    // Past the cooldown, the refetch still hangs: no second one, and no waiting.
+    clock.advance(60);
+    expect((await promptly(verifier.verify(token))).sub).toBe(CALLER);
+
+    issuer.rotate();
+    const newToken = issuer.mint();
+    let newTokenSettled = false;
+    const newTokenVerified = verifier.verify(newToken).finally(() => (newTokenSettled = true));
+    expect((await promptly(verifier.verify(token))).sub).toBe(CALLER);
+    expect(newTokenSettled).toBe(false);
+
+    host.respond(await canisterResponder(() => issuer.httpResources())({ method: 'GET', url: JWKS }));
+    expect((await newTokenVerified).sub).toBe(CALLER);
+    await verifier.verify(token);
+    await verifier.verify(newToken);
+    expect(server.count(JWKS)).toBe(2);
+  });
+
+  it('keeps the held keys for maxStaleSeconds past freshness while refetches fail, then waits for a good one', async () => {
+    const { issuer, server, clock, verifier } = await setUp({ fetchTimeoutMs: 200, jwksCache: { maxStaleSeconds: 600 } });
+    const token = issuer.mint({ ttlSeconds: 86400 });
+    await verifier.verify(token);
+    server.respondWith(() => new Promise(() => undefined));
+    clock.advance(JWKS_MAX_AGE_SECONDS + 1);
+    expect((await promptly(verifier.verify(token))).sub).toBe(CALLER);
+    // An unknown kid joins the refetch and learns that it timed out: the key source is at fault.
     expect(await codeOf(verifier.verify(randomKid(token)))).toBe('ERR_JWKS_UNREACHABLE');
     expect(server.count(JWKS)).toBe(2);
-    clock.advance(1200);
+
+    server.respondWith(() => jsonResponse(500, {}));
+    clock.advance(598);
+    expect((await promptly(verifier.verify(token))).sub).toBe(CALLER);
+    await backgroundRefreshDone(verifier, token);
+    expect(server.count(JWKS)).toBe(3);
+    // maxStaleSeconds after freshness ended, the held keys no longer verify.
+    clock.advance(1);
     expect(await codeOf(verifier.verify(token))).toBe('ERR_JWKS_UNREACHABLE');
+    expect(server.count(JWKS)).toBe(3);
+    clock.advance(30);
+    expect(await codeOf(verifier.verify(token))).toBe('ERR_JWKS_UNREACHABLE');
+    expect(server.count(JWKS)).toBe(4);
+
+    clock.advance(30);
+    server.respondWith(canisterResponder(() => issuer.httpResources()));
+    expect((await verifier.verify(token)).sub).toBe(CALLER);
+    expect(server.count(JWKS)).toBe(5);
+  });
+
+  it('with maxStaleSeconds 0, waits for the refetch once the key set is stale', async () => {
+    const { issuer, server, clock, verifier } = await setUp({ jwksCache: { maxStaleSeconds: 0 } });
+    const token = issuer.mint();
+    await verifier.verify(token);
+    server.respondWith(() => jsonResponse(503, {}));
+    clock.advance(JWKS_MAX_AGE_SECONDS);
+    expect(await codeOf(verifier.verify(token))).toBe('ERR_JWKS_UNREACHABLE');
+    expect(server.count(JWKS)).toBe(2);
   });
 });
 

@@ -3,6 +3,7 @@ import * as nodeCrypto from 'node:crypto';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
 import { createVerifier } from '../../src/verifier';
+import { backgroundRefreshDone } from './support/background_refresh';
 import { TestIssuer } from './support/test_issuer';
 import { canisterResponder, startWellKnownServer } from './support/well_known_server';
 
@@ -28,6 +29,7 @@ describe('key import', () => {
     expect(imports.mock.calls.length).toBe(afterFirstFetch);
     now += 301 * 1000;
     for (const token of tokens) await verifier.verify(token);
+    await backgroundRefreshDone(verifier, tokens[0]!);
     expect(server.count('/.well-known/jwks.json')).toBe(2);
     expect(imports.mock.calls.length).toBe(afterFirstFetch + 2);
   });

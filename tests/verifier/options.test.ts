@@ -4,7 +4,7 @@ import { defaultConfig } from '../../src/backend/core/config';
 import { DISCOVERY_PATH as CORE_DISCOVERY_PATH, JWKS_PATH as CORE_JWKS_PATH } from '../../src/backend/core/well_known';
 import { canisterDocumentUrl, canisterIssuer, DISCOVERY_PATH, JWKS_PATH } from '../../src/verifier/endpoints';
 import { verifierOptionsFromEnv } from '../../src/verifier/env';
-import { VerifierConfigError } from '../../src/verifier/errors';
+import { UncertifiedKeySourceError, VerifierConfigError } from '../../src/verifier/errors';
 import { resolveOptions, type VerifierOptions } from '../../src/verifier/options';
 
 const ID = 'bkyz2-fmaaa-aaaaa-qaaaq-cai';
@@ -29,7 +29,7 @@ describe('where the documents are', () => {
 
   it.each([
     ['icp0.io', `https://${ID}.icp0.io/.well-known/jwks.json`],
-    ['raw.icp0.io', `https://${ID}.raw.icp0.io/.well-known/jwks.json`],
+    ['ic0.app', `https://${ID}.ic0.app/.well-known/jwks.json`],
     ['https://ic0.app', `https://${ID}.ic0.app/.well-known/jwks.json`],
     ['http://localhost:4943', `http://${ID}.localhost:4943/.well-known/jwks.json`],
     [`http://${ID}.localhost:4943`, `http://${ID}.localhost:4943/.well-known/jwks.json`],
@@ -64,7 +64,7 @@ describe('verifier options', () => {
       maxTokenBytes: 8192,
       jwksUri: `https://${ID}.icp0.io/.well-known/jwks.json`,
       discoveryUri: undefined,
-      cache: { minSeconds: 30, maxSeconds: 3600, refreshCooldownSeconds: 30 }
+      cache: { minSeconds: 30, maxSeconds: 3600, maxStaleSeconds: 3600, refreshCooldownSeconds: 30 }
     });
   });
 
@@ -106,9 +106,36 @@ describe('verifier options', () => {
     [{ canisterId: ID, audience: 'a', maxTokenBytes: 10 ** 7 }, 'maxTokenBytes'],
     [{ canisterId: ID, audience: 'a', jwksCache: { minSeconds: 600, maxSeconds: 60 } }, 'jwksCache.maxSeconds'],
     [{ canisterId: ID, audience: 'a', jwksCache: { refreshCooldownSeconds: 0 } }, 'jwksCache.refreshCooldownSeconds'],
+    [{ canisterId: ID, audience: 'a', jwksCache: { maxStaleSeconds: -1 } }, 'jwksCache.maxStaleSeconds'],
+    [{ canisterId: ID, audience: 'a', jwksCache: { maxStaleSeconds: 86401 } }, 'jwksCache.maxStaleSeconds'],
     [{ canisterId: ID, audience: 'a', fetchTimeoutMs: 10 }, 'fetchTimeoutMs']
   ])('refuses %j (option %s)', (options, option) => {
     expect(configError(options).option).toBe(option);
+  });
+});
+
+describe('uncertified gateways', () => {
+  it.each([
+    [{ canisterId: ID, audience: 'a', gatewayHost: 'raw.icp0.io' }, 'gatewayHost'],
+    [{ canisterId: ID, audience: 'a', gatewayHost: 'raw.ic0.app' }, 'gatewayHost'],
+    [{ canisterId: ID, audience: 'a', gatewayHost: 'https://raw.icp0.io' }, 'gatewayHost'],
+    [{ canisterId: ID, audience: 'a', jwksUri: `https://${ID}.raw.icp0.io/.well-known/jwks.json` }, 'jwksUri'],
+    [{ issuer: `https://${ID}.icp0.io`, audience: 'a', jwksUri: `https://${ID}.RAW.IC0.APP./.well-known/jwks.json` }, 'jwksUri'],
+    [{ issuer: `https://${ID}.raw.icp0.io`, audience: 'a' }, 'issuer'],
+    [{ issuer: `https://${ID}.raw.ic0.app`, audience: 'a', discovery: true }, 'issuer']
+  ])('are refused: %j (option %s)', (options, option) => {
+    const error = configError(options);
+    expect(error.option).toBe(option);
+    expect(error.message).toMatch(/without checking their certification/);
+    expect(error.cause).toBeInstanceOf(UncertifiedKeySourceError);
+    expect((error.cause as UncertifiedKeySourceError).code).toBe('ERR_JWKS_UNCERTIFIED');
+  });
+
+  it('are told apart from look-alike hosts, which https alone governs', () => {
+    for (const jwksUri of ['https://rawicp0.io/jwks', 'https://raw.icp0.io.example.com/jwks', `https://${ID}.icp0.io/raw.icp0.io`]) {
+      expect(resolveOptions({ issuer: `https://${ID}.icp0.io`, audience: 'a', jwksUri }).jwksUri).toBe(jwksUri);
+    }
+    expect(configError({ issuer: `https://${ID}.icp0.io`, audience: 'a', jwksUri: 'http://raw.example.com/jwks' }).cause).toBeUndefined();
   });
 });
 

@@ -10,7 +10,19 @@ import {
   TokenMalformedError,
   type VerifierOptions
 } from '../../src/verifier';
-import { b64, decodePart, highSTwin, signEs256k, splitToken, unb64, withHeader } from './support/forge';
+import {
+  b64,
+  decodePart,
+  highSTwin,
+  nonCanonicalSignature,
+  paddedSignature,
+  signEdDsa,
+  signEs256k,
+  spacedSignature,
+  splitToken,
+  unb64,
+  withHeader
+} from './support/forge';
 import { CALLER, newTestKey, nowSeconds, TestIssuer } from './support/test_issuer';
 import { jsonResponse, startWellKnownServer, type WellKnownServer } from './support/well_known_server';
 
@@ -105,7 +117,8 @@ describe('validly signed tokens with content we refuse', () => {
     ['aud as a number', { aud: 7 }, 'ERR_JWT_CLAIM_INVALID'],
     ['no jti', { jti: undefined }, 'ERR_JWT_CLAIM_INVALID'],
     ['iat in the future', { iat: nowSeconds() + 3600 }, 'ERR_JWT_NOT_YET_VALID'],
-    ['iss with a trailing slash', { iss: `${issuer.issuer}/` }, 'ERR_JWT_ISSUER_MISMATCH']
+    ['iss with a trailing slash', { iss: `${issuer.issuer}/` }, 'ERR_JWT_ISSUER_MISMATCH'],
+    ['a __proto__ claim', { ['__proto__']: { admin: true } }, 'ERR_JWT_MALFORMED']
   ])('claims with %s', async (_what, change, code) => {
     expect((await failure(verifierWith().verify(signEs256k(esHeader(), claimsNow(change), secretKey())))).code).toBe(code);
   });
@@ -162,6 +175,38 @@ describe('EdDSA tokens (jose signs and verifies them independently)', () => {
     const twin = `${header}.${payload}.${b64(Buffer.concat([bytes.subarray(0, 32), Buffer.from(s.toString(16).padStart(64, '0'), 'hex').reverse()]))}`;
     expect((await failure(verifierWith({ algorithms: ['EdDSA'] }).verify(twin))).code).toBe('ERR_JWT_SIGNATURE_INVALID');
     await expect(jwtVerify(twin, createLocalJWKSet({ keys: [edJwk] }), { algorithms: ['EdDSA'] })).rejects.toThrow();
+  });
+
+  it('with crit, even an empty one, are refused by both jose and us (RFC 7515 §4.1.11)', async () => {
+    const verifier = verifierWith({ algorithms: ['EdDSA'] });
+    const jwks = createLocalJWKSet({ keys: [edJwk] });
+    const header = { alg: 'EdDSA', typ: 'JWT', kid: 'ed-1' };
+    const plain = signEdDsa(header, claimsNow(), ed.privateKey);
+    expect((await verifier.verify(plain)).sub).toBe(CALLER);
+    await jwtVerify(plain, jwks, { algorithms: ['EdDSA'] });
+    const joseCodes: [string[], string][] = [
+      [[], 'ERR_JWS_INVALID'],
+      [['exp'], 'ERR_JOSE_NOT_SUPPORTED'],
+      [['b64'], 'ERR_JWS_INVALID']
+    ];
+    for (const [crit, joseCode] of joseCodes) {
+      const token = signEdDsa({ ...header, crit }, claimsNow(), ed.privateKey);
+      const ours = await failure(verifier.verify(token));
+      expect([ours.code, ours.message]).toEqual(['ERR_JWT_MALFORMED', expect.stringMatching(/crit/)]);
+      await expect(jwtVerify(token, jwks, { algorithms: ['EdDSA'] })).rejects.toMatchObject({ code: joseCode });
+    }
+  });
+
+  it('in another spelling of the same signature verify with jose but not with us, so jti is the replay key', async () => {
+    const verifier = verifierWith({ algorithms: ['EdDSA'] });
+    const jwks = createLocalJWKSet({ keys: [edJwk] });
+    const token = await signEd(claimsNow());
+    for (const respelled of [nonCanonicalSignature(token), paddedSignature(token), spacedSignature(token)]) {
+      expect(respelled).not.toBe(token);
+      expect((await jwtVerify(respelled, jwks, { algorithms: ['EdDSA'] })).payload.jti).toBe('j1');
+      const ours = await failure(verifier.verify(respelled));
+      expect([ours.code, ours.message]).toEqual(['ERR_JWT_MALFORMED', expect.stringMatching(/base64url/)]);
+    }
   });
 
   it('reject a random 64-byte signature', async () => {

@@ -1,5 +1,5 @@
 // Hostile variants of a valid token, built by hand (never through the library under test).
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, sign, type KeyObject } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 
 import { SECP256K1_ORDER } from '../../../src/backend/core/secp256k1';
@@ -89,4 +89,16 @@ export function signEs256k(header: Record<string, unknown>, claims: Record<strin
   const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(claims))}`;
   const digest = new Uint8Array(createHash('sha256').update(input).digest());
   return `${input}.${b64(secp256k1.sign(digest, secretKey, { prehash: false }).toCompactRawBytes())}`;
+}
+
+/** Signs any header and claims as EdDSA (Ed25519) with node:crypto, where jose would refuse to sign them. */
+export function signEdDsa(header: Record<string, unknown>, claims: Record<string, unknown>, privateKey: KeyObject): string {
+  const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(claims))}`;
+  return `${input}.${b64(sign(null, Buffer.from(input), privateKey))}`;
+}
+
+/** The signature part with a space inside: lenient base64url decoders skip it. */
+export function spacedSignature(token: string): string {
+  const [header, payload, signature] = splitToken(token);
+  return `${header}.${payload}.${signature.slice(0, 10)} ${signature.slice(10)}`;
 }
