@@ -73,6 +73,8 @@ describe('the largest token the canister can issue', () => {
     // base64url(header) "." base64url(≤ 4096 bytes) "." base64url(64-byte signature).
     const bound = header!.length + 1 + base64UrlLength(CLAIMS_LIMITS.maxSignedBytes) + 1 + base64UrlLength(64);
     expect(largest.token.length).toBe(bound);
+    // The figure the README gives.
+    expect(largest.token.length).toBeLessThanOrEqual(5657);
     expect(bound).toBeLessThanOrEqual(LIMITS.maxTokenBytes.default);
     expect(LIMITS.maxTokenBytes.default).toBe(8192);
   });
