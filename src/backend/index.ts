@@ -251,14 +251,20 @@ function configure(base: Config): void {
   // Timers do not survive upgrades: start them again.
   setTimer(0, () => refreshSigningKeys(0));
   scheduleRetirement();
-  setTimerInterval(BUCKET_PRUNE_INTERVAL_SECONDS, pruneBuckets);
+  setTimerInterval(BUCKET_PRUNE_INTERVAL_SECONDS, () => {
+    if (!pruningRound) pruneBuckets();
+  });
   setTimer(0, () => void refreshJtiSeed());
   setTimerInterval(JTI_SEED_REFRESH_SECONDS, () => void refreshJtiSeed());
 }
 
+/** Set while a pruning round is under way, so the interval never starts a second one beside it. */
+let pruningRound = false;
+
 /** One bounded page per message, until every bucket was looked at once. */
 function pruneBuckets(): void {
-  if (!pruneBucketPage(currentConfig(), nowMs(), BUCKET_PRUNE_PAGE_SIZE).done) setTimer(1, pruneBuckets);
+  pruningRound = !pruneBucketPage(currentConfig(), nowMs(), BUCKET_PRUNE_PAGE_SIZE).done;
+  if (pruningRound) setTimer(1, pruneBuckets);
 }
 
 /** A fresh jti seed from raw_rand; undefined (and the previous seed kept) when the call fails. */

@@ -2,9 +2,9 @@
 // keys and counters. Values are stored as JSON (Azle's stableJson keeps bigints).
 import { StableBTreeMap } from 'azle';
 
+import { bytesToHex, hexToBytes } from './core/bytes';
 import { configFromStored, type Config } from './core/config';
 import { FIRST_KEY_VERSION, keyRingFromStored, type KeyRing } from './core/key_ring';
-import { hexToBytes, bytesToHex } from './core/bytes';
 import { planPrunePage, type Bucket, type GlobalWindow } from './core/rate_limit';
 
 export interface Counters {
