@@ -115,10 +115,10 @@ const JTI_BYTES = 16;
 
 /**
  * Unique and unpredictable per token: SHA-256 of the seed and the sequence number, truncated.
- * The sequence never repeats, so neither does the jti (up to a 2^-128-scale collision); without
- * the seed, a jti reveals neither how many tokens came before it nor when it was issued.
- * Security: the seed is no secret in the sense of invariant 4 ("nothing secret is in canister memory"): node
- * providers can read canister memory. It only hides the issue count and time from token holders.
+ * The sequence never repeats; two jti values collide only by chance (about 2^-49 after 2^40
+ * tokens). Without the seed, a jti reveals neither how many tokens came before it nor when.
+ * Security: the seed is no secret in the sense of invariant 4: node providers can read canister
+ * memory. It only hides the issue count and time from token holders and relying parties.
  */
 export function jwtId(seed: Uint8Array, sequence: bigint): string {
   return base64UrlEncode(sha256(concatBytes(seed, bigIntToBytes(sequence, 8))).slice(0, JTI_BYTES));
