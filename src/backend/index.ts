@@ -59,9 +59,9 @@ import {
   type SigningKey
 } from './core/key_ring';
 import type { KeyName } from './core/fees';
-import { describeCallFailure, ecdsaPublicKey, ed25519PublicKey, signWithEcdsa, signWithEd25519 } from './management';
+import { describeCallFailure, ecdsaPublicKey, ed25519PublicKey, rawRand, signWithEcdsa, signWithEd25519 } from './management';
 import {
-  pruneFullBuckets,
+  pruneBucketPage,
   storeBucket,
   storeConfig,
   storeCounters,
@@ -69,6 +69,8 @@ import {
   storedConfig,
   storedCounters,
   storedGlobalWindow,
+  storedJtiSeed,
+  storeJtiSeed,
   storedKeyRing,
   storedKeyVersion,
   storeGlobalWindow,
@@ -78,6 +80,9 @@ import {
 
 const KEY_FETCH_MAX_BACKOFF_SECONDS = 300;
 const BUCKET_PRUNE_INTERVAL_SECONDS = 600;
+/** Each pruning message looks at this many buckets at most; the next page follows a second later. */
+const BUCKET_PRUNE_PAGE_SIZE = 500;
+const JTI_SEED_REFRESH_SECONDS = 3600;
 
 /** Set while rotate_keys awaits the new public keys, so two rotations never interleave. */
 let rotating = false;
@@ -103,6 +108,8 @@ export default class JwtIssuer {
     const options = issueOptionsFromCandid(
       decodeOrTrap(() => decodeOptionalArgument<CandidIssueOptions>(IssueOptionsType, msgArgData(), 'issue_jwt'))
     );
+    // The seed is fetched at install, upgrade and hourly; only a call racing the first fetch waits here.
+    const jtiSeed = storedJtiSeed() ?? (await refreshJtiSeed());
     const counters = storedCounters();
     const planned = planIssuance({
       config: currentConfig(),
@@ -113,7 +120,8 @@ export default class JwtIssuer {
       cycleBalance: canisterCycleBalance(),
       callerBucket: storedBucket(caller),
       globalWindow: storedGlobalWindow(),
-      sequence: counters.signaturesRequested
+      sequence: counters.signaturesRequested,
+      jtiSeed
     });
     if (!planned.ok) return replyIssueError(planned.error);
     const plan = planned.value;
@@ -244,8 +252,32 @@ function configure(base: Config): void {
   setTimer(0, () => refreshSigningKeys(0));
   scheduleRetirement();
   setTimerInterval(BUCKET_PRUNE_INTERVAL_SECONDS, () => {
-    pruneFullBuckets(currentConfig(), nowMs());
+    if (!pruningRound) pruneBuckets();
   });
+  setTimer(0, () => void refreshJtiSeed());
+  setTimerInterval(JTI_SEED_REFRESH_SECONDS, () => void refreshJtiSeed());
+}
+
+/** Set while a pruning round is under way, so the interval never starts a second one beside it. */
+let pruningRound = false;
+
+/** One bounded page per message, until every bucket was looked at once. */
+function pruneBuckets(): void {
+  pruningRound = !pruneBucketPage(currentConfig(), nowMs(), BUCKET_PRUNE_PAGE_SIZE).done;
+  if (pruningRound) setTimer(1, pruneBuckets);
+}
+
+/** A fresh jti seed from raw_rand; undefined (and the previous seed kept) when the call fails. */
+async function refreshJtiSeed(): Promise<Uint8Array | undefined> {
+  try {
+    const seed = await rawRand();
+    storeJtiSeed(seed);
+    return seed;
+  } catch (failure) {
+    const { rejectCode, message } = describeCallFailure(failure);
+    console.log(`raw_rand for the jti seed failed (reject code ${rejectCode}: ${message})`);
+    return storedJtiSeed();
+  }
 }
 
 function currentConfig(): Config {

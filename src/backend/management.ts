@@ -1,4 +1,4 @@
-// The threshold-ECDSA and threshold-Schnorr calls to the management canister (IC interface specification, ic.did).
+// The threshold-ECDSA, threshold-Schnorr and raw_rand calls to the management canister (IC interface specification, ic.did).
 import { call, IDL } from 'azle';
 
 const MANAGEMENT_CANISTER = 'aaaaa-aa';
@@ -86,6 +86,12 @@ export async function signWithEd25519(
     cycles
   });
   return Uint8Array.from(result.signature);
+}
+
+/** 32 bytes from the subnet's random beacon (raw_rand): unknown to anyone before the call is executed. */
+export async function rawRand(): Promise<Uint8Array> {
+  const bytes = await call<unknown[], Uint8Array>(MANAGEMENT_CANISTER, 'raw_rand', { paramIdlTypes: [], returnIdlType: IDL.Vec(IDL.Nat8), args: [] });
+  return Uint8Array.from(bytes);
 }
 
 /** What a failed call tells the caller: the IC's reject code and message, or why the call never left. */

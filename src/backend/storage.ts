@@ -2,9 +2,10 @@
 // keys and counters. Values are stored as JSON (Azle's stableJson keeps bigints).
 import { StableBTreeMap } from 'azle';
 
+import { bytesToHex, hexToBytes } from './core/bytes';
 import { configFromStored, type Config } from './core/config';
 import { FIRST_KEY_VERSION, keyRingFromStored, type KeyRing } from './core/key_ring';
-import { isBucketFull, type Bucket, type GlobalWindow } from './core/rate_limit';
+import { planPrunePage, type Bucket, type GlobalWindow } from './core/rate_limit';
 
 export interface Counters {
   tokensIssued: bigint;
@@ -52,12 +53,23 @@ export function storeCounters(counters: Counters): void {
   settings.insert('counters', counters);
 }
 
+// 'globalSlidingWindow' replaced 'globalWindow' (a fixed minute, { minute, count }), which is no longer read.
 export function storedGlobalWindow(): GlobalWindow | undefined {
-  return settings.get('globalWindow') as GlobalWindow | undefined;
+  return settings.get('globalSlidingWindow') as GlobalWindow | undefined;
 }
 
 export function storeGlobalWindow(window: GlobalWindow): void {
-  settings.insert('globalWindow', window);
+  settings.insert('globalSlidingWindow', window);
+}
+
+/** The raw_rand seed that makes jti values unpredictable (hex in storage). */
+export function storedJtiSeed(): Uint8Array | undefined {
+  const hex = settings.get('jtiSeed') as string | undefined;
+  return hex === undefined ? undefined : hexToBytes(hex);
+}
+
+export function storeJtiSeed(seed: Uint8Array): void {
+  settings.insert('jtiSeed', bytesToHex(seed));
 }
 
 export function storedBucket(principal: string): Bucket | undefined {
@@ -68,14 +80,16 @@ export function storeBucket(principal: string, bucket: Bucket): void {
   buckets.insert(principal, bucket);
 }
 
-/** Forgets buckets that have refilled: they hold no information. Returns how many were removed. */
-export function pruneFullBuckets(config: Config, nowMs: number): number {
-  let removed = 0;
-  for (const [principal, bucket] of buckets.items()) {
-    if (isBucketFull(bucket, config.rateLimit, nowMs)) {
-      buckets.remove(principal);
-      removed++;
-    }
-  }
-  return removed;
+/**
+ * Forgets the full buckets among at most `pageSize` buckets, starting where the previous page
+ * stopped (a cursor in stable memory), so one timer callback does bounded work however many
+ * callers there are. `done` once the page reached the end of the map.
+ */
+export function pruneBucketPage(config: Config, nowMs: number, pageSize: number): { removed: number; done: boolean } {
+  const cursor = (settings.get('bucketPruneCursor') as number | undefined) ?? 0;
+  const page = buckets.items(cursor, pageSize);
+  const { remove, nextCursor, done } = planPrunePage(page, cursor, pageSize, config.rateLimit, nowMs);
+  for (const caller of remove) buckets.remove(caller);
+  settings.insert('bucketPruneCursor', nextCursor);
+  return { removed: remove.length, done };
 }

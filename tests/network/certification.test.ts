@@ -68,9 +68,15 @@ describe('certified http_request responses on the local IC', () => {
     ['GET', '/.well-known/openid-configuration?x=1', 200],
     ['GET', '/nothing-here', 404],
     ['GET', '/.well-known/other', 404],
-    ['POST', '/.well-known/jwks.json', 405]
+    ['POST', '/.well-known/jwks.json', 405],
+    ['GET', '/.well-known/jwks.json' + '/x'.repeat(40), 414]
   ])('%s %s verifies with status %i', async (method, url, status) => {
     expect(verification(method, url, await serve(method, url))).toBe(status);
+  });
+
+  it('answers a path of 1,600 segments with the one certified 414 (issue 11 §3)', async () => {
+    const url = '/a'.repeat(1_600);
+    expect(verification('GET', url, await serve('GET', url))).toBe(414);
   });
 
   it('fails verification after one changed byte of the body', async () => {

@@ -3,7 +3,7 @@
 // certificate signed by a BLS12-381 root key made for this run only.
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { Principal } from '@dfinity/principal';
-import { encode } from '@dfinity/cbor';
+import { decode, encode } from '@dfinity/cbor';
 import { verifyRequestResponsePair } from '@dfinity/response-verification';
 import { describe, expect, it } from 'vitest';
 
@@ -305,5 +305,52 @@ describe('building the certification', () => {
     const [name, value] = certified.certificateHeader(JWKS_PATH, byPath.get(JWKS_PATH)!.document, Uint8Array.of(1, 2, 3));
     expect(name).toBe('ic-certificate');
     expect(value).toMatch(/^certificate=:AQID:, tree=:2dn3[A-Za-z0-9+/]+=*:, expr_path=:2dn3[A-Za-z0-9+/]+=*:, version=2$/);
+  });
+});
+
+describe('over-long paths (issue 11 §3): one certified answer, no work that grows with the path', () => {
+  const served = (method: string, url: string): Served => {
+    const response = plain.certification.withCertificate(url, routeHttpRequest(plain, { method, url }), dataCertificate(plain.certification.rootHash));
+    return { statusCode: response.statusCode, headers: response.headers, body: response.body };
+  };
+  const treeOf = (response: Served) => /tree=:([^:]+):/.exec(headerNamed(response, 'ic-certificate')!)![1]!;
+  /** Nodes in the witness a gateway receives: the work certifying the request took. */
+  const witnessNodes = (response: Served): number => {
+    const count = (node: unknown[]): number =>
+      node[0] === 1 ? 1 + count(node[1] as unknown[]) + count(node[2] as unknown[]) : node[0] === 2 ? 1 + count(node[2] as unknown[]) : 1;
+    return count(decode(Buffer.from(treeOf(response), 'base64')) as unknown[]);
+  };
+  const segments = (n: number) => '/' + Array.from({ length: n }, (_, i) => `s${i}`).join('/');
+
+  it.each([
+    ['1,600 segments', segments(1_600)],
+    ['33 segments', segments(33)],
+    ['a 2,049-character path', '/' + 'a'.repeat(2_048)],
+    ['1,600 segments under .well-known', '/.well-known/jwks.json' + '/x'.repeat(1_598)],
+    ['1,600 empty-looking segments', '/%2F'.repeat(10) + '/a'.repeat(1_600)]
+  ])('%s: a certified 414 that passes the gateway verifier', (_what, url) => {
+    // The gateway's verifier itself does work quadratic in the segments: one method for the long ones.
+    for (const method of url.length < 200 ? ['GET', 'HEAD', 'POST'] : ['GET']) {
+      const result = verify(method, url, served(method, url));
+      expect(result.response?.statusCode).toBe(414);
+      expect(JSON.parse(text(result.response!.body))).toEqual({ error: 'uri_too_long', message: 'Paths are limited to 2048 characters and 32 segments.' });
+    }
+  });
+
+  it('answers a path at the limits as before: 32 segments get the 404, a served path spelled long gets the document', () => {
+    expect(verify('GET', segments(32), served('GET', segments(32))).response?.statusCode).toBe(404);
+    const longSpelling = '/'.repeat(3_000) + '.well-known/jwks.json';
+    expect(verify('GET', longSpelling, served('GET', longSpelling)).response?.statusCode).toBe(200);
+    const longQuery = `${JWKS_PATH}?${'q'.repeat(5_000)}`;
+    expect(verify('GET', longQuery, served('GET', longQuery)).response?.statusCode).toBe(200);
+  });
+
+  it('certifies every over-long path with the same pre-built witness, of a size independent of the path', () => {
+    const witnesses = [segments(33), segments(1_600), segments(100_000), '/' + 'b'.repeat(1_000_000)].map((url) => served('GET', url));
+    expect(new Set(witnesses.map(treeOf)).size).toBe(1);
+    // The whole tree: the two documents' three responses each and the two wildcard responses.
+    expect(witnessNodes(witnesses[0]!)).toBeLessThan(80);
+    // Within the limits the absence proof stays small too: 32 segments are the worst case.
+    expect(witnessNodes(served('GET', segments(32)))).toBeLessThan(80);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { applyConfigInput, ConfigError, defaultConfig, type ConfigInput } from '../../src/backend/core/config';
+import { NEVER_ALLOWED_CLAIMS } from '../../src/backend/core/claim_names';
+import { applyConfigInput, configFromStored, ConfigError, defaultConfig, type ConfigInput } from '../../src/backend/core/config';
 
 const CANISTER = 'bkyz2-fmaaa-aaaaa-qaaaq-cai';
 const base = defaultConfig(CANISTER);
@@ -33,9 +34,11 @@ describe('config', () => {
       defaultTtlSeconds: 60,
       rateLimit: { capacity: 1000, refillIntervalSeconds: 1 },
       globalLimitPerMinute: 10_000,
-      cycleFloor: 0n
+      cycleFloor: 0n,
+      allowedExtraClaims: [...Array.from({ length: 31 }, (_, i) => `c${i}`), 'https://example.com/claims/' + 'r'.repeat(37)]
     });
     expect(config.defaultTtlSeconds).toBe(60);
+    expect(config.allowedExtraClaims).toHaveLength(32);
   });
 
   it.each<[string, ConfigInput]>([
@@ -64,9 +67,29 @@ describe('config', () => {
     ['global_limit_per_minute', { globalLimitPerMinute: 0 }],
     ['global_limit_per_minute', { globalLimitPerMinute: 10_001 }],
     ['cycle_floor', { cycleFloor: -1n }],
-    ['cycle_floor', { cycleFloor: 10n ** 17n }]
+    ['cycle_floor', { cycleFloor: 10n ** 17n }],
+    ['allowed_extra_claims', { allowedExtraClaims: Array.from({ length: 33 }, (_, i) => `c${i}`) }],
+    ['allowed_extra_claims', { allowedExtraClaims: ['role', 'role'] }],
+    ['allowed_extra_claims', { allowedExtraClaims: [''] }],
+    ['allowed_extra_claims', { allowedExtraClaims: ['x'.repeat(65)] }],
+    ['allowed_extra_claims', { allowedExtraClaims: ['has space'] }],
+    ['allowed_extra_claims', { allowedExtraClaims: ['quote"'] }],
+    ['allowed_extra_claims', { allowedExtraClaims: ['back\\slash'] }],
+    ['allowed_extra_claims', { allowedExtraClaims: ['rôle'] }]
   ])('names %s when it is invalid (case %#)', (field, input) => {
     expect(fieldOf(input)).toBe(field);
+  });
+
+  it.each(NEVER_ALLOWED_CLAIMS)('can never allow the claim %s, and names it', (name) => {
+    expect(() => applyConfigInput(base, { allowedExtraClaims: ['role', name] })).toThrow(
+      new ConfigError('allowed_extra_claims', `${JSON.stringify(name)} is set by the issuer or reserved, and can never be allowed`)
+    );
+  });
+
+  it('allows no extra claim by default, also for a config stored before the field existed', () => {
+    expect(base.allowedExtraClaims).toEqual([]);
+    const { allowedExtraClaims: _, ...earlier } = applyConfigInput(base, { audiences: ['x'] });
+    expect(configFromStored(earlier).allowedExtraClaims).toEqual([]);
   });
 
   it('keeps the default audience when it stays allowed, else takes the first', () => {

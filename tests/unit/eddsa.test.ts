@@ -32,6 +32,7 @@ function context(overrides: Partial<IssuanceContext> = {}): IssuanceContext {
     callerBucket: undefined,
     globalWindow: undefined,
     sequence: 0n,
+    jtiSeed: new Uint8Array(32),
     ...overrides
   };
 }

@@ -17,8 +17,10 @@ const config = applyConfigInput(defaultConfig(CANISTER), {
   keyName: 'test_key_1',
   rateLimit: { capacity: 2, refillIntervalSeconds: 30 },
   globalLimitPerMinute: 100,
-  cycleFloor: 1_000_000_000_000n
+  cycleFloor: 1_000_000_000_000n,
+  allowedExtraClaims: ['room']
 });
+const SEED = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
 
 function context(overrides: Partial<IssuanceContext> = {}): IssuanceContext {
   return {
@@ -31,8 +33,15 @@ function context(overrides: Partial<IssuanceContext> = {}): IssuanceContext {
     callerBucket: undefined,
     globalWindow: undefined,
     sequence: 41n,
+    jtiSeed: SEED,
     ...overrides
   };
+}
+
+function jtiOf(issuance: IssuanceContext): string {
+  const planned = planIssuance(issuance);
+  if (!planned.ok) throw new Error(planned.error.kind);
+  return String(payloadOf(`${planned.value.signingInput}.`).jti);
 }
 
 function payloadOf(token: string): Record<string, unknown> {
@@ -55,21 +64,30 @@ describe('planning one token', () => {
       { extraClaims: '{"exp":99999999999}' },
       { extraClaims: '{"iat":0}' },
       { extraClaims: '{"nbf":0}' },
+      { extraClaims: '{"jti":"mine"}' },
       { ttlSeconds: config.maxTtlSeconds + 1 },
       { audience: 'not-allowed' }
     ];
     for (const options of attempts) expect(planIssuance(context({ options })).ok).toBe(false);
 
-    const planned = planIssuance(context({ options: { ttlSeconds: 120, extraClaims: '{"scope":"chat"}' } }));
+    const planned = planIssuance(context({ options: { ttlSeconds: 120, extraClaims: '{"room":"chat"}' } }));
     expect(planned.ok).toBe(true);
     if (!planned.ok) return;
     const payload = payloadOf(completeIssuance(planned.value, signDigest(planned.value.message, secretKey)).token);
     const iat = Number(NOW / 1_000_000_000n);
-    expect(payload).toMatchObject({ sub: CALLER, iss: config.issuer, iat, nbf: iat, exp: iat + 120, scope: 'chat' });
+    expect(payload).toMatchObject({ sub: CALLER, iss: config.issuer, iat, nbf: iat, exp: iat + 120, room: 'chat' });
   });
 
   it('waits for the signing key', () => {
     expect(planIssuance(context({ keyRing: EMPTY_KEY_RING }))).toEqual({ ok: false, error: { kind: 'SigningKeyNotReady' } });
+  });
+
+  it('waits for the jti seed from raw_rand, after checking the options', () => {
+    expect(planIssuance(context({ jtiSeed: undefined }))).toEqual({ ok: false, error: { kind: 'SigningKeyNotReady' } });
+    expect(planIssuance(context({ jtiSeed: undefined, options: { extraClaims: '{"role":"x"}' } }))).toMatchObject({
+      ok: false,
+      error: { kind: 'ClaimsInvalid' }
+    });
   });
 
   it('reports bad options before a missing key', () => {
@@ -128,6 +146,35 @@ describe('planning one token', () => {
     }
     expect(ids.size).toBe(100);
     expect(sequence).toBe(100n);
+  });
+
+  it('makes the jti SHA-256(seed || sequence as u64 big-endian), first 128 bits, base64url', async () => {
+    const { createHash } = await import('node:crypto');
+    const expected = createHash('sha256')
+      .update(SEED)
+      .update(Buffer.from('0000000000000029', 'hex'))
+      .digest()
+      .subarray(0, 16)
+      .toString('base64url');
+    expect(jtiOf(context())).toBe(expected);
+    expect(expected).toHaveLength(22);
+  });
+
+  it('leaks neither the issue count nor the time: the jti holds no sequence or clock bytes', () => {
+    const early = jtiOf(context({ sequence: 0n, nowNanos: NOW }));
+    const later = jtiOf(context({ sequence: 1n, nowNanos: NOW }));
+    const sameSequenceLater = jtiOf(context({ sequence: 0n, nowNanos: NOW + 3_600_000_000_000n }));
+    // Same seed and sequence, another time: the same jti, so no time is in it.
+    expect(sameSequenceLater).toBe(early);
+    // Consecutive sequences share no prefix a reader could count with (today's jti was time || sequence).
+    expect(Buffer.from(early, 'base64url').subarray(0, 8).equals(Buffer.from(later, 'base64url').subarray(0, 8))).toBe(false);
+    for (const jti of [early, later]) {
+      const bytes = Buffer.from(jti, 'base64url');
+      expect(bytes.includes(Buffer.from('0000000000000001', 'hex'))).toBe(false);
+      expect(bytes.includes(Buffer.from(NOW.toString(16).padStart(16, '0'), 'hex'))).toBe(false);
+    }
+    // Another seed, the same sequence: unrelated values.
+    expect(jtiOf(context({ sequence: 0n, jtiSeed: new Uint8Array(32) }))).not.toBe(early);
   });
 
   it('signs the SHA-256 of the signing input under the active kid', async () => {

@@ -17,7 +17,7 @@ const NOW = 1_800_000_000_000_000_000n;
 function plannedToken(compressedPublicKey: Uint8Array): IssuancePlan {
   const key = es256kSigningKey('dfx_test_key', 1, compressedPublicKey);
   const planned = planIssuance({
-    config: defaultConfig(CANISTER),
+    config: { ...defaultConfig(CANISTER), allowedExtraClaims: ['role'] },
     keyRing: activateKey(EMPTY_KEY_RING, key, 0, 3600),
     caller: CALLER,
     options: { extraClaims: '{"role":"chat"}' },
@@ -25,7 +25,8 @@ function plannedToken(compressedPublicKey: Uint8Array): IssuancePlan {
     cycleBalance: 10n ** 14n,
     callerBucket: undefined,
     globalWindow: undefined,
-    sequence: 0n
+    sequence: 0n,
+    jtiSeed: new Uint8Array(32)
   });
   if (!planned.ok) throw new Error(`planning failed: ${planned.error.kind}`);
   return planned.value;

@@ -36,7 +36,7 @@ beforeAll(async () => {
   // The network's clock starts three hours back, so that a token it issues first has already expired.
   ic = await LocalIc.create({ startTime: wallNanos() - 3n * HOUR_NANOS });
   const backend = await createLocalIcBackend(ic);
-  issuer = await JwtIssuer.install(backend, { config: { audiences: ['chat-api', 'other-api'] } });
+  issuer = await JwtIssuer.install(backend, { config: { audiences: ['chat-api', 'other-api'], allowedExtraClaims: ['room'] } });
   tokens.expired = await issuer.issueToken(randomPrincipal(), { ttlSeconds: 3600 });
   ic.setTime(wallNanos());
   tokens.valid = await issuer.issueToken(randomPrincipal(), { extraClaims: '{"room":"lobby"}' });

@@ -23,7 +23,8 @@ export const ConfigType = IDL.Record({
   global_limit_per_minute: IDL.Nat32,
   cycle_floor: IDL.Nat,
   algorithms: IDL.Vec(IDL.Text),
-  default_algorithm: IDL.Text
+  default_algorithm: IDL.Text,
+  allowed_extra_claims: IDL.Vec(IDL.Text)
 });
 
 export const ConfigInputType = IDL.Record({
@@ -37,7 +38,8 @@ export const ConfigInputType = IDL.Record({
   global_limit_per_minute: IDL.Opt(IDL.Nat32),
   cycle_floor: IDL.Opt(IDL.Nat),
   algorithms: IDL.Opt(IDL.Vec(IDL.Text)),
-  default_algorithm: IDL.Opt(IDL.Text)
+  default_algorithm: IDL.Opt(IDL.Text),
+  allowed_extra_claims: IDL.Opt(IDL.Vec(IDL.Text))
 });
 
 export const IssueOptionsType = IDL.Record({
@@ -197,6 +199,7 @@ export interface CandidConfig {
   cycle_floor: bigint;
   algorithms: string[];
   default_algorithm: string;
+  allowed_extra_claims: string[];
 }
 
 export type CandidConfigInput = { [K in keyof CandidConfig]: Opt<CandidConfig[K]> };
@@ -216,7 +219,8 @@ export function configToCandid(config: Config): CandidConfig {
     global_limit_per_minute: config.globalLimitPerMinute,
     cycle_floor: config.cycleFloor,
     algorithms: [...config.algorithms],
-    default_algorithm: config.defaultAlgorithm
+    default_algorithm: config.defaultAlgorithm,
+    allowed_extra_claims: [...config.allowedExtraClaims]
   };
 }
 
@@ -239,7 +243,8 @@ export function configInputFromCandid(input: CandidConfigInput | null): ConfigIn
     cycleFloor: opt(input.cycle_floor),
     // Checked against the known algorithms by validateConfig.
     algorithms: opt(input.algorithms ?? []) as JwsAlgorithm[] | undefined,
-    defaultAlgorithm: opt(input.default_algorithm ?? []) as JwsAlgorithm | undefined
+    defaultAlgorithm: opt(input.default_algorithm ?? []) as JwsAlgorithm | undefined,
+    allowedExtraClaims: opt(input.allowed_extra_claims ?? [])
   };
   return Object.fromEntries(Object.entries(result).filter(([, value]) => value !== undefined)) as ConfigInput;
 }
@@ -260,7 +265,8 @@ export function configInputToCandid(input: ConfigInput): CandidConfigInput {
     global_limit_per_minute: some(input.globalLimitPerMinute),
     cycle_floor: some(input.cycleFloor),
     algorithms: some(input.algorithms),
-    default_algorithm: some(input.defaultAlgorithm)
+    default_algorithm: some(input.defaultAlgorithm),
+    allowed_extra_claims: some(input.allowedExtraClaims)
   };
 }
 

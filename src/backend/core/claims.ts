@@ -1,19 +1,26 @@
 // The claims policy: what a caller may ask for, and the claims it gets.
+import { utf8 } from './bytes';
+import { NEVER_ALLOWED_CLAIMS } from './claim_names';
 import { CONFIG_BOUNDS, type Config } from './config';
 import { err, ok, type IssueError, type Result } from './issue_error';
+import { parseStrictJsonObject, type JsonObject } from './strict_json';
 
 export interface IssueOptions {
   audience?: string | undefined;
   ttlSeconds?: number | undefined;
-  /** A JSON object, as text, merged after the registered claims. */
+  /** A JSON object, as text, whose members join the claims; each name must be in allowed_extra_claims. */
   extraClaims?: string | undefined;
   /** One of the config's enabled algorithms; the default algorithm when absent. */
   algorithm?: string | undefined;
 }
 
-export const REGISTERED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti'] as const;
+export { REGISTERED_CLAIMS } from './claim_names';
 
-export const EXTRA_CLAIMS_LIMITS = { maxBytes: 2048, maxDepth: 8 } as const;
+/**
+ * The claims JSON as signed is at most `maxSignedBytes` bytes of UTF-8, so every token fits
+ * in the verifier's default maxTokenBytes of 8192 characters (worst case: tests/unit/token_size.test.ts).
+ */
+export const CLAIMS_LIMITS = { maxSignedBytes: 4096, maxDepth: 8 } as const;
 
 export interface Claims {
   iss: string;
@@ -37,8 +44,8 @@ export interface ClaimsRequest {
 
 /**
  * Builds the claims for one token. `sub`, `iss`, `iat`, `nbf` and `exp` come only
- * from the config, the caller and the clock: no option can set them, and extra
- * claims may not name any registered claim.
+ * from the config, the caller and the clock: no option can set them. Extra claims are
+ * caller-asserted: only names the config allows, never a registered or reserved one.
  */
 export function buildClaims(request: ClaimsRequest): Result<Claims, IssueError> {
   const { config, options } = request;
@@ -53,7 +60,7 @@ export function buildClaims(request: ClaimsRequest): Result<Claims, IssueError> 
     return err({ kind: 'TtlOutOfRange', requested: ttl, min: CONFIG_BOUNDS.ttlSecondsMin, max: config.maxTtlSeconds });
   }
 
-  const extras = options.extraClaims === undefined ? ok({}) : parseExtraClaims(options.extraClaims);
+  const extras = options.extraClaims === undefined ? ok({}) : parseExtraClaims(options.extraClaims, config.allowedExtraClaims);
   if (!extras.ok) return err({ kind: 'ClaimsInvalid', reason: extras.error });
 
   const registered = {
@@ -65,40 +72,29 @@ export function buildClaims(request: ClaimsRequest): Result<Claims, IssueError> 
     exp: request.issuedAtSeconds + ttl,
     jti: request.jti
   };
-  // fromEntries defines each claim as an own property: a "__proto__" claim stays a plain claim.
-  return ok(Object.fromEntries([...Object.entries(registered), ...Object.entries(extras.value)]) as Claims);
+  // fromEntries defines each claim as an own property; no extra claim can shadow a registered one (checked above).
+  const claims = Object.fromEntries([...Object.entries(registered), ...Object.entries(extras.value)]) as Claims;
+  const signedBytes = utf8(JSON.stringify(claims)).length;
+  if (signedBytes > CLAIMS_LIMITS.maxSignedBytes) {
+    return err({
+      kind: 'ClaimsInvalid',
+      reason: `the signed claims would be ${signedBytes} bytes; the limit is ${CLAIMS_LIMITS.maxSignedBytes}`
+    });
+  }
+  return ok(claims);
 }
 
-export function parseExtraClaims(text: string): Result<Record<string, unknown>, string> {
-  const size = new TextEncoder().encode(text).length;
-  if (size > EXTRA_CLAIMS_LIMITS.maxBytes) {
-    return err(`extra claims are ${size} bytes; the limit is ${EXTRA_CLAIMS_LIMITS.maxBytes}`);
+/** The caller's extra claims, read strictly (see strict_json.ts), each top-level name checked against `allowed`. */
+export function parseExtraClaims(text: string, allowed: readonly string[]): Result<JsonObject, string> {
+  const parsed = parseStrictJsonObject(text, { maxDepth: CLAIMS_LIMITS.maxDepth });
+  if (!parsed.ok) return err(`extra claims refused: ${parsed.error}`);
+  for (const name of Object.keys(parsed.value)) {
+    if (NEVER_ALLOWED_CLAIMS.includes(name)) {
+      return err(`the claim ${JSON.stringify(name)} is set by the issuer or reserved; no caller may set it`);
+    }
+    if (!allowed.includes(name)) {
+      return err(`the claim ${JSON.stringify(name)} is not in allowed_extra_claims (allowed: ${allowed.length === 0 ? 'none' : allowed.join(', ')})`);
+    }
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    return err(`extra claims are not valid JSON: ${(cause as Error).message}`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return err('extra claims must be a JSON object');
-  }
-  const reserved = Object.keys(value).filter((name) => (REGISTERED_CLAIMS as readonly string[]).includes(name));
-  if (reserved.length > 0) {
-    return err(`extra claims may not set registered claims: ${reserved.join(', ')}`);
-  }
-  if (Object.keys(value).some((name) => name.length === 0)) {
-    return err('extra claims may not have an empty name');
-  }
-  if (depthOf(value) > EXTRA_CLAIMS_LIMITS.maxDepth) {
-    return err(`extra claims nest deeper than ${EXTRA_CLAIMS_LIMITS.maxDepth} levels`);
-  }
-  return ok(value as Record<string, unknown>);
-}
-
-function depthOf(value: unknown): number {
-  if (typeof value !== 'object' || value === null) return 0;
-  let deepest = 0;
-  for (const child of Object.values(value)) deepest = Math.max(deepest, depthOf(child));
-  return deepest + 1;
+  return parsed;
 }

@@ -1,5 +1,6 @@
 // Every setting of the issuer, with its default and bounds, in one place.
 import { isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from './algorithms';
+import { ALLOWED_EXTRA_CLAIMS_BOUNDS, describeAllowedClaimProblem } from './claim_names';
 import { isKeyName, KEY_NAMES, type KeyName } from './fees';
 
 export interface RateLimit {
@@ -23,6 +24,8 @@ export interface Config {
   algorithms: JwsAlgorithm[];
   /** Used when a caller names no algorithm. */
   defaultAlgorithm: JwsAlgorithm;
+  /** Top-level claim names callers may set through extra_claims; every other name is refused. */
+  allowedExtraClaims: string[];
 }
 
 /** What install, upgrade and update_config accept: every field optional. */
@@ -52,17 +55,21 @@ export function defaultConfig(canisterId: string): Config {
     globalLimitPerMinute: 30,
     cycleFloor: 1_000_000_000_000n,
     algorithms: [...JWS_ALGORITHMS],
-    defaultAlgorithm: 'ES256K'
+    defaultAlgorithm: 'ES256K',
+    allowedExtraClaims: []
   };
 }
 
 /** A config stored by an earlier release lacks the fields added since: they take their defaults. */
-export function configFromStored(stored: Partial<Config> & Omit<Config, 'algorithms' | 'defaultAlgorithm'>): Config {
+export function configFromStored(
+  stored: Partial<Config> & Omit<Config, 'algorithms' | 'defaultAlgorithm' | 'allowedExtraClaims'>
+): Config {
   const defaults = defaultConfig('');
   return {
     ...stored,
     algorithms: stored.algorithms ?? defaults.algorithms,
-    defaultAlgorithm: stored.defaultAlgorithm ?? defaults.defaultAlgorithm
+    defaultAlgorithm: stored.defaultAlgorithm ?? defaults.defaultAlgorithm,
+    allowedExtraClaims: stored.allowedExtraClaims ?? defaults.allowedExtraClaims
   };
 }
 
@@ -97,7 +104,8 @@ export function applyConfigInput(base: Config, input: ConfigInput): Config {
     globalLimitPerMinute: input.globalLimitPerMinute ?? base.globalLimitPerMinute,
     cycleFloor: input.cycleFloor ?? base.cycleFloor,
     algorithms: [...algorithms],
-    defaultAlgorithm: input.defaultAlgorithm ?? keptAlgorithm ?? base.defaultAlgorithm
+    defaultAlgorithm: input.defaultAlgorithm ?? keptAlgorithm ?? base.defaultAlgorithm,
+    allowedExtraClaims: [...(input.allowedExtraClaims ?? base.allowedExtraClaims)]
   };
   validateConfig(config);
   return config;
@@ -138,6 +146,17 @@ export function validateConfig(config: Config): void {
     throw new ConfigError('cycle_floor', `must be between 0 and ${b.cycleFloorMax}; got ${config.cycleFloor}`);
   }
   validateAlgorithms(config);
+  validateAllowedExtraClaims(config.allowedExtraClaims);
+}
+
+function validateAllowedExtraClaims(names: readonly string[]): void {
+  const { maxNames } = ALLOWED_EXTRA_CLAIMS_BOUNDS;
+  if (names.length > maxNames) throw new ConfigError('allowed_extra_claims', `must list at most ${maxNames} names; got ${names.length}`);
+  for (const name of names) {
+    const problem = describeAllowedClaimProblem(name);
+    if (problem !== undefined) throw new ConfigError('allowed_extra_claims', problem);
+  }
+  if (new Set(names).size !== names.length) throw new ConfigError('allowed_extra_claims', 'must not repeat a name');
 }
 
 function validateAlgorithms(config: Config): void {

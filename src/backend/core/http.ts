@@ -1,7 +1,14 @@
 // http_request: two public documents, precomputed whenever the config or the keys change, and
 // certified (HTTP certification v2) in the same step, so queries only attach the certificate.
 import { utf8 } from './bytes';
-import { canonicalRequestPath, CERTIFICATE_EXPRESSION_HEADER, certifyResponses, type CertifiedResponses } from './certification';
+import {
+  canonicalRequestPath,
+  CERTIFICATE_EXPRESSION_HEADER,
+  certifyResponses,
+  isOverlongUrl,
+  REQUEST_PATH_LIMITS,
+  type CertifiedResponses
+} from './certification';
 import type { Config } from './config';
 import type { KeyRing } from './key_ring';
 import { discoveryDocument, DISCOVERY_PATH, jwksDocument, JWKS_PATH } from './well_known';
@@ -30,6 +37,8 @@ interface PathResponses {
 export interface HttpResources {
   byPath: ReadonlyMap<string, PathResponses>;
   notFound: HttpResponse;
+  /** For a path over REQUEST_PATH_LIMITS, whatever the method. */
+  uriTooLong: HttpResponse;
   certification: CertifiedResponses<HttpResponse>;
 }
 
@@ -69,6 +78,12 @@ const PREFLIGHT: HttpResponse = {
   body: new Uint8Array()
 };
 
+const URI_TOO_LONG = jsonError(
+  414,
+  'uri_too_long',
+  `Paths are limited to ${REQUEST_PATH_LIMITS.maxPathLength} characters and ${REQUEST_PATH_LIMITS.maxSegments} segments.`
+);
+
 const METHOD_NOT_ALLOWED = jsonError(405, 'method_not_allowed', `Use ${ALLOWED_METHODS}.`, [['allow', ALLOWED_METHODS]]);
 
 /** Verifiers refetch the JWKS on an unknown kid, so it may be cached for a few minutes only. */
@@ -84,9 +99,10 @@ export function buildHttpResources(config: Config, ring: KeyRing): HttpResources
   const notFound = jsonError(404, 'not_found', `This canister serves ${JWKS_PATH} and ${DISCOVERY_PATH} only.`);
   const certification = certifyResponses({
     exact: new Map([...byPath].map(([path, responses]) => [path, [responses.document, responses.preflight, responses.methodNotAllowed]])),
-    fallback: notFound
+    fallback: notFound,
+    overlong: URI_TOO_LONG
   });
-  return { byPath, notFound, certification };
+  return { byPath, notFound, uriTooLong: URI_TOO_LONG, certification };
 }
 
 /**
@@ -95,6 +111,7 @@ export function buildHttpResources(config: Config, ring: KeyRing): HttpResources
  * certification hashes the body, and HTTP servers drop a HEAD response's body on the wire.
  */
 export function routeHttpRequest(resources: HttpResources, request: Pick<HttpRequest, 'method' | 'url'>): HttpResponse {
+  if (isOverlongUrl(request.url)) return resources.uriTooLong;
   const responses = resources.byPath.get(canonicalRequestPath(request.url) ?? '');
   if (responses === undefined) return resources.notFound;
   switch (request.method) {

@@ -1,6 +1,8 @@
 // One token, in its steps: admit the caller, build the claims, pick the key,
 // check the cycles, take a rate-limit token; then (in the adapter) sign the
 // signing input (ES256K: its digest) with the algorithm's threshold key; then assemble the compact JWT.
+import { sha256 } from '@noble/hashes/sha2.js';
+
 import { base64UrlEncode } from './base64url';
 import { bigIntToBytes, concatBytes } from './bytes';
 import { buildClaims, type IssueOptions } from './claims';
@@ -25,6 +27,8 @@ export interface IssuanceContext {
   globalWindow: GlobalWindow | undefined;
   /** How many signatures were requested before this one; makes every jti unique. */
   sequence: bigint;
+  /** 32 bytes from raw_rand; undefined until the first fetch completed. */
+  jtiSeed: Uint8Array | undefined;
 }
 
 export interface IssuancePlan {
@@ -57,7 +61,8 @@ export function planIssuance(context: IssuanceContext): Result<IssuancePlan, Iss
     subject: context.caller,
     options: context.options,
     issuedAtSeconds,
-    jti: jwtId(context.nowNanos, context.sequence)
+    // Without a seed nothing is signed (below); the claims are still checked first.
+    jti: context.jtiSeed === undefined ? '' : jwtId(context.jtiSeed, context.sequence)
   });
   if (!claims.ok) return claims;
 
@@ -66,7 +71,7 @@ export function planIssuance(context: IssuanceContext): Result<IssuancePlan, Iss
   const enabled = context.config.algorithms.find((name) => name === algorithm);
   if (enabled === undefined) return err({ kind: 'AlgorithmNotEnabled', algorithm, enabled: [...context.config.algorithms] });
   const key = activeKey(context.keyRing, enabled);
-  if (key === undefined) return err({ kind: 'SigningKeyNotReady' });
+  if (key === undefined || context.jtiSeed === undefined) return err({ kind: 'SigningKeyNotReady' });
 
   // Security: stop before the balance would fall under the floor, so issuing can never
   // freeze the canister or eat the cycles its other duties need.
@@ -105,7 +110,16 @@ export function completeIssuance(plan: IssuancePlan, rawSignature: Uint8Array): 
   return { token: compactJws(plan.signingInput, rawSignature, plan.key.alg), expiresAt: plan.expiresAt, kid: plan.key.jwk.kid };
 }
 
-/** Unique per token: the issue time and a sequence number that never repeats (both u64, base64url). */
-export function jwtId(nowNanos: bigint, sequence: bigint): string {
-  return base64UrlEncode(concatBytes(bigIntToBytes(nowNanos, 8), bigIntToBytes(sequence, 8)));
+/** 128 bits: a jti guessed at random matches one of 2^40 issued tokens with probability 2^-88. */
+const JTI_BYTES = 16;
+
+/**
+ * Unique and unpredictable per token: SHA-256 of the seed and the sequence number, truncated.
+ * The sequence never repeats; two jti values collide only by chance (about 2^-49 after 2^40
+ * tokens). Without the seed, a jti reveals neither how many tokens came before it nor when.
+ * Security: the seed is no secret in the sense of invariant 4: node providers can read canister
+ * memory. It only hides the issue count and time from token holders and relying parties.
+ */
+export function jwtId(seed: Uint8Array, sequence: bigint): string {
+  return base64UrlEncode(sha256(concatBytes(seed, bigIntToBytes(sequence, 8))).slice(0, JTI_BYTES));
 }

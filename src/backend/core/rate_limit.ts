@@ -1,9 +1,10 @@
 // Admission control in front of the paid signing call. Two limits apply, both
 // before any cycles are spent:
 // - a token bucket per caller, so one user cannot hog the issuer;
-// - a global cap per minute. Principals cost nothing to create, so only the
+// - a global cap: no 60-second interval, wherever it starts, holds more than
+//   global_limit_per_minute admissions. Principals cost nothing to create, so only the
 //   global cap bounds what all callers together can make the canister spend:
-//   at most global_limit_per_minute × signing fee cycles per minute.
+//   at most global_limit_per_minute × signing fee cycles in any 60 seconds.
 import type { RateLimit } from './config';
 
 export interface Bucket {
@@ -11,10 +12,21 @@ export interface Bucket {
   updatedAtMs: number;
 }
 
+/**
+ * Admissions per one-second slot, for the last GLOBAL_WINDOW_SLOTS slots, oldest first.
+ * A sliding window of slots, not a fixed minute: a fixed minute (or a token bucket of the
+ * same capacity) lets twice the limit through across a boundary.
+ */
 export interface GlobalWindow {
-  minute: number;
-  count: number;
+  slots: { second: number; count: number }[];
 }
+
+/**
+ * An admission at second s counts every admission in seconds s−60 … s. Any 60-second interval
+ * that ends with an admission at second s starts after s−61 seconds, so its admissions lie in
+ * those 61 slots, which held fewer than the limit before the last one: at most the limit in all.
+ */
+export const GLOBAL_WINDOW_SLOTS = 61;
 
 export type Admission =
   | { admitted: true; bucket: Bucket; window: GlobalWindow }
@@ -27,7 +39,7 @@ export function refill(bucket: Bucket | undefined, policy: RateLimit, nowMs: num
   return { tokens, updatedAtMs: Math.max(nowMs, bucket.updatedAtMs) };
 }
 
-/** Takes one token from the caller's bucket and one slot of the global minute, or says when to retry. */
+/** Takes one token from the caller's bucket and one admission of the global window, or says when to retry. */
 export function admit(
   bucket: Bucket | undefined,
   window: GlobalWindow | undefined,
@@ -40,20 +52,69 @@ export function admit(
     const waitMs = (1 - current.tokens) * policy.refillIntervalSeconds * 1000;
     return { admitted: false, scope: 'Caller', retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
   }
-  const minute = Math.floor(nowMs / 60_000);
-  const used = window !== undefined && window.minute === minute ? window.count : 0;
-  if (used >= globalLimitPerMinute) {
-    const waitMs = (minute + 1) * 60_000 - nowMs;
-    return { admitted: false, scope: 'Global', retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+  const global = admitGlobal(window, globalLimitPerMinute, nowMs);
+  if (!global.admitted) return { admitted: false, scope: 'Global', retryAfterSeconds: global.retryAfterSeconds };
+  return { admitted: true, bucket: { tokens: current.tokens - 1, updatedAtMs: current.updatedAtMs }, window: global.window };
+}
+
+/** One admission against the sliding window, or the seconds until the oldest counted slots leave it. */
+export function admitGlobal(
+  window: GlobalWindow | undefined,
+  limit: number,
+  nowMs: number
+): { admitted: true; window: GlobalWindow } | { admitted: false; retryAfterSeconds: number } {
+  const second = Math.floor(nowMs / 1000);
+  // Slots from before a clock step backwards stay counted: the window never forgets early.
+  const newest = Math.max(second, ...(window?.slots.map((slot) => slot.second) ?? []));
+  const slots = (window?.slots ?? []).filter((slot) => slot.second > newest - GLOBAL_WINDOW_SLOTS);
+  let used = 0;
+  for (const slot of slots) used += slot.count;
+  if (used >= limit) {
+    // The window admits again once enough of the oldest slots have left it.
+    let remaining = used;
+    for (const slot of slots) {
+      remaining -= slot.count;
+      if (remaining < limit) {
+        const freeAtMs = (slot.second + GLOBAL_WINDOW_SLOTS) * 1000;
+        return { admitted: false, retryAfterSeconds: Math.max(1, Math.ceil((freeAtMs - nowMs) / 1000)) };
+      }
+    }
   }
-  return {
-    admitted: true,
-    bucket: { tokens: current.tokens - 1, updatedAtMs: current.updatedAtMs },
-    window: { minute, count: used + 1 }
-  };
+  const last = slots[slots.length - 1];
+  const updated =
+    last !== undefined && last.second === newest
+      ? [...slots.slice(0, -1), { second: newest, count: last.count + 1 }]
+      : [...slots, { second: newest, count: 1 }];
+  return { admitted: true, window: { slots: updated } };
 }
 
 /** A bucket that has refilled completely carries no information and can be forgotten. */
 export function isBucketFull(bucket: Bucket, policy: RateLimit, nowMs: number): boolean {
   return refill(bucket, policy, nowMs).tokens >= policy.capacity;
+}
+
+export interface PrunePage {
+  /** The callers whose full buckets to forget. */
+  remove: string[];
+  /** Where the next page starts: the index of the first entry not yet looked at, once these are removed; 0 after the last page. */
+  nextCursor: number;
+  /** This page reached the end of the map. */
+  done: boolean;
+}
+
+/**
+ * One bounded step of forgetting full buckets. `page` holds the entries at indices
+ * cursor … cursor+pageSize−1 of the sorted bucket map (fewer at its end); removing the returned
+ * callers shifts later entries down, which `nextCursor` accounts for.
+ */
+export function planPrunePage(
+  page: readonly (readonly [caller: string, bucket: Bucket])[],
+  cursor: number,
+  pageSize: number,
+  policy: RateLimit,
+  nowMs: number
+): PrunePage {
+  const remove = page.filter(([, bucket]) => isBucketFull(bucket, policy, nowMs)).map(([caller]) => caller);
+  const done = page.length < pageSize;
+  return { remove, nextCursor: done ? 0 : cursor + page.length - remove.length, done };
 }

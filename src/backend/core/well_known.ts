@@ -18,6 +18,6 @@ export function discoveryDocument(config: Config): string {
     response_types_supported: ['id_token'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [...config.algorithms],
-    claims_supported: [...REGISTERED_CLAIMS]
+    claims_supported: [...REGISTERED_CLAIMS, ...config.allowedExtraClaims]
   });
 }

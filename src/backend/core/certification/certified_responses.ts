@@ -11,6 +11,7 @@ import {
   EXACT_TERMINATOR,
   exactExpressionPath,
   fallbackLookups,
+  isOverlongUrl,
   pathSegments,
   WILDCARD_TERMINATOR,
   wildcardExpressionPath
@@ -32,6 +33,11 @@ export interface ResponsesToCertify<R extends CertifiableResponse> {
   readonly exact: ReadonlyMap<string, readonly R[]>;
   /** The response for every other path, certified under the root wildcard (`http_expr/<*>`). */
   readonly fallback: R;
+  /**
+   * The response for a URL over REQUEST_PATH_LIMITS, also under the root wildcard. Like the
+   * fallback, it may be served for any path that has no exact responses (availability only).
+   */
+  readonly overlong?: R;
 }
 
 export interface CertifiedResponses<R extends CertifiableResponse> {
@@ -85,8 +91,9 @@ export function certifyResponses<R extends CertifiableResponse>(input: Responses
   }
   const fallbackExpressionPath = wildcardExpressionPath([]);
   const fallbackLeaf = leafPath(fallbackExpressionPath, input.fallback);
+  const wildcardResponses = input.overlong === undefined ? [input.fallback] : [input.fallback, input.overlong];
 
-  const entries: TreeEntry[] = [{ path: fallbackLeaf, value: EMPTY_VALUE }];
+  const entries: TreeEntry[] = wildcardResponses.map((response) => ({ path: leafPath(fallbackExpressionPath, response), value: EMPTY_VALUE }));
   for (const { leaves } of exactPaths) for (const path of leaves.values()) entries.push({ path, value: EMPTY_VALUE });
   const tree = buildLabeledTree(entries);
 
@@ -97,8 +104,18 @@ export function certifyResponses<R extends CertifiableResponse>(input: Responses
     for (const [response, leaf] of leaves) tails.set(response, certificateHeaderTail(witness(tree, [leaf]), expressionPath));
     exactTails.set(path, tails);
   }
+  // Security (bounded work): for an over-long URL the witness is the whole tree, unpruned. It
+  // decides every lookup a gateway can make for any path, so it is built once, here, and a
+  // query does no work that grows with the request. The tree holds only public hashes.
+  const overlongTail = certificateHeaderTail(tree, fallbackExpressionPath);
 
   const certificateHeader = (url: string, response: R, dataCertificate: Uint8Array): [string, string] => {
+    if (isOverlongUrl(url)) {
+      if (!wildcardResponses.includes(response)) {
+        throw new ResponseNotCertifiedError(`the response (status ${response.statusCode}) for an over-long URL is not one certified under the root wildcard`);
+      }
+      return [CERTIFICATE_HEADER_NAME, certificateHeaderValue(dataCertificate, overlongTail)];
+    }
     const decoded = decodeRequestPath(url);
     const segments = decoded === undefined ? [] : pathSegments(decoded);
     const tails = decoded === undefined ? undefined : exactTails.get(canonicalPath(segments));

@@ -25,6 +25,23 @@ export function decodeRequestPath(url: string): string | undefined {
   }
 }
 
+/**
+ * The work a request may cause is bounded by these: the fallback's absence proof grows with the
+ * square of the segment count (one lookup per prefix), so a longer path gets one response whose
+ * certification does not depend on the path at all (see certified_responses.ts). Measured on the
+ * canonical path, as the gateway looks it up, so no spelling of a served path is over-long
+ * ("/" × 3000 + "jwks.json" is still the JWKS path). Far beyond the two paths served.
+ */
+export const REQUEST_PATH_LIMITS = { maxPathLength: 2048, maxSegments: 32 } as const;
+
+/** Whether the URL's canonical path exceeds REQUEST_PATH_LIMITS. Linear in the URL. */
+export function isOverlongUrl(url: string): boolean {
+  const path = decodeRequestPath(url);
+  if (path === undefined) return false;
+  const segments = pathSegments(path);
+  return segments.length > REQUEST_PATH_LIMITS.maxSegments || canonicalPath(segments).length > REQUEST_PATH_LIMITS.maxPathLength;
+}
+
 /** Path segments as the gateway splits them: empty ones dropped, a trailing '/' kept as "". */
 export function pathSegments(path: string): string[] {
   const segments = path.split('/').filter((segment) => segment !== '');

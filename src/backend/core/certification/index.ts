@@ -15,5 +15,5 @@ export {
   type CertifiedResponses,
   type ResponsesToCertify
 } from './certified_responses';
-export { canonicalRequestPath } from './expression_path';
+export { canonicalRequestPath, isOverlongUrl, REQUEST_PATH_LIMITS } from './expression_path';
 export { CERTIFICATE_HEADER_NAME, type CertifiableResponse } from './response_hash';
