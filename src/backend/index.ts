@@ -34,6 +34,7 @@ import {
   issueOptionsFromCandid,
   IssueResultType,
   issueErrorToCandid,
+  signingKeyStatusToCandid,
   issuedJwtToCandid,
   MetricsType,
   RotateKeysResultType,
@@ -48,20 +49,25 @@ import { completeIssuance, planIssuance } from './core/issuance';
 import type { JwsAlgorithm } from './core/algorithms';
 import type { IssueError } from './core/issue_error';
 import {
-  activateKey,
   activeKey,
+  advanceKeyRing,
   derivationPath,
-  nextRetirementSeconds,
-  pruneRetired,
+  introduceKey,
+  newestKey,
+  nextKeyRingEventSeconds,
+  recordSignedExpiry,
   retireDisabled,
   signingKey,
   type KeyRing,
   type SigningKey
 } from './core/key_ring';
 import type { KeyName } from './core/fees';
+import { statusOf, type SigningKeyStatus } from './core/signing_key_status';
 import { describeCallFailure, ecdsaPublicKey, ed25519PublicKey, signWithEcdsa, signWithEd25519 } from './management';
 import {
+  migrateStableSchema,
   pruneFullBuckets,
+  releaseRotationLease,
   storeBucket,
   storeConfig,
   storeCounters,
@@ -71,16 +77,26 @@ import {
   storedGlobalWindow,
   storedKeyRing,
   storedKeyVersion,
+  storedRotationLease,
   storeGlobalWindow,
   storeKeyRing,
-  storeKeyVersion
+  storeKeyVersion,
+  storeRotationLease,
+  storeSchemaVersion
 } from './storage';
 
 const KEY_FETCH_MAX_BACKOFF_SECONDS = 300;
 const BUCKET_PRUNE_INTERVAL_SECONDS = 600;
 
-/** Set while rotate_keys awaits the new public keys, so two rotations never interleave. */
-let rotating = false;
+/**
+ * How long rotate_keys holds its lease (stable memory) while it awaits the new public keys, so
+ * two rotations never interleave. Those calls take seconds; a rotation whose reply handler
+ * trapped never releases its lease, and the next one may take it over once it has expired.
+ */
+const ROTATION_LEASE_SECONDS = 600;
+
+/** Per algorithm, how fetching the configured key went. Heap: every upgrade starts a fetch again. */
+const signingKeyStatuses = new Map<JwsAlgorithm, SigningKeyStatus>();
 
 /** The served documents, rebuilt whenever config or keys change (never lazily in a query: query heap changes are discarded). */
 let httpResources: HttpResources | undefined;
@@ -88,11 +104,16 @@ let httpResources: HttpResources | undefined;
 export default class JwtIssuer {
   @init([IDL.Opt(ConfigInputType)], { manual: true })
   init(): void {
+    storeSchemaVersion();
     configure(defaultConfig(canisterSelf().toText()));
   }
 
   @postUpgrade([IDL.Opt(ConfigInputType)], { manual: true })
   postUpgrade(): void {
+    // First: validate and migrate what the previous release stored; a value it cannot read traps here.
+    migrateStableSchema(nowSeconds());
+    // No reply handler of the previous code can run any more, so its rotation (if any) is over.
+    releaseRotationLease();
     configure(storedConfig() ?? defaultConfig(canisterSelf().toText()));
   }
 
@@ -106,14 +127,15 @@ export default class JwtIssuer {
     const counters = storedCounters();
     const planned = planIssuance({
       config: currentConfig(),
-      keyRing: storedKeyRing(),
+      keyRing: keyRingNow(),
       caller,
       options,
       nowNanos: time(),
       cycleBalance: canisterCycleBalance(),
       callerBucket: storedBucket(caller),
       globalWindow: storedGlobalWindow(),
-      sequence: counters.signaturesRequested
+      sequence: counters.signaturesRequested,
+      signingKeyStatuses
     });
     if (!planned.ok) return replyIssueError(planned.error);
     const plan = planned.value;
@@ -122,6 +144,8 @@ export default class JwtIssuer {
     storeBucket(caller, plan.callerBucket);
     storeGlobalWindow(plan.globalWindow);
     storeCounters({ ...counters, signaturesRequested: plan.sequence });
+    // Also before the call: the key stays in the JWKS until this token has expired, whatever the ring does meanwhile.
+    storeKeyRing(recordSignedExpiry(storedKeyRing(), plan.key.jwk.kid, plan.expiresAt));
 
     let issued;
     try {
@@ -147,35 +171,40 @@ export default class JwtIssuer {
   update_config(input: CandidConfigInput): unknown {
     const caller = msgCaller();
     if (!isController(caller)) return { Err: { NotController: { caller } } };
-    const before = currentConfig();
     let config: Config;
     try {
-      config = applyConfigInput(before, configInputFromCandid(input));
+      config = applyConfigInput(currentConfig(), configInputFromCandid(input));
     } catch (error) {
       if (error instanceof ConfigError) return { Err: { InvalidConfig: { field: error.field, reason: error.reason } } };
       throw error;
     }
     storeConfig(config);
     // A disabled algorithm's key leaves the active set now; its tokens stay verifiable until they expire.
-    storeKeyRing(retireDisabled(storedKeyRing(), config.algorithms, nowSeconds(), Math.max(before.maxTtlSeconds, config.maxTtlSeconds)));
+    storeKeyRing(retireDisabled(keyRingNow(), config.algorithms));
     rebuildHttpResources();
-    scheduleRetirement();
+    scheduleKeyRingEvent();
     setTimer(0, () => refreshSigningKeys(0));
     return { Ok: configToCandid(config) };
   }
 
   /**
-   * Controllers only. Moves every enabled algorithm to a new key (the next key version,
-   * so a new derivation path and kid). The new keys sign from now on; the previous ones
-   * stay in the JWKS until every token they signed has expired. Nothing changes unless
-   * every new public key was fetched.
+   * Controllers only. Moves every enabled algorithm to a new key (the next key version, so a
+   * new derivation path and kid). The new keys are published at once and sign from
+   * KEY_PREPUBLICATION_SECONDS later (see key_ring.ts); the previous ones stay in the JWKS
+   * until every token they signed has expired. Nothing changes unless every new public key
+   * was fetched.
    */
   @update([], RotateKeysResultType)
   async rotate_keys(): Promise<unknown> {
     const caller = msgCaller();
     if (!isController(caller)) return { Err: { NotController: { caller } } };
-    if (rotating) return { Err: { RotationInProgress: null } };
-    rotating = true;
+    const now = nowSeconds();
+    const held = storedRotationLease();
+    if ((held !== undefined && held.expiresAtSeconds > now) || keyRingNow().pending.length > 0) {
+      return { Err: { RotationInProgress: null } };
+    }
+    const lease = { expiresAtSeconds: now + ROTATION_LEASE_SECONDS };
+    storeRotationLease(lease);
     try {
       const version = storedKeyVersion() + 1;
       const config = currentConfig();
@@ -188,23 +217,27 @@ export default class JwtIssuer {
           return { Err: { KeyFetchFailed: { algorithm: alg, reject_code: rejectCode, message } } };
         }
       }
-      // The config changed while we waited: its own refresh will fetch the right keys; try again after it.
+      // The config changed, or a rotation that took over an expired lease finished, while we waited.
       if (currentConfig().keyName !== config.keyName || storedKeyVersion() !== version - 1) {
         return { Err: { RotationInProgress: null } };
       }
       storeKeyVersion(version);
-      activateKeys(fetched);
-      return { Ok: { key_version: version, active_keys: activeKeysToCandid(storedKeyRing()) } };
+      introduceKeys(fetched);
+      const ring = storedKeyRing();
+      return { Ok: { key_version: version, active_keys: activeKeysToCandid(ring), pending_keys: pendingKeysToCandid(ring) } };
     } finally {
-      rotating = false;
+      // Only our own lease: after it expired another rotation may hold a new one.
+      if (storedRotationLease()?.expiresAtSeconds === lease.expiresAtSeconds) releaseRotationLease();
     }
   }
 
   @query([], MetricsType)
   metrics(): unknown {
     const counters = storedCounters();
-    const ring = storedKeyRing();
-    const active = activeKey(ring, currentConfig().defaultAlgorithm) ?? null;
+    const config = currentConfig();
+    // A query cannot store the ring; it shows it as the next update will find it.
+    const ring = advanceKeyRing(storedKeyRing(), nowSeconds());
+    const active = activeKey(ring, config.defaultAlgorithm) ?? null;
     return {
       tokens_issued: counters.tokensIssued,
       signatures_requested: counters.signaturesRequested,
@@ -212,7 +245,9 @@ export default class JwtIssuer {
       cycle_balance: canisterCycleBalance(),
       active_kid: active === null ? [] : [active.jwk.kid],
       key_version: storedKeyVersion(),
-      active_keys: activeKeysToCandid(ring)
+      active_keys: activeKeysToCandid(ring),
+      pending_keys: pendingKeysToCandid(ring),
+      signing_keys: config.algorithms.map((alg) => ({ algorithm: alg, status: signingKeyStatusToCandid(statusOf(signingKeyStatuses, alg)) }))
     };
   }
 
@@ -242,7 +277,7 @@ function configure(base: Config): void {
   rebuildHttpResources();
   // Timers do not survive upgrades: start them again.
   setTimer(0, () => refreshSigningKeys(0));
-  scheduleRetirement();
+  scheduleKeyRingEvent();
   setTimerInterval(BUCKET_PRUNE_INTERVAL_SECONDS, () => {
     pruneFullBuckets(currentConfig(), nowMs());
   });
@@ -270,64 +305,86 @@ function fetchPublicKey(alg: JwsAlgorithm, keyName: KeyName, keyVersion: number)
 }
 
 /**
- * Fetches the public key of every enabled algorithm that lacks an active key for the
- * configured key name and current key version, retrying with exponential back-off.
+ * Fetches the public key of every enabled algorithm whose configured key (key name, current
+ * key version) is neither active nor pending, retrying failures with exponential back-off.
  */
 async function refreshSigningKeys(attempt: number): Promise<void> {
   const { keyName, algorithms } = currentConfig();
   const version = storedKeyVersion();
-  const ring = storedKeyRing();
+  const ring = keyRingNow();
   const missing = algorithms.filter((alg) => {
-    const key = activeKey(ring, alg);
+    const key = newestKey(ring, alg);
     return key === undefined || key.keyName !== keyName || key.keyVersion !== version;
   });
+  for (const alg of algorithms) {
+    if (!missing.includes(alg)) signingKeyStatuses.set(alg, { kind: 'Ready' });
+    else if (statusOf(signingKeyStatuses, alg).kind !== 'Failed') signingKeyStatuses.set(alg, { kind: 'Fetching' });
+  }
+  const delay = Math.min(2 ** attempt, KEY_FETCH_MAX_BACKOFF_SECONDS);
   const fetched: SigningKey[] = [];
+  let failed = false;
   for (const alg of missing) {
     try {
       fetched.push(signingKey(alg, keyName, version, await fetchPublicKey(alg, keyName, version)));
     } catch (failure) {
-      const delay = Math.min(2 ** attempt, KEY_FETCH_MAX_BACKOFF_SECONDS);
+      failed = true;
       const { rejectCode, message } = describeCallFailure(failure);
+      signingKeyStatuses.set(alg, { kind: 'Failed', rejectCode, message, attempts: attempt + 1, nextRetryAtSeconds: nowSeconds() + delay });
       console.log(`public key for ${alg} under ${keyName} failed (reject code ${rejectCode}: ${message}); retrying in ${delay} s`);
-      setTimer(delay, () => refreshSigningKeys(attempt + 1));
-      return;
     }
   }
   // The key name or version changed while we waited: a newer fetch is already under way.
   if (currentConfig().keyName !== keyName || storedKeyVersion() !== version) return;
-  activateKeys(fetched);
+  introduceKeys(fetched);
+  for (const key of fetched) signingKeyStatuses.set(key.alg, { kind: 'Ready' });
+  if (failed) setTimer(delay, () => refreshSigningKeys(attempt + 1));
 }
 
-/** Makes `keys` active (retiring the keys they replace), retires disabled algorithms, prunes, and re-certifies. */
-function activateKeys(keys: SigningKey[]): void {
-  const config = currentConfig();
+/** Brings in fetched keys (see introduceKey), retires disabled algorithms, and re-certifies. */
+function introduceKeys(keys: SigningKey[]): void {
   const now = nowSeconds();
-  let ring: KeyRing = storedKeyRing();
-  for (const key of keys) ring = activateKey(ring, key, now, config.maxTtlSeconds);
-  ring = retireDisabled(ring, config.algorithms, now, config.maxTtlSeconds);
-  storeKeyRing(pruneRetired(ring, now));
+  let ring = keyRingNow();
+  for (const key of keys) ring = introduceKey(ring, key, now);
+  storeKeyRing(retireDisabled(ring, currentConfig().algorithms));
   rebuildHttpResources();
-  scheduleRetirement();
+  scheduleKeyRingEvent();
+}
+
+/** The stored ring with due activations and removals applied (a timer may not have run yet). */
+function keyRingNow(): KeyRing {
+  const ring = storedKeyRing();
+  const advanced = advanceKeyRing(ring, nowSeconds());
+  if (advanced === ring) return ring;
+  storeKeyRing(advanced);
+  rebuildHttpResources();
+  scheduleKeyRingEvent();
+  return advanced;
 }
 
 function activeKeysToCandid(ring: KeyRing): { algorithm: string; kid: string }[] {
   return ring.active.map((key) => ({ algorithm: key.alg, kid: key.jwk.kid }));
 }
 
-/** The one pending retirement timer: rescheduling replaces it rather than piling timers up. */
-let retirementTimer: bigint | undefined;
+function pendingKeysToCandid(ring: KeyRing): { algorithm: string; kid: string; activates_at: bigint }[] {
+  return ring.pending.map((entry) => ({ algorithm: entry.key.alg, kid: entry.key.jwk.kid, activates_at: BigInt(entry.activateAtSeconds) }));
+}
 
-/** Removes retired keys from the JWKS once every token they signed has expired. */
-function scheduleRetirement(): void {
-  if (retirementTimer !== undefined) clearTimer(retirementTimer);
-  retirementTimer = undefined;
-  const next = nextRetirementSeconds(storedKeyRing());
+/** The one pending key-ring timer: rescheduling replaces it rather than piling timers up. */
+let keyRingTimer: bigint | undefined;
+
+/**
+ * Arms a timer for the ring's next event (a pending key activates, a retired key leaves), from
+ * what is stored: post_upgrade calls it too, since timers do not survive upgrades.
+ */
+function scheduleKeyRingEvent(): void {
+  if (keyRingTimer !== undefined) clearTimer(keyRingTimer);
+  keyRingTimer = undefined;
+  const next = nextKeyRingEventSeconds(storedKeyRing());
   if (next === undefined) return;
-  retirementTimer = setTimer(Math.max(0, next - nowSeconds()), () => {
-    retirementTimer = undefined;
-    storeKeyRing(pruneRetired(storedKeyRing(), nowSeconds()));
-    rebuildHttpResources();
-    scheduleRetirement();
+  keyRingTimer = setTimer(Math.max(0, next - nowSeconds()), () => {
+    keyRingTimer = undefined;
+    keyRingNow();
+    if (keyRingTimer === undefined) scheduleKeyRingEvent();
   });
 }
 

@@ -3,6 +3,7 @@
 import { utf8 } from './bytes';
 import { canonicalRequestPath, CERTIFICATE_EXPRESSION_HEADER, certifyResponses, type CertifiedResponses } from './certification';
 import type { Config } from './config';
+import { DISCOVERY_MAX_AGE_SECONDS, JWKS_MAX_AGE_SECONDS } from './http_cache';
 import type { KeyRing } from './key_ring';
 import { discoveryDocument, DISCOVERY_PATH, jwksDocument, JWKS_PATH } from './well_known';
 
@@ -71,9 +72,7 @@ const PREFLIGHT: HttpResponse = {
 
 const METHOD_NOT_ALLOWED = jsonError(405, 'method_not_allowed', `Use ${ALLOWED_METHODS}.`, [['allow', ALLOWED_METHODS]]);
 
-/** Verifiers refetch the JWKS on an unknown kid, so it may be cached for a few minutes only. */
-export const JWKS_MAX_AGE_SECONDS = 300;
-export const DISCOVERY_MAX_AGE_SECONDS = 3600;
+export { DISCOVERY_MAX_AGE_SECONDS, JWKS_MAX_AGE_SECONDS };
 
 export function buildHttpResources(config: Config, ring: KeyRing): HttpResources {
   const byPath = new Map<string, PathResponses>([

@@ -8,6 +8,7 @@ import type { Config } from './config';
 import { signingFee } from './fees';
 import { err, ok, type IssueError, type Result } from './issue_error';
 import { activeKey, derivationPath, type KeyRing, type SigningKey } from './key_ring';
+import { statusOf, type SigningKeyStatuses } from './signing_key_status';
 import { admit, type Bucket, type GlobalWindow } from './rate_limit';
 import { compactJws, jwtHeader, signedMessage, signingInput } from './jwt';
 
@@ -25,6 +26,8 @@ export interface IssuanceContext {
   globalWindow: GlobalWindow | undefined;
   /** How many signatures were requested before this one; makes every jti unique. */
   sequence: bigint;
+  /** Why an algorithm has no key yet, for SigningKeyNotReady (default: still fetching). */
+  signingKeyStatuses?: SigningKeyStatuses;
 }
 
 export interface IssuancePlan {
@@ -66,7 +69,9 @@ export function planIssuance(context: IssuanceContext): Result<IssuancePlan, Iss
   const enabled = context.config.algorithms.find((name) => name === algorithm);
   if (enabled === undefined) return err({ kind: 'AlgorithmNotEnabled', algorithm, enabled: [...context.config.algorithms] });
   const key = activeKey(context.keyRing, enabled);
-  if (key === undefined) return err({ kind: 'SigningKeyNotReady' });
+  if (key === undefined) {
+    return err({ kind: 'SigningKeyNotReady', algorithm: enabled, status: statusOf(context.signingKeyStatuses ?? new Map(), enabled) });
+  }
 
   // Security: stop before the balance would fall under the floor, so issuing can never
   // freeze the canister or eat the cycles its other duties need.
