@@ -62,6 +62,7 @@ import {
   type SigningKey
 } from './core/key_ring';
 import type { KeyName } from './core/fees';
+import { isLeaseHeld, newLease } from './core/rotation_lease';
 import { statusOf, type SigningKeyStatus } from './core/signing_key_status';
 import { describeCallFailure, ecdsaPublicKey, ed25519PublicKey, signWithEcdsa, signWithEd25519 } from './management';
 import {
@@ -87,13 +88,6 @@ import {
 
 const KEY_FETCH_MAX_BACKOFF_SECONDS = 300;
 const BUCKET_PRUNE_INTERVAL_SECONDS = 600;
-
-/**
- * How long rotate_keys holds its lease (stable memory) while it awaits the new public keys, so
- * two rotations never interleave. Those calls take seconds; a rotation whose reply handler
- * trapped never releases its lease, and the next one may take it over once it has expired.
- */
-const ROTATION_LEASE_SECONDS = 600;
 
 /** Per algorithm, how fetching the configured key went. Heap: every upgrade starts a fetch again. */
 const signingKeyStatuses = new Map<JwsAlgorithm, SigningKeyStatus>();
@@ -199,11 +193,8 @@ export default class JwtIssuer {
     const caller = msgCaller();
     if (!isController(caller)) return { Err: { NotController: { caller } } };
     const now = nowSeconds();
-    const held = storedRotationLease();
-    if ((held !== undefined && held.expiresAtSeconds > now) || keyRingNow().pending.length > 0) {
-      return { Err: { RotationInProgress: null } };
-    }
-    const lease = { expiresAtSeconds: now + ROTATION_LEASE_SECONDS };
+    if (isLeaseHeld(storedRotationLease(), now) || keyRingNow().pending.length > 0) return { Err: { RotationInProgress: null } };
+    const lease = newLease(now);
     storeRotationLease(lease);
     try {
       const version = storedKeyVersion() + 1;

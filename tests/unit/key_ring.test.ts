@@ -18,6 +18,7 @@ import {
   RETIREMENT_MARGIN_SECONDS,
   VERIFIER_REFRESH_COOLDOWN_SECONDS
 } from '../../src/backend/core/key_ring';
+import { isLeaseHeld, newLease, ROTATION_LEASE_SECONDS } from '../../src/backend/core/rotation_lease';
 import { resolveOptions } from '../../src/verifier/options';
 import { testKeyPair } from '../support/keys';
 
@@ -95,5 +96,15 @@ describe('key ring', () => {
   it('drops the pending key of a disabled algorithm and retires its active key', () => {
     const ring = retireDisabled(introduceKey(activateKey(EMPTY_KEY_RING, keyA), keyB, 0), ['EdDSA']);
     expect(ring).toEqual({ active: [], pending: [], retired: [keyA] });
+  });
+});
+
+describe('rotation lease', () => {
+  it('is held until it expires, then free for the next rotation', () => {
+    const lease = newLease(1000);
+    expect(lease).toEqual({ expiresAtSeconds: 1000 + ROTATION_LEASE_SECONDS });
+    expect(isLeaseHeld(undefined, 1000)).toBe(false);
+    expect(isLeaseHeld(lease, 1000 + ROTATION_LEASE_SECONDS - 1)).toBe(true);
+    expect(isLeaseHeld(lease, 1000 + ROTATION_LEASE_SECONDS)).toBe(false);
   });
 });
