@@ -1,7 +1,6 @@
 // The jwt_issuer canister: a thin Azle adapter over the pure core in ./core.
 import {
   canisterCycleBalance,
-  clearTimer,
   canisterSelf,
   certifiedDataSet,
   dataCertificate,
@@ -360,22 +359,23 @@ function pendingKeysToCandid(ring: KeyRing): { algorithm: string; kid: string; a
   return ring.pending.map((entry) => ({ algorithm: entry.key.alg, kid: entry.key.jwk.kid, activates_at: BigInt(entry.activateAtSeconds) }));
 }
 
-/** The one pending key-ring timer: rescheduling replaces it rather than piling timers up. */
-let keyRingTimer: bigint | undefined;
+/** When the earliest armed key-ring timer fires (heap: timers do not survive upgrades). */
+let keyRingTimerAtSeconds: number | undefined;
 
 /**
  * Arms a timer for the ring's next event (a pending key activates, a retired key leaves), from
- * what is stored: post_upgrade calls it too, since timers do not survive upgrades.
+ * what is stored: post_upgrade calls it too. Timers are never cleared (Azle 0.33's clearTimer
+ * on an armed timer traps with "already borrowed: BorrowMutError"); a timer that finds nothing
+ * due does nothing, and only an earlier event arms another one.
  */
 function scheduleKeyRingEvent(): void {
-  if (keyRingTimer !== undefined) clearTimer(keyRingTimer);
-  keyRingTimer = undefined;
   const next = nextKeyRingEventSeconds(storedKeyRing());
-  if (next === undefined) return;
-  keyRingTimer = setTimer(Math.max(0, next - nowSeconds()), () => {
-    keyRingTimer = undefined;
+  if (next === undefined || (keyRingTimerAtSeconds !== undefined && keyRingTimerAtSeconds <= next)) return;
+  keyRingTimerAtSeconds = next;
+  setTimer(Math.max(0, next - nowSeconds()), () => {
+    if (keyRingTimerAtSeconds === next) keyRingTimerAtSeconds = undefined;
     keyRingNow();
-    if (keyRingTimer === undefined) scheduleKeyRingEvent();
+    scheduleKeyRingEvent();
   });
 }
 

@@ -106,10 +106,12 @@ describe('key rotation', () => {
     expect(IDL.decode([RotateKeysResultType], again.reply)[0]).toMatchObject({ Ok: { key_version: 2 } });
   });
 
-  it('refuses a second rotation while the first is pending, and anyone but a controller', async () => {
+  it('refuses a second rotation while the first is pending, and anyone but a controller; update_config still works', async () => {
     const issuer = await JwtIssuer.install(ic, { config: { algorithms: ['ES256K'] } });
     expect(await issuer.rotateKeys()).toMatchObject({ Ok: { key_version: 2 } });
     expect(await issuer.rotateKeys()).toEqual({ Err: { RotationInProgress: null } });
+    // A rotation arms a timer; update_config used to trap clearing it (Azle's clearTimer).
+    expect(await issuer.updateConfig(issuer.controller, { globalLimitPerMinute: 40 })).toMatchObject({ Ok: { global_limit_per_minute: 40 } });
     const stranger = randomPrincipal();
     expect(await issuer.rotateKeys(stranger)).toEqual({ Err: { NotController: { caller: stranger } } });
     await ic.advanceTime((KEY_PREPUBLICATION_SECONDS + 1) * 1000);
