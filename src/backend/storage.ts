@@ -123,7 +123,7 @@ export function storeBucket(principal: string, bucket: Bucket): void {
 /** Forgets buckets that have refilled: they hold no information. Returns how many were removed. */
 export function pruneFullBuckets(config: Config, nowMs: number): number {
   let removed = 0;
-  for (const [principal, raw] of buckets.items()) {
+  for (const [principal, raw] of readOrTrap(() => buckets.items(), 'buckets')) {
     const bucket = readOrTrap(() => readBucket(raw, principal), `bucket ${principal}`);
     if (bucket !== undefined && isBucketFull(bucket, config.rateLimit, nowMs)) {
       buckets.remove(principal);
