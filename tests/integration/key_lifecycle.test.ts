@@ -76,8 +76,8 @@ describe('key rotation', () => {
 
     // Well past max_ttl_seconds (now one hour) plus the margin after the rotation.
     await ic.advanceTime((KEY_PREPUBLICATION_SECONDS + 3600 + RETIREMENT_MARGIN_SECONDS + 60) * 1000);
-    expect((await issuer.metrics()).active_keys.map((key) => key.kid)).not.toContain(oldKid);
     verifyWithJwks(month, await issuer.jwks());
+    expect((await issuer.metrics()).active_keys.map((key) => key.kid)).not.toContain(oldKid);
 
     // Up to the token's exp plus the margin, then no more.
     const exp = JSON.parse(Buffer.from(month.split('.')[1]!, 'base64url').toString())['exp'] as number;
@@ -95,7 +95,6 @@ describe('key rotation', () => {
     local.replaceNextManagementReply('ecdsa_public_key', new TextEncoder().encode('not candid'));
     const trapped = await ic.update(issuer.canisterId, 'rotate_keys', IDL.encode([], []), issuer.controller);
     expect(trapped.kind).toBe('rejected');
-    expect((await issuer.metrics()).key_version).toBe(1);
     // The cleanup callback could not reply either, so the lease the rotation took is still held...
     expect(await issuer.rotateKeys()).toEqual({ Err: { RotationInProgress: null } });
 
@@ -103,6 +102,7 @@ describe('key rotation', () => {
     await ic.advanceTime((ROTATION_LEASE_SECONDS + 1) * 1000);
     const again = await ic.update(issuer.canisterId, 'rotate_keys', IDL.encode([], []), issuer.controller);
     if (again.kind !== 'replied') throw new Error(`rotate_keys was rejected: ${again.message}`);
+    // Version 2: the trapped rotation changed nothing.
     expect(IDL.decode([RotateKeysResultType], again.reply)[0]).toMatchObject({ Ok: { key_version: 2 } });
   });
 
