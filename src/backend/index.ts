@@ -138,7 +138,7 @@ export default class JwtIssuer {
     storeGlobalWindow(plan.globalWindow);
     storeCounters({ ...counters, signaturesRequested: plan.sequence });
     // Also before the call: the key stays in the JWKS until this token has expired, whatever the ring does meanwhile.
-    storeKeyRing(recordSignedExpiry(storedKeyRing(), plan.key.jwk.kid, plan.expiresAt));
+    if (plan.expiresAt > plan.key.latestExpSeconds) storeKeyRing(recordSignedExpiry(storedKeyRing(), plan.key.jwk.kid, plan.expiresAt));
 
     let issued;
     try {
