@@ -1,7 +1,6 @@
 // The jwt_issuer canister: a thin Azle adapter over the pure core in ./core.
 import {
   canisterCycleBalance,
-  clearTimer,
   canisterSelf,
   certifiedDataSet,
   dataCertificate,
@@ -34,6 +33,7 @@ import {
   issueOptionsFromCandid,
   IssueResultType,
   issueErrorToCandid,
+  signingKeyStatusToCandid,
   issuedJwtToCandid,
   MetricsType,
   RotateKeysResultType,
@@ -48,20 +48,26 @@ import { completeIssuance, planIssuance } from './core/issuance';
 import type { JwsAlgorithm } from './core/algorithms';
 import type { IssueError } from './core/issue_error';
 import {
-  activateKey,
   activeKey,
+  advanceKeyRing,
   derivationPath,
-  nextRetirementSeconds,
-  pruneRetired,
+  introduceKey,
+  newestKey,
+  nextKeyRingEventSeconds,
+  recordSignedExpiry,
   retireDisabled,
   signingKey,
   type KeyRing,
   type SigningKey
 } from './core/key_ring';
 import type { KeyName } from './core/fees';
+import { isLeaseHeld, newLease } from './core/rotation_lease';
+import { statusOf, type SigningKeyStatus } from './core/signing_key_status';
 import { describeCallFailure, ecdsaPublicKey, ed25519PublicKey, rawRand, signWithEcdsa, signWithEd25519 } from './management';
 import {
+  migrateStableSchema,
   pruneBucketPage,
+  releaseRotationLease,
   storeBucket,
   storeConfig,
   storeCounters,
@@ -73,9 +79,12 @@ import {
   storeJtiSeed,
   storedKeyRing,
   storedKeyVersion,
+  storedRotationLease,
   storeGlobalWindow,
   storeKeyRing,
-  storeKeyVersion
+  storeKeyVersion,
+  storeRotationLease,
+  storeSchemaVersion
 } from './storage';
 
 const KEY_FETCH_MAX_BACKOFF_SECONDS = 300;
@@ -84,8 +93,8 @@ const BUCKET_PRUNE_INTERVAL_SECONDS = 600;
 const BUCKET_PRUNE_PAGE_SIZE = 500;
 const JTI_SEED_REFRESH_SECONDS = 3600;
 
-/** Set while rotate_keys awaits the new public keys, so two rotations never interleave. */
-let rotating = false;
+/** Per algorithm, how fetching the configured key went. Heap: every upgrade starts a fetch again. */
+const signingKeyStatuses = new Map<JwsAlgorithm, SigningKeyStatus>();
 
 /** The served documents, rebuilt whenever config or keys change (never lazily in a query: query heap changes are discarded). */
 let httpResources: HttpResources | undefined;
@@ -93,11 +102,16 @@ let httpResources: HttpResources | undefined;
 export default class JwtIssuer {
   @init([IDL.Opt(ConfigInputType)], { manual: true })
   init(): void {
+    storeSchemaVersion();
     configure(defaultConfig(canisterSelf().toText()));
   }
 
   @postUpgrade([IDL.Opt(ConfigInputType)], { manual: true })
   postUpgrade(): void {
+    // First: validate and migrate what the previous release stored; a value it cannot read traps here.
+    migrateStableSchema(nowSeconds());
+    // No reply handler of the previous code can run any more, so its rotation (if any) is over.
+    releaseRotationLease();
     configure(storedConfig() ?? defaultConfig(canisterSelf().toText()));
   }
 
@@ -113,7 +127,7 @@ export default class JwtIssuer {
     const counters = storedCounters();
     const planned = planIssuance({
       config: currentConfig(),
-      keyRing: storedKeyRing(),
+      keyRing: keyRingNow(),
       caller,
       options,
       nowNanos: time(),
@@ -121,7 +135,8 @@ export default class JwtIssuer {
       callerBucket: storedBucket(caller),
       globalWindow: storedGlobalWindow(),
       sequence: counters.signaturesRequested,
-      jtiSeed
+      jtiSeed,
+      signingKeyStatuses
     });
     if (!planned.ok) return replyIssueError(planned.error);
     const plan = planned.value;
@@ -130,6 +145,8 @@ export default class JwtIssuer {
     storeBucket(caller, plan.callerBucket);
     storeGlobalWindow(plan.globalWindow);
     storeCounters({ ...counters, signaturesRequested: plan.sequence });
+    // Also before the call: the key stays in the JWKS until this token has expired, whatever the ring does meanwhile.
+    if (plan.expiresAt > plan.key.latestExpSeconds) storeKeyRing(recordSignedExpiry(storedKeyRing(), plan.key.jwk.kid, plan.expiresAt));
 
     let issued;
     try {
@@ -155,35 +172,37 @@ export default class JwtIssuer {
   update_config(input: CandidConfigInput): unknown {
     const caller = msgCaller();
     if (!isController(caller)) return { Err: { NotController: { caller } } };
-    const before = currentConfig();
     let config: Config;
     try {
-      config = applyConfigInput(before, configInputFromCandid(input));
+      config = applyConfigInput(currentConfig(), configInputFromCandid(input));
     } catch (error) {
       if (error instanceof ConfigError) return { Err: { InvalidConfig: { field: error.field, reason: error.reason } } };
       throw error;
     }
     storeConfig(config);
     // A disabled algorithm's key leaves the active set now; its tokens stay verifiable until they expire.
-    storeKeyRing(retireDisabled(storedKeyRing(), config.algorithms, nowSeconds(), Math.max(before.maxTtlSeconds, config.maxTtlSeconds)));
+    storeKeyRing(retireDisabled(keyRingNow(), config.algorithms));
     rebuildHttpResources();
-    scheduleRetirement();
+    scheduleKeyRingEvent();
     setTimer(0, () => refreshSigningKeys(0));
     return { Ok: configToCandid(config) };
   }
 
   /**
-   * Controllers only. Moves every enabled algorithm to a new key (the next key version,
-   * so a new derivation path and kid). The new keys sign from now on; the previous ones
-   * stay in the JWKS until every token they signed has expired. Nothing changes unless
-   * every new public key was fetched.
+   * Controllers only. Moves every enabled algorithm to a new key (the next key version, so a
+   * new derivation path and kid). The new keys are published at once and sign from
+   * KEY_PREPUBLICATION_SECONDS later (see key_ring.ts); the previous ones stay in the JWKS
+   * until every token they signed has expired. Nothing changes unless every new public key
+   * was fetched.
    */
   @update([], RotateKeysResultType)
   async rotate_keys(): Promise<unknown> {
     const caller = msgCaller();
     if (!isController(caller)) return { Err: { NotController: { caller } } };
-    if (rotating) return { Err: { RotationInProgress: null } };
-    rotating = true;
+    const now = nowSeconds();
+    if (isLeaseHeld(storedRotationLease(), now) || keyRingNow().pending.length > 0) return { Err: { RotationInProgress: null } };
+    const lease = newLease(now);
+    storeRotationLease(lease);
     try {
       const version = storedKeyVersion() + 1;
       const config = currentConfig();
@@ -196,23 +215,27 @@ export default class JwtIssuer {
           return { Err: { KeyFetchFailed: { algorithm: alg, reject_code: rejectCode, message } } };
         }
       }
-      // The config changed while we waited: its own refresh will fetch the right keys; try again after it.
+      // The config changed, or a rotation that took over an expired lease finished, while we waited.
       if (currentConfig().keyName !== config.keyName || storedKeyVersion() !== version - 1) {
         return { Err: { RotationInProgress: null } };
       }
       storeKeyVersion(version);
-      activateKeys(fetched);
-      return { Ok: { key_version: version, active_keys: activeKeysToCandid(storedKeyRing()) } };
+      introduceKeys(fetched);
+      const ring = storedKeyRing();
+      return { Ok: { key_version: version, active_keys: activeKeysToCandid(ring), pending_keys: pendingKeysToCandid(ring) } };
     } finally {
-      rotating = false;
+      // Only our own lease: after it expired another rotation may hold a new one.
+      if (storedRotationLease()?.expiresAtSeconds === lease.expiresAtSeconds) releaseRotationLease();
     }
   }
 
   @query([], MetricsType)
   metrics(): unknown {
     const counters = storedCounters();
-    const ring = storedKeyRing();
-    const active = activeKey(ring, currentConfig().defaultAlgorithm) ?? null;
+    const config = currentConfig();
+    // A query cannot store the ring; it shows it as the next update will find it.
+    const ring = advanceKeyRing(storedKeyRing(), nowSeconds());
+    const active = activeKey(ring, config.defaultAlgorithm) ?? null;
     return {
       tokens_issued: counters.tokensIssued,
       signatures_requested: counters.signaturesRequested,
@@ -220,7 +243,9 @@ export default class JwtIssuer {
       cycle_balance: canisterCycleBalance(),
       active_kid: active === null ? [] : [active.jwk.kid],
       key_version: storedKeyVersion(),
-      active_keys: activeKeysToCandid(ring)
+      active_keys: activeKeysToCandid(ring),
+      pending_keys: pendingKeysToCandid(ring),
+      signing_keys: config.algorithms.map((alg) => ({ algorithm: alg, status: signingKeyStatusToCandid(statusOf(signingKeyStatuses, alg)) }))
     };
   }
 
@@ -250,7 +275,7 @@ function configure(base: Config): void {
   rebuildHttpResources();
   // Timers do not survive upgrades: start them again.
   setTimer(0, () => refreshSigningKeys(0));
-  scheduleRetirement();
+  scheduleKeyRingEvent();
   setTimerInterval(BUCKET_PRUNE_INTERVAL_SECONDS, () => {
     if (!pruningRound) pruneBuckets();
   });
@@ -302,64 +327,87 @@ function fetchPublicKey(alg: JwsAlgorithm, keyName: KeyName, keyVersion: number)
 }
 
 /**
- * Fetches the public key of every enabled algorithm that lacks an active key for the
- * configured key name and current key version, retrying with exponential back-off.
+ * Fetches the public key of every enabled algorithm whose configured key (key name, current
+ * key version) is neither active nor pending, retrying failures with exponential back-off.
  */
 async function refreshSigningKeys(attempt: number): Promise<void> {
   const { keyName, algorithms } = currentConfig();
   const version = storedKeyVersion();
-  const ring = storedKeyRing();
+  const ring = keyRingNow();
   const missing = algorithms.filter((alg) => {
-    const key = activeKey(ring, alg);
+    const key = newestKey(ring, alg);
     return key === undefined || key.keyName !== keyName || key.keyVersion !== version;
   });
+  for (const alg of algorithms) {
+    if (!missing.includes(alg)) signingKeyStatuses.set(alg, { kind: 'Ready' });
+    else if (statusOf(signingKeyStatuses, alg).kind !== 'Failed') signingKeyStatuses.set(alg, { kind: 'Fetching' });
+  }
+  const delay = Math.min(2 ** attempt, KEY_FETCH_MAX_BACKOFF_SECONDS);
   const fetched: SigningKey[] = [];
+  let failed = false;
   for (const alg of missing) {
     try {
       fetched.push(signingKey(alg, keyName, version, await fetchPublicKey(alg, keyName, version)));
     } catch (failure) {
-      const delay = Math.min(2 ** attempt, KEY_FETCH_MAX_BACKOFF_SECONDS);
+      failed = true;
       const { rejectCode, message } = describeCallFailure(failure);
+      signingKeyStatuses.set(alg, { kind: 'Failed', rejectCode, message, attempts: attempt + 1, nextRetryAtSeconds: nowSeconds() + delay });
       console.log(`public key for ${alg} under ${keyName} failed (reject code ${rejectCode}: ${message}); retrying in ${delay} s`);
-      setTimer(delay, () => refreshSigningKeys(attempt + 1));
-      return;
     }
   }
   // The key name or version changed while we waited: a newer fetch is already under way.
   if (currentConfig().keyName !== keyName || storedKeyVersion() !== version) return;
-  activateKeys(fetched);
+  introduceKeys(fetched);
+  for (const key of fetched) signingKeyStatuses.set(key.alg, { kind: 'Ready' });
+  if (failed) setTimer(delay, () => refreshSigningKeys(attempt + 1));
 }
 
-/** Makes `keys` active (retiring the keys they replace), retires disabled algorithms, prunes, and re-certifies. */
-function activateKeys(keys: SigningKey[]): void {
-  const config = currentConfig();
+/** Brings in fetched keys (see introduceKey), retires disabled algorithms, and re-certifies. */
+function introduceKeys(keys: SigningKey[]): void {
   const now = nowSeconds();
-  let ring: KeyRing = storedKeyRing();
-  for (const key of keys) ring = activateKey(ring, key, now, config.maxTtlSeconds);
-  ring = retireDisabled(ring, config.algorithms, now, config.maxTtlSeconds);
-  storeKeyRing(pruneRetired(ring, now));
+  let ring = keyRingNow();
+  for (const key of keys) ring = introduceKey(ring, key, now);
+  storeKeyRing(retireDisabled(ring, currentConfig().algorithms));
   rebuildHttpResources();
-  scheduleRetirement();
+  scheduleKeyRingEvent();
+}
+
+/** The stored ring with due activations and removals applied (a timer may not have run yet). */
+function keyRingNow(): KeyRing {
+  const ring = storedKeyRing();
+  const advanced = advanceKeyRing(ring, nowSeconds());
+  if (advanced === ring) return ring;
+  storeKeyRing(advanced);
+  rebuildHttpResources();
+  scheduleKeyRingEvent();
+  return advanced;
 }
 
 function activeKeysToCandid(ring: KeyRing): { algorithm: string; kid: string }[] {
   return ring.active.map((key) => ({ algorithm: key.alg, kid: key.jwk.kid }));
 }
 
-/** The one pending retirement timer: rescheduling replaces it rather than piling timers up. */
-let retirementTimer: bigint | undefined;
+function pendingKeysToCandid(ring: KeyRing): { algorithm: string; kid: string; activates_at: bigint }[] {
+  return ring.pending.map((entry) => ({ algorithm: entry.key.alg, kid: entry.key.jwk.kid, activates_at: BigInt(entry.activateAtSeconds) }));
+}
 
-/** Removes retired keys from the JWKS once every token they signed has expired. */
-function scheduleRetirement(): void {
-  if (retirementTimer !== undefined) clearTimer(retirementTimer);
-  retirementTimer = undefined;
-  const next = nextRetirementSeconds(storedKeyRing());
-  if (next === undefined) return;
-  retirementTimer = setTimer(Math.max(0, next - nowSeconds()), () => {
-    retirementTimer = undefined;
-    storeKeyRing(pruneRetired(storedKeyRing(), nowSeconds()));
-    rebuildHttpResources();
-    scheduleRetirement();
+/** When the earliest armed key-ring timer fires (heap: timers do not survive upgrades). */
+let keyRingTimerAtSeconds: number | undefined;
+
+/**
+ * Arms a timer for the ring's next event (a pending key activates, a retired key leaves), from
+ * what is stored: post_upgrade calls it too. Timers are never cleared (Azle 0.33's clearTimer
+ * on an armed timer traps with "already borrowed: BorrowMutError"); a timer that finds nothing
+ * due does nothing, and only an earlier event arms another one.
+ */
+function scheduleKeyRingEvent(): void {
+  const next = nextKeyRingEventSeconds(storedKeyRing());
+  if (next === undefined || (keyRingTimerAtSeconds !== undefined && keyRingTimerAtSeconds <= next)) return;
+  keyRingTimerAtSeconds = next;
+  setTimer(Math.max(0, next - nowSeconds()), () => {
+    if (keyRingTimerAtSeconds === next) keyRingTimerAtSeconds = undefined;
+    keyRingNow();
+    scheduleKeyRingEvent();
   });
 }
 

@@ -94,14 +94,4 @@ export async function rawRand(): Promise<Uint8Array> {
   return Uint8Array.from(bytes);
 }
 
-/** What a failed call tells the caller: the IC's reject code and message, or why the call never left. */
-export function describeCallFailure(failure: unknown): { rejectCode: number; message: string } {
-  if (failure instanceof Error) return { rejectCode: 0, message: failure.message };
-  if (typeof failure !== 'object' || failure === null) return { rejectCode: 0, message: String(failure) };
-  const details = failure as { type?: string; rejectCode?: number; rejectMessage?: string; available?: bigint; required?: bigint };
-  if (typeof details.rejectCode === 'number') return { rejectCode: details.rejectCode, message: details.rejectMessage ?? '' };
-  if (details.type === 'InsufficientLiquidCycleBalance') {
-    return { rejectCode: 0, message: `the canister has ${details.available} liquid cycles but the call needs ${details.required}` };
-  }
-  return { rejectCode: 0, message: details.type ?? 'the call failed' };
-}
+export { describeCallFailure } from './core/call_failure';

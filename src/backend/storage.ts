@@ -1,79 +1,132 @@
 // Everything the canister keeps lives in stable memory, so upgrades keep config,
-// keys and counters. Values are stored as JSON (Azle's stableJson keeps bigints).
-import { StableBTreeMap } from 'azle';
+// keys and counters. Values are stored as JSON (Azle's stableJson keeps bigints); the
+// schema, its validators and its migrations are in core/stable_schema.ts. Every read is
+// validated: a value this release cannot read traps, naming its key.
+import { StableBTreeMap, trap } from 'azle';
 
-import { bytesToHex, hexToBytes } from './core/bytes';
-import { configFromStored, type Config } from './core/config';
-import { FIRST_KEY_VERSION, keyRingFromStored, type KeyRing } from './core/key_ring';
+import { bytesToHex } from './core/bytes';
+import type { Config } from './core/config';
+import type { KeyRing } from './core/key_ring';
 import { planPrunePage, type Bucket, type GlobalWindow } from './core/rate_limit';
+import {
+  planMigration,
+  readBucket,
+  readBucketPruneCursor,
+  readConfig,
+  readCounters,
+  readGlobalWindow,
+  readJtiSeed,
+  readKeyRing,
+  readKeyVersion,
+  readRotationLease,
+  SCHEMA_VERSION,
+  STABLE_KEYS,
+  StableValueError,
+  type Counters,
+  type RotationLease
+} from './core/stable_schema';
 
-export interface Counters {
-  tokensIssued: bigint;
-  /** Also the sequence number that makes each jti unique. */
-  signaturesRequested: bigint;
-  rejections: Record<string, bigint>;
-}
+export type { Counters };
 
 const settings = new StableBTreeMap<string, unknown>(0);
-const buckets = new StableBTreeMap<string, Bucket>(1);
+const buckets = new StableBTreeMap<string, unknown>(1);
+
+/** Decoding (JSON) and validation failures both trap with the key's name; nothing after them runs. */
+function readOrTrap<T>(read: () => T, key: string): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof StableValueError) trap(error.message);
+    trap(new StableValueError(key, error instanceof Error ? error.message : String(error)).message);
+  }
+}
+
+function rawSetting(key: string): unknown {
+  return readOrTrap(() => settings.get(key), key);
+}
+
+/**
+ * post_upgrade, before anything else: validates every stored setting and migrates the
+ * schema to SCHEMA_VERSION. Returns the version it found.
+ */
+export function migrateStableSchema(nowSeconds: number): number {
+  const migration = readOrTrap(() => planMigration(rawSetting, nowSeconds), STABLE_KEYS.schemaVersion);
+  for (const key of migration.removes) settings.remove(key);
+  for (const [key, value] of migration.writes) settings.insert(key, value);
+  return migration.from;
+}
+
+/** init: a fresh canister starts at the current schema. */
+export function storeSchemaVersion(): void {
+  settings.insert(STABLE_KEYS.schemaVersion, SCHEMA_VERSION);
+}
 
 /** Signing keys are derived under this version; rotate_keys moves it on. */
 export function storedKeyVersion(): number {
-  return (settings.get('keyVersion') as number | undefined) ?? FIRST_KEY_VERSION;
+  return readOrTrap(() => readKeyVersion(rawSetting(STABLE_KEYS.keyVersion)), STABLE_KEYS.keyVersion);
 }
 
 export function storeKeyVersion(version: number): void {
-  settings.insert('keyVersion', version);
+  settings.insert(STABLE_KEYS.keyVersion, version);
 }
 
 export function storedConfig(): Config | undefined {
-  const stored = settings.get('config') as Parameters<typeof configFromStored>[0] | undefined;
-  return stored === undefined ? undefined : configFromStored(stored);
+  return readOrTrap(() => readConfig(rawSetting(STABLE_KEYS.config)), STABLE_KEYS.config);
 }
 
 export function storeConfig(config: Config): void {
-  settings.insert('config', config);
+  settings.insert(STABLE_KEYS.config, config);
 }
 
 export function storedKeyRing(): KeyRing {
-  return keyRingFromStored(settings.get('keyRing'));
+  return readOrTrap(() => readKeyRing(rawSetting(STABLE_KEYS.keyRing)), STABLE_KEYS.keyRing);
 }
 
 export function storeKeyRing(ring: KeyRing): void {
-  settings.insert('keyRing', ring);
+  settings.insert(STABLE_KEYS.keyRing, ring);
 }
 
 export function storedCounters(): Counters {
-  return (
-    (settings.get('counters') as Counters | undefined) ?? { tokensIssued: 0n, signaturesRequested: 0n, rejections: {} }
-  );
+  return readOrTrap(() => readCounters(rawSetting(STABLE_KEYS.counters)), STABLE_KEYS.counters);
 }
 
 export function storeCounters(counters: Counters): void {
-  settings.insert('counters', counters);
+  settings.insert(STABLE_KEYS.counters, counters);
 }
 
-// 'globalSlidingWindow' replaced 'globalWindow' (a fixed minute, { minute, count }), which is no longer read.
+export function storedRotationLease(): RotationLease | undefined {
+  return readOrTrap(() => readRotationLease(rawSetting(STABLE_KEYS.rotationLease)), STABLE_KEYS.rotationLease);
+}
+
+export function storeRotationLease(lease: RotationLease): void {
+  settings.insert(STABLE_KEYS.rotationLease, lease);
+}
+
+export function releaseRotationLease(): void {
+  settings.remove(STABLE_KEYS.rotationLease);
+}
+
+
 export function storedGlobalWindow(): GlobalWindow | undefined {
-  return settings.get('globalSlidingWindow') as GlobalWindow | undefined;
+  return readOrTrap(() => readGlobalWindow(rawSetting(STABLE_KEYS.globalWindow)), STABLE_KEYS.globalWindow);
 }
 
 export function storeGlobalWindow(window: GlobalWindow): void {
-  settings.insert('globalSlidingWindow', window);
+  settings.insert(STABLE_KEYS.globalWindow, window);
 }
 
 /** The raw_rand seed that makes jti values unpredictable (hex in storage). */
 export function storedJtiSeed(): Uint8Array | undefined {
-  const hex = settings.get('jtiSeed') as string | undefined;
-  return hex === undefined ? undefined : hexToBytes(hex);
+  return readOrTrap(() => readJtiSeed(rawSetting(STABLE_KEYS.jtiSeed)), STABLE_KEYS.jtiSeed);
 }
 
 export function storeJtiSeed(seed: Uint8Array): void {
-  settings.insert('jtiSeed', bytesToHex(seed));
+  settings.insert(STABLE_KEYS.jtiSeed, bytesToHex(seed));
 }
 
 export function storedBucket(principal: string): Bucket | undefined {
-  return buckets.get(principal);
+  const key = `bucket ${principal}`;
+  return readOrTrap(() => readBucket(buckets.get(principal), principal), key);
 }
 
 export function storeBucket(principal: string, bucket: Bucket): void {
@@ -86,10 +139,12 @@ export function storeBucket(principal: string, bucket: Bucket): void {
  * callers there are. `done` once the page reached the end of the map.
  */
 export function pruneBucketPage(config: Config, nowMs: number, pageSize: number): { removed: number; done: boolean } {
-  const cursor = (settings.get('bucketPruneCursor') as number | undefined) ?? 0;
-  const page = buckets.items(cursor, pageSize);
+  const cursor = readOrTrap(() => readBucketPruneCursor(rawSetting(STABLE_KEYS.bucketPruneCursor)), STABLE_KEYS.bucketPruneCursor);
+  const page = readOrTrap(() => buckets.items(cursor, pageSize), 'buckets').map(
+    ([principal, raw]) => [principal, readOrTrap(() => readBucket(raw, principal), `bucket ${principal}`)!] as const
+  );
   const { remove, nextCursor, done } = planPrunePage(page, cursor, pageSize, config.rateLimit, nowMs);
   for (const caller of remove) buckets.remove(caller);
-  settings.insert('bucketPruneCursor', nextCursor);
+  settings.insert(STABLE_KEYS.bucketPruneCursor, nextCursor);
   return { removed: remove.length, done };
 }

@@ -1,6 +1,13 @@
 // The canister's IssueError (Candid variant) in the core's terms, and in words for the user. Pure.
+import type { JwsAlgorithm } from '../backend/core/algorithms';
 import type { IssueError } from '../backend/core/issue_error';
+import type { SigningKeyStatus } from '../backend/core/signing_key_status';
 import { formatSeconds } from './countdown';
+
+export type CandidSigningKeyStatus =
+  | { Ready: null }
+  | { Fetching: null }
+  | { Failed: { reject_code: number; message: string; attempts: number; next_retry_at: bigint } };
 
 export type CandidIssueError =
   | { AnonymousCaller: null }
@@ -9,7 +16,7 @@ export type CandidIssueError =
   | { ClaimsInvalid: { reason: string } }
   | { RateLimited: { scope: { Caller: null } | { Global: null }; retry_after_seconds: number } }
   | { AlgorithmNotEnabled: { algorithm: string; enabled: string[] } }
-  | { SigningKeyNotReady: null }
+  | { SigningKeyNotReady: { algorithm: string; status: CandidSigningKeyStatus } }
   | { SigningFailed: { reject_code: number; message: string } }
   | { CyclesBelowFloor: { balance: bigint; floor: bigint; fee: bigint } };
 
@@ -23,9 +30,19 @@ export function issueErrorFromCandid(error: CandidIssueError): IssueError {
     return { kind: 'RateLimited', scope: 'Caller' in scope ? 'Caller' : 'Global', retryAfterSeconds: retry_after_seconds };
   }
   if ('AlgorithmNotEnabled' in error) return { kind: 'AlgorithmNotEnabled', ...error.AlgorithmNotEnabled };
-  if ('SigningKeyNotReady' in error) return { kind: 'SigningKeyNotReady' };
+  if ('SigningKeyNotReady' in error) {
+    const { algorithm, status } = error.SigningKeyNotReady;
+    return { kind: 'SigningKeyNotReady', algorithm: algorithm as JwsAlgorithm, status: signingKeyStatusFromCandid(status) };
+  }
   if ('SigningFailed' in error) return { kind: 'SigningFailed', rejectCode: error.SigningFailed.reject_code, message: error.SigningFailed.message };
   return { kind: 'CyclesBelowFloor', ...error.CyclesBelowFloor };
+}
+
+function signingKeyStatusFromCandid(status: CandidSigningKeyStatus): SigningKeyStatus {
+  if ('Ready' in status) return { kind: 'Ready' };
+  if ('Fetching' in status) return { kind: 'Fetching' };
+  const { reject_code, message, attempts, next_retry_at } = status.Failed;
+  return { kind: 'Failed', rejectCode: reject_code, message, attempts, nextRetryAtSeconds: Number(next_retry_at) };
 }
 
 /** Cycles as trillions, e.g. "0.026 T cycles". */
@@ -53,7 +70,9 @@ export function describeIssueError(error: IssueError): string {
     case 'AlgorithmNotEnabled':
       return `The issuer does not sign with ${error.algorithm}. Enabled: ${error.enabled.join(', ')}.`;
     case 'SigningKeyNotReady':
-      return 'The issuer has not fetched its signing key yet (it does so right after install or upgrade). Try again in a minute.';
+      return error.status.kind === 'Failed'
+        ? `The issuer has no ${error.algorithm} signing key: the subnet refused it (reject code ${error.status.rejectCode}: ${error.status.message}).`
+        : 'The issuer has not fetched its signing key yet (it does so right after install or upgrade). Try again in a minute.';
     case 'SigningFailed':
       return `The subnet did not sign the token (reject code ${error.rejectCode}: ${error.message}). Try again later.`;
     case 'CyclesBelowFloor':

@@ -18,6 +18,7 @@ import { rejections, type Rejection } from './rejections.js';
 import type { Canister, CanisterLogRecord } from './state/canister.js';
 import { Subnet, type CertificateProvider, type DebugPrintSink } from './subnet.js';
 import { loadCanisterModule } from './wasm/canister-module.js';
+import { WASM_PAGE_SIZE } from './runtime/stable-memory.js';
 
 export interface LocalIcOptions {
   /** Start time in nanoseconds since 1970-01-01 (default: now). */
@@ -340,6 +341,34 @@ export class LocalIc {
   /** Bytes of Wasm memory the canister's instance has (0 when empty). */
   wasmMemorySize(canisterId: CanisterIdLike): number {
     return this.requireCanister(canisterId).instance?.memoryBytes ?? 0;
+  }
+
+  // ---- test hooks ---------------------------------------------------------
+
+  /** A copy of the canister's stable memory (PocketIC: get_stable_memory). */
+  getStableMemory(canisterId: CanisterIdLike): Uint8Array {
+    const memory = this.requireCanister(canisterId).stableMemory;
+    const bytes = new Uint8Array(memory.sizeInBytes);
+    memory.read(0, bytes);
+    return bytes;
+  }
+
+  /** Replaces the canister's stable memory with `bytes`, grown to whole pages (PocketIC: set_stable_memory). */
+  async setStableMemory(canisterId: CanisterIdLike, bytes: Uint8Array): Promise<void> {
+    await this.exclusive(() => {
+      const memory = this.requireCanister(canisterId).stableMemory;
+      memory.clear();
+      memory.grow(Math.ceil(bytes.length / WASM_PAGE_SIZE));
+      memory.write(0, bytes);
+    });
+  }
+
+  /**
+   * Test-only fault injection: the next successful reply of management method `method` carries
+   * `reply` instead (e.g. bytes that are not Candid), so that the caller's reply handler traps.
+   */
+  replaceNextManagementReply(method: string, reply: Uint8Array): void {
+    this.subnet.managementReplyFaults.set(method, reply);
   }
 
   setCertificateProvider(provider: CertificateProvider | undefined): void {

@@ -44,6 +44,8 @@ export class Subnet {
   certificateProvider: CertificateProvider | undefined;
   nextCanisterIndex: bigint;
   private nextIngressNumber = 0n;
+  /** Test-only fault injection (LocalIc.replaceNextManagementReply): management method -> the bytes its next reply carries instead. */
+  readonly managementReplyFaults = new Map<string, Uint8Array>();
 
   constructor(config: SubnetConfig) {
     this.clock = new Clock(config.startTimeNanos, config.live);

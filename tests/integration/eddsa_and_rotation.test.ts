@@ -3,7 +3,7 @@
 import { createLocalJWKSet, errors, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { RETIREMENT_MARGIN_SECONDS } from '../../src/backend/core/key_ring';
+import { KEY_PREPUBLICATION_SECONDS, RETIREMENT_MARGIN_SECONDS } from '../../src/backend/core/key_ring';
 import { verifyWithJwks } from '../support/verify';
 import { startWellKnownServer, type WellKnownServer } from '../verifier/support/well_known_server';
 import { verifyWithEveryVerifier } from '../verifier/support/interop';
@@ -125,7 +125,7 @@ describe('key rotation', () => {
     expect(await issuer.jwks()).toEqual(before);
   });
 
-  it('signs with new keys at once, keeps old tokens valid until they expire, then drops the old keys', async () => {
+  it('publishes new keys first, signs with them after the pre-publication delay, and drops the old keys after their last token', async () => {
     const maxTtlSeconds = 600;
     const issuer = await JwtIssuer.install(ic, { config: { maxTtlSeconds, defaultTtlSeconds: maxTtlSeconds } });
     const caller = randomPrincipal();
@@ -135,7 +135,9 @@ describe('key rotation', () => {
 
     const rotated = await issuer.rotateKeys();
     expect(rotated).toMatchObject({ Ok: { key_version: 2 } });
-    const newKids = (rotated as { Ok: { active_keys: { kid: string }[] } }).Ok.active_keys.map((key) => key.kid);
+    const { active_keys, pending_keys } = (rotated as { Ok: { active_keys: { kid: string }[]; pending_keys: { kid: string; activates_at: bigint }[] } }).Ok;
+    expect(active_keys.map((key) => key.kid)).toEqual(oldKids);
+    const newKids = pending_keys.map((key) => key.kid);
     expect(newKids).toHaveLength(2);
     for (const kid of newKids) expect(oldKids).not.toContain(kid);
 
@@ -144,22 +146,25 @@ describe('key rotation', () => {
     const jwks = JSON.parse(jwksResponse.body) as Jwks;
     expect(jwks.keys.map((key) => key['kid']).sort()).toEqual([...newKids, ...oldKids].sort());
 
-    const newEd = await issuer.issueToken(caller, { algorithm: 'EdDSA' });
-    expect(newKids).toContain(verifyWithJwks(newEd, jwks).header['kid']);
-    verifyWithJwks(oldEs, jwks);
-    await verifyWithJose(oldEd, jwks);
-
-    // Upgrades keep the version: the same new keys, no new rotation.
+    // Upgrades keep the version and the pending keys: no new rotation.
     await issuer.upgrade();
     await ic.settle();
     expect((await issuer.metrics()).key_version).toBe(2);
-    expect((await issuer.metrics()).active_keys.map((key) => key.kid)).toEqual(newKids);
+    expect((await issuer.metrics()).pending_keys.map((key) => key.kid)).toEqual(newKids);
 
-    // Just before the old tokens' last second plus the margin, their keys are still served.
-    await ic.advanceTime((maxTtlSeconds + RETIREMENT_MARGIN_SECONDS - 5) * 1000);
+    await ic.advanceTime((KEY_PREPUBLICATION_SECONDS + 1) * 1000);
+    expect((await issuer.metrics()).active_keys.map((key) => key.kid)).toEqual(newKids);
+    const newEd = await issuer.issueToken(caller, { algorithm: 'EdDSA' });
+    const served = await issuer.jwks();
+    expect(newKids).toContain(verifyWithJwks(newEd, served).header['kid']);
+    verifyWithJwks(oldEs, served);
+    await verifyWithJose(oldEd, served);
+
+    // Just before the old tokens' exp plus the margin, their keys are still served.
+    await ic.advanceTime((maxTtlSeconds + RETIREMENT_MARGIN_SECONDS - KEY_PREPUBLICATION_SECONDS - 10) * 1000);
     expect((await issuer.jwks()).keys).toHaveLength(4);
 
-    await ic.advanceTime(10_000);
+    await ic.advanceTime(20_000);
     const after = await issuer.jwks();
     expect(after.keys.map((key) => key['kid']).sort()).toEqual([...newKids].sort());
     expect(() => verifyWithJwks(oldEs, after)).toThrow(/no key with kid/);

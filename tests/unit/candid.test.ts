@@ -73,7 +73,8 @@ describe('issue errors over Candid', () => {
     { kind: 'TtlOutOfRange', requested: 1, min: 60, max: 3600 },
     { kind: 'ClaimsInvalid', reason: 'r' },
     { kind: 'RateLimited', scope: 'Global', retryAfterSeconds: 7 },
-    { kind: 'SigningKeyNotReady' },
+    { kind: 'SigningKeyNotReady', algorithm: 'ES256K', status: { kind: 'Fetching' } },
+    { kind: 'SigningKeyNotReady', algorithm: 'EdDSA', status: { kind: 'Failed', rejectCode: 4, message: 'm', attempts: 2, nextRetryAtSeconds: 5 } },
     { kind: 'SigningFailed', rejectCode: 4, message: 'm' },
     { kind: 'CyclesBelowFloor', balance: 1n, floor: 2n, fee: 3n }
   ];

@@ -60,7 +60,7 @@ function dataCertificate(certifiedData: Uint8Array, options: { timeNs?: bigint; 
 // ---- the canister: its responses as http.ts builds them, with the expression header ----
 
 const config = applyConfigInput(defaultConfig(CANISTER.toText()), {});
-const ring = activateKey(EMPTY_KEY_RING, es256kSigningKey('dfx_test_key', 1, testKeyPair().compressedPublicKey), 0, 3600);
+const ring = activateKey(EMPTY_KEY_RING, es256kSigningKey('dfx_test_key', 1, testKeyPair().compressedPublicKey));
 const plain = buildHttpResources(config, ring);
 // http.ts gives every response the expression header; these helpers take it away or add a second one.
 const withoutExpressionHeader = (response: HttpResponse): HttpResponse => ({ ...response, headers: response.headers.filter(([name]) => name !== CERTIFICATE_EXPRESSION_HEADER[0]) });
@@ -271,7 +271,7 @@ describe('building the certification', () => {
       fallback: notFound
     });
     expect(again.rootHash).toEqual(certified.rootHash);
-    const rotated = buildHttpResources(config, activateKey(ring, es256kSigningKey('dfx_test_key', 2, testKeyPair().compressedPublicKey), 10, 3600));
+    const rotated = buildHttpResources(config, activateKey(ring, es256kSigningKey('dfx_test_key', 2, testKeyPair().compressedPublicKey)));
     const changed = certifyResponses({ exact: new Map([[JWKS_PATH, [rotated.byPath.get(JWKS_PATH)!.document]]]), fallback: notFound });
     expect(changed.rootHash).not.toEqual(certified.rootHash);
     expect(certified.rootHash).toHaveLength(32);

@@ -18,7 +18,7 @@ const ecKey = testKeyPair();
 const ed = ed25519SigningKey('dfx_test_key', 1, edKey.publicKey);
 const ec = es256kSigningKey('dfx_test_key', 1, ecKey.compressedPublicKey);
 const config = applyConfigInput(defaultConfig(CANISTER), { audiences: ['api'] });
-const ring = activateKey(activateKey(EMPTY_KEY_RING, ec, 0, 3600), ed, 0, 3600);
+const ring = activateKey(activateKey(EMPTY_KEY_RING, ec), ed);
 const jwks = { keys: publishedKeys(ring).map((jwk) => ({ ...jwk })) };
 
 function context(overrides: Partial<IssuanceContext> = {}): IssuanceContext {
@@ -95,8 +95,11 @@ describe('EdDSA tokens', () => {
   });
 
   it('wait for their own key: an ES256K key never signs an EdDSA token', () => {
-    const ecOnly = activateKey(EMPTY_KEY_RING, ec, 0, 3600);
-    expect(planIssuance(context({ keyRing: ecOnly }))).toEqual({ ok: false, error: { kind: 'SigningKeyNotReady' } });
+    const ecOnly = activateKey(EMPTY_KEY_RING, ec);
+    expect(planIssuance(context({ keyRing: ecOnly }))).toEqual({
+      ok: false,
+      error: { kind: 'SigningKeyNotReady', algorithm: 'EdDSA', status: { kind: 'Fetching' } }
+    });
   });
 
   it('need a 64-byte signature', () => {

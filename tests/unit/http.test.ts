@@ -8,7 +8,7 @@ import { testKeyPair } from '../support/keys';
 const CANISTER = 'bkyz2-fmaaa-aaaaa-qaaaq-cai';
 const config = applyConfigInput(defaultConfig(CANISTER), { issuer: 'https://auth.example.org/tenant-1' });
 const key = es256kSigningKey('dfx_test_key', 1, testKeyPair().compressedPublicKey);
-const resources = buildHttpResources(config, activateKey(EMPTY_KEY_RING, key, 0, 3600));
+const resources = buildHttpResources(config, activateKey(EMPTY_KEY_RING, key));
 
 const get = (url: string, method = 'GET'): HttpResponse => routeHttpRequest(resources, { method, url });
 const header = (response: HttpResponse, name: string): string | undefined =>

@@ -25,7 +25,7 @@ const SEED = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
 function context(overrides: Partial<IssuanceContext> = {}): IssuanceContext {
   return {
     config,
-    keyRing: activateKey(EMPTY_KEY_RING, key, 0, 3600),
+    keyRing: activateKey(EMPTY_KEY_RING, key),
     caller: CALLER,
     options: {},
     nowNanos: NOW,
@@ -79,11 +79,17 @@ describe('planning one token', () => {
   });
 
   it('waits for the signing key', () => {
-    expect(planIssuance(context({ keyRing: EMPTY_KEY_RING }))).toEqual({ ok: false, error: { kind: 'SigningKeyNotReady' } });
+    expect(planIssuance(context({ keyRing: EMPTY_KEY_RING }))).toEqual({
+      ok: false,
+      error: { kind: 'SigningKeyNotReady', algorithm: 'ES256K', status: { kind: 'Fetching' } }
+    });
   });
 
   it('waits for the jti seed from raw_rand, after checking the options', () => {
-    expect(planIssuance(context({ jtiSeed: undefined }))).toEqual({ ok: false, error: { kind: 'SigningKeyNotReady' } });
+    expect(planIssuance(context({ jtiSeed: undefined }))).toEqual({
+      ok: false,
+      error: { kind: 'SigningKeyNotReady', algorithm: 'ES256K', status: { kind: 'Fetching' } }
+    });
     expect(planIssuance(context({ jtiSeed: undefined, options: { extraClaims: '{"role":"x"}' } }))).toMatchObject({
       ok: false,
       error: { kind: 'ClaimsInvalid' }
@@ -111,7 +117,7 @@ describe('planning one token', () => {
     const planned = planIssuance(context());
     expect(planned.ok && planned.value.fee).toBe(10_000_000_000n);
     const key1 = es256kSigningKey('key_1', 1, compressedPublicKey);
-    const planned1 = planIssuance(context({ keyRing: activateKey(EMPTY_KEY_RING, key1, 0, 60) }));
+    const planned1 = planIssuance(context({ keyRing: activateKey(EMPTY_KEY_RING, key1) }));
     expect(planned1.ok && planned1.value.fee).toBe(26_153_846_153n);
   });
 

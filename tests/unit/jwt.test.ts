@@ -18,7 +18,7 @@ function plannedToken(compressedPublicKey: Uint8Array): IssuancePlan {
   const key = es256kSigningKey('dfx_test_key', 1, compressedPublicKey);
   const planned = planIssuance({
     config: { ...defaultConfig(CANISTER), allowedExtraClaims: ['role'] },
-    keyRing: activateKey(EMPTY_KEY_RING, key, 0, 3600),
+    keyRing: activateKey(EMPTY_KEY_RING, key),
     caller: CALLER,
     options: { extraClaims: '{"role":"chat"}' },
     nowNanos: NOW,

@@ -29,10 +29,8 @@ const config = applyConfigInput(defaultConfig('bkyz2-fmaaa-aaaaa-qaaaq-cai'), {
   allowedExtraClaims: ['pad']
 });
 const ring = activateKey(
-  activateKey(EMPTY_KEY_RING, es256kSigningKey('key_1', 1_000_000, ec.compressedPublicKey), 0, 60),
-  ed25519SigningKey('key_1', 1_000_000, ed.publicKey),
-  0,
-  60
+  activateKey(EMPTY_KEY_RING, es256kSigningKey('key_1', 1_000_000, ec.compressedPublicKey)),
+  ed25519SigningKey('key_1', 1_000_000, ed.publicKey)
 );
 
 function issue(algorithm: 'ES256K' | 'EdDSA', extraClaims?: string) {

@@ -9,6 +9,7 @@ import type { KeyName } from './fees';
 import type { HttpRequest, HttpResponse } from './http';
 import type { IssuedJwt } from './issuance';
 import type { IssueError, IssueErrorKind } from './issue_error';
+import type { SigningKeyStatus } from './signing_key_status';
 
 const RateLimit = IDL.Record({ capacity: IDL.Nat32, refill_interval_seconds: IDL.Nat32 });
 
@@ -51,6 +52,12 @@ export const IssueOptionsType = IDL.Record({
 
 export const IssuedJwtType = IDL.Record({ token: IDL.Text, expires_at: IDL.Nat64, kid: IDL.Text });
 
+export const SigningKeyStatusType = IDL.Variant({
+  Ready: IDL.Null,
+  Fetching: IDL.Null,
+  Failed: IDL.Record({ reject_code: IDL.Nat32, message: IDL.Text, attempts: IDL.Nat32, next_retry_at: IDL.Nat64 })
+});
+
 export const IssueErrorType = IDL.Variant({
   AnonymousCaller: IDL.Null,
   AudienceNotAllowed: IDL.Record({ audience: IDL.Text, allowed: IDL.Vec(IDL.Text) }),
@@ -61,7 +68,7 @@ export const IssueErrorType = IDL.Variant({
     retry_after_seconds: IDL.Nat32
   }),
   AlgorithmNotEnabled: IDL.Record({ algorithm: IDL.Text, enabled: IDL.Vec(IDL.Text) }),
-  SigningKeyNotReady: IDL.Null,
+  SigningKeyNotReady: IDL.Record({ algorithm: IDL.Text, status: SigningKeyStatusType }),
   SigningFailed: IDL.Record({ reject_code: IDL.Nat32, message: IDL.Text }),
   CyclesBelowFloor: IDL.Record({ balance: IDL.Nat, floor: IDL.Nat, fee: IDL.Nat })
 });
@@ -75,6 +82,9 @@ export const ConfigErrorType = IDL.Variant({
 
 export const UpdateConfigResultType = IDL.Variant({ Ok: ConfigType, Err: ConfigErrorType });
 
+/** A key published ahead of signing; it signs from `activates_at` (seconds since the epoch). */
+const PendingKeyType = IDL.Record({ algorithm: IDL.Text, kid: IDL.Text, activates_at: IDL.Nat64 });
+
 export const MetricsType = IDL.Record({
   tokens_issued: IDL.Nat64,
   signatures_requested: IDL.Nat64,
@@ -82,7 +92,9 @@ export const MetricsType = IDL.Record({
   cycle_balance: IDL.Nat,
   active_kid: IDL.Opt(IDL.Text),
   key_version: IDL.Nat32,
-  active_keys: IDL.Vec(IDL.Record({ algorithm: IDL.Text, kid: IDL.Text }))
+  active_keys: IDL.Vec(IDL.Record({ algorithm: IDL.Text, kid: IDL.Text })),
+  pending_keys: IDL.Vec(PendingKeyType),
+  signing_keys: IDL.Vec(IDL.Record({ algorithm: IDL.Text, status: SigningKeyStatusType }))
 });
 
 export const RotationErrorType = IDL.Variant({
@@ -91,9 +103,11 @@ export const RotationErrorType = IDL.Variant({
   RotationInProgress: IDL.Null
 });
 
+/** `active_keys` keep signing until the `pending_keys` activate. */
 export const RotationType = IDL.Record({
   key_version: IDL.Nat32,
-  active_keys: IDL.Vec(IDL.Record({ algorithm: IDL.Text, kid: IDL.Text }))
+  active_keys: IDL.Vec(IDL.Record({ algorithm: IDL.Text, kid: IDL.Text })),
+  pending_keys: IDL.Vec(PendingKeyType)
 });
 
 export const RotateKeysResultType = IDL.Variant({ Ok: RotationType, Err: RotationErrorType });
@@ -277,8 +291,9 @@ export function issuedJwtToCandid(issued: IssuedJwt): { token: string; expires_a
 export function issueErrorToCandid(error: IssueError): Record<string, unknown> {
   switch (error.kind) {
     case 'AnonymousCaller':
-    case 'SigningKeyNotReady':
       return { [error.kind]: null };
+    case 'SigningKeyNotReady':
+      return { SigningKeyNotReady: { algorithm: error.algorithm, status: signingKeyStatusToCandid(error.status) } };
     case 'AudienceNotAllowed':
       return { AudienceNotAllowed: { audience: error.audience, allowed: error.allowed } };
     case 'TtlOutOfRange':
@@ -294,6 +309,18 @@ export function issueErrorToCandid(error: IssueError): Record<string, unknown> {
     case 'CyclesBelowFloor':
       return { CyclesBelowFloor: { balance: error.balance, floor: error.floor, fee: error.fee } };
   }
+}
+
+export function signingKeyStatusToCandid(status: SigningKeyStatus): Record<string, unknown> {
+  if (status.kind !== 'Failed') return { [status.kind]: null };
+  return {
+    Failed: {
+      reject_code: status.rejectCode,
+      message: status.message,
+      attempts: status.attempts,
+      next_retry_at: BigInt(status.nextRetryAtSeconds)
+    }
+  };
 }
 
 export function httpRequestFromCandid(value: {

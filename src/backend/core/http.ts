@@ -10,6 +10,7 @@ import {
   type CertifiedResponses
 } from './certification';
 import type { Config } from './config';
+import { DISCOVERY_MAX_AGE_SECONDS, JWKS_MAX_AGE_SECONDS } from './http_cache';
 import type { KeyRing } from './key_ring';
 import { discoveryDocument, DISCOVERY_PATH, jwksDocument, JWKS_PATH } from './well_known';
 
@@ -86,9 +87,7 @@ const URI_TOO_LONG = jsonError(
 
 const METHOD_NOT_ALLOWED = jsonError(405, 'method_not_allowed', `Use ${ALLOWED_METHODS}.`, [['allow', ALLOWED_METHODS]]);
 
-/** Verifiers refetch the JWKS on an unknown kid, so it may be cached for a few minutes only. */
-export const JWKS_MAX_AGE_SECONDS = 300;
-export const DISCOVERY_MAX_AGE_SECONDS = 3600;
+export { DISCOVERY_MAX_AGE_SECONDS, JWKS_MAX_AGE_SECONDS };
 
 export function buildHttpResources(config: Config, ring: KeyRing): HttpResources {
   const byPath = new Map<string, PathResponses>([

@@ -10,6 +10,7 @@ import type { Config } from './config';
 import { signingFee } from './fees';
 import { err, ok, type IssueError, type Result } from './issue_error';
 import { activeKey, derivationPath, type KeyRing, type SigningKey } from './key_ring';
+import { statusOf, type SigningKeyStatuses } from './signing_key_status';
 import { admit, type Bucket, type GlobalWindow } from './rate_limit';
 import { compactJws, jwtHeader, signedMessage, signingInput } from './jwt';
 
@@ -29,6 +30,8 @@ export interface IssuanceContext {
   sequence: bigint;
   /** 32 bytes from raw_rand; undefined until the first fetch completed. */
   jtiSeed: Uint8Array | undefined;
+  /** Why an algorithm has no key yet, for SigningKeyNotReady (default: still fetching). */
+  signingKeyStatuses?: SigningKeyStatuses;
 }
 
 export interface IssuancePlan {
@@ -71,7 +74,11 @@ export function planIssuance(context: IssuanceContext): Result<IssuancePlan, Iss
   const enabled = context.config.algorithms.find((name) => name === algorithm);
   if (enabled === undefined) return err({ kind: 'AlgorithmNotEnabled', algorithm, enabled: [...context.config.algorithms] });
   const key = activeKey(context.keyRing, enabled);
-  if (key === undefined || context.jtiSeed === undefined) return err({ kind: 'SigningKeyNotReady' });
+  if (key === undefined) {
+    return err({ kind: 'SigningKeyNotReady', algorithm: enabled, status: statusOf(context.signingKeyStatuses ?? new Map(), enabled) });
+  }
+  // The jti seed comes from raw_rand like the key from the threshold key: without it nothing is signed yet.
+  if (context.jtiSeed === undefined) return err({ kind: 'SigningKeyNotReady', algorithm: enabled, status: { kind: 'Fetching' } });
 
   // Security: stop before the balance would fall under the floor, so issuing can never
   // freeze the canister or eat the cycles its other duties need.

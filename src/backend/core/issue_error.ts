@@ -1,4 +1,7 @@
 // Why a token was not issued: one case per reason, each carrying what the caller needs.
+import type { JwsAlgorithm } from './algorithms';
+import type { SigningKeyStatus } from './signing_key_status';
+
 export type IssueError =
   | { kind: 'AnonymousCaller' }
   | { kind: 'AudienceNotAllowed'; audience: string; allowed: string[] }
@@ -6,7 +9,7 @@ export type IssueError =
   | { kind: 'ClaimsInvalid'; reason: string }
   | { kind: 'RateLimited'; scope: 'Caller' | 'Global'; retryAfterSeconds: number }
   | { kind: 'AlgorithmNotEnabled'; algorithm: string; enabled: string[] }
-  | { kind: 'SigningKeyNotReady' }
+  | { kind: 'SigningKeyNotReady'; algorithm: JwsAlgorithm; status: SigningKeyStatus }
   | { kind: 'SigningFailed'; rejectCode: number; message: string }
   | { kind: 'CyclesBelowFloor'; balance: bigint; floor: bigint; fee: bigint };
 

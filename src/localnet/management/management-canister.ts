@@ -1,6 +1,6 @@
 import { Principal } from '@dfinity/principal';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { rejected } from '../call-result.js';
+import { rejected, replied } from '../call-result.js';
 import { LocalIcError } from '../errors.js';
 import { rejectionWithErrorCode, ErrorCode, rejections, RejectCode, type Rejection } from '../rejections.js';
 import type { Canister, CanisterChangeDetails, LogVisibility } from '../state/canister.js';
@@ -104,11 +104,19 @@ export class ManagementCanister {
     if (handler === undefined) return reject(rejections.unknownManagementMethod(call.method));
     const requester: Requester = { principal: Principal.fromUint8Array(call.caller), isCanister: !call.viaIngress };
     try {
-      return await handler(call, requester);
+      return this.withInjectedFault(call.method, await handler(call, requester));
     } catch (error) {
       if (error instanceof CandidDecodeError) return reject(rejections.invalidManagementPayload(error.message));
       throw error;
     }
+  }
+
+  /** A reply replaced by the test (LocalIc.replaceNextManagementReply); rejects and deferred answers pass. */
+  private withInjectedFault(method: string, outcome: ManagementOutcome | 'deferred'): ManagementOutcome | 'deferred' {
+    const injected = this.subnet.managementReplyFaults.get(method);
+    if (injected === undefined || outcome === 'deferred' || outcome.result.kind !== 'replied') return outcome;
+    this.subnet.managementReplyFaults.delete(method);
+    return { ...outcome, result: replied(injected) };
   }
 
   private createCanister(call: ManagementCall, requester: Requester): ManagementOutcome {

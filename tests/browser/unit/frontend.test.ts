@@ -139,7 +139,11 @@ describe('IssueError', () => {
     [{ kind: 'RateLimited', scope: 'Caller', retryAfterSeconds: 75 }, 'You have asked for too many tokens. Try again in 1 min 15 s.'],
     [{ kind: 'RateLimited', scope: 'Global', retryAfterSeconds: 9 }, 'for everyone right now. Try again in 9 s.'],
     [{ kind: 'AlgorithmNotEnabled', algorithm: 'EdDSA', enabled: ['ES256K'] }, 'does not sign with EdDSA'],
-    [{ kind: 'SigningKeyNotReady' }, 'has not fetched its signing key yet'],
+    [{ kind: 'SigningKeyNotReady', algorithm: 'ES256K', status: { kind: 'Fetching' } }, 'has not fetched its signing key yet'],
+    [
+      { kind: 'SigningKeyNotReady', algorithm: 'EdDSA', status: { kind: 'Failed', rejectCode: 4, message: 'Requested unknown threshold key', attempts: 3, nextRetryAtSeconds: 1_800_000_000 } },
+      'no EdDSA signing key: the subnet refused it (reject code 4: Requested unknown threshold key)'
+    ],
     [{ kind: 'SigningFailed', rejectCode: 4, message: 'no such key' }, 'reject code 4: no such key'],
     [
       { kind: 'CyclesBelowFloor', balance: 900_000_000_000n, floor: 1_000_000_000_000n, fee: 26_153_846_153n },

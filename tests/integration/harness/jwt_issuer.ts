@@ -53,7 +53,14 @@ export interface Metrics {
   active_kid: [] | [string];
   key_version: number;
   active_keys: { algorithm: string; kid: string }[];
+  pending_keys: { algorithm: string; kid: string; activates_at: bigint }[];
+  signing_keys: { algorithm: string; status: SigningKeyStatus }[];
 }
+
+export type SigningKeyStatus =
+  | { Ready: null }
+  | { Fetching: null }
+  | { Failed: { reject_code: number; message: string; attempts: number; next_retry_at: bigint } };
 
 export interface HttpResult {
   status: number;
@@ -70,12 +77,13 @@ export class JwtIssuer {
     readonly controller: Principal
   ) {}
 
-  static async install(ic: TestIc, options: { config?: ConfigInput; cycles?: bigint } = {}): Promise<JwtIssuer> {
+  /** `waitForKey: false` returns without waiting for the signing key (for a canister that cannot get one). */
+  static async install(ic: TestIc, options: { config?: ConfigInput; cycles?: bigint; waitForKey?: boolean } = {}): Promise<JwtIssuer> {
     const controller = randomPrincipal();
     const canisterId = await ic.createCanister({ controllers: [controller], cycles: options.cycles ?? 100_000_000_000_000n, sender: controller });
     await ic.installCode(canisterId, jwtIssuerWasm(), initArgument(options.config), 'install', controller);
     const issuer = new JwtIssuer(ic, canisterId, controller);
-    await issuer.waitForSigningKey();
+    if (options.waitForKey !== false) await issuer.waitForSigningKey();
     return issuer;
   }
 

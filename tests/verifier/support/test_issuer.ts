@@ -3,7 +3,7 @@ import { applyConfigInput, defaultConfig, type Config, type ConfigInput } from '
 import { buildHttpResources, type HttpResources } from '../../../src/backend/core/http';
 import { completeIssuance, planIssuance } from '../../../src/backend/core/issuance';
 import type { IssueOptions } from '../../../src/backend/core/claims';
-import { activateKey, EMPTY_KEY_RING, es256kSigningKey, type KeyRing, type SigningKey } from '../../../src/backend/core/key_ring';
+import { activateKey, EMPTY_KEY_RING, es256kSigningKey, publishedKeys, type KeyRing, type SigningKey } from '../../../src/backend/core/key_ring';
 import { signDigest, testKeyPair } from '../../support/keys';
 
 export const CANISTER_ID = 'bkyz2-fmaaa-aaaaa-qaaaq-cai';
@@ -46,7 +46,7 @@ export class TestIssuer {
   rotate(): TestKey {
     const key = newTestKey(this.keys.length + 1);
     this.keys.push(key);
-    this.ring = activateKey(this.ring, key.signingKey, nowSeconds(), this.config.maxTtlSeconds);
+    this.ring = activateKey(this.ring, key.signingKey);
     return key;
   }
 
@@ -60,14 +60,14 @@ export class TestIssuer {
   }
 
   jwks(): { keys: Record<string, string>[] } {
-    return { keys: [...this.ring.active, ...this.ring.retired.map((entry) => entry.key)].map((key) => ({ ...key.jwk })) };
+    return { keys: publishedKeys(this.ring).map((jwk) => ({ ...jwk })) };
   }
 
   mint(options: MintOptions = {}): string {
     const key = options.key ?? this.activeKey;
     const planned = planIssuance({
       config: this.config,
-      keyRing: { active: [key.signingKey], retired: [] },
+      keyRing: { active: [key.signingKey], pending: [], retired: [] },
       caller: options.caller ?? CALLER,
       options,
       nowNanos: BigInt(Math.floor((options.issuedAt ?? nowSeconds()) * 1000)) * 1_000_000n,
