@@ -1,0 +1,87 @@
+// src/backend/jwt_issuer.did is the contract: the built canister serves exactly its structure,
+// the bindings are generated from it, and the Wasm carries it as public metadata.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { parseWasm } from '../../src/localnet/wasm/wasm-binary';
+import {
+  candidStructure,
+  JWT_ISSUER_BINDINGS,
+  JWT_ISSUER_DID,
+  renderBindings,
+  structuralDifferences
+} from '../../scripts/candid';
+
+const root = join(import.meta.dirname, '..', '..');
+const builtDid = join(root, '.azle', 'jwt_issuer', 'jwt_issuer.did');
+const builtWasm = join(root, '.azle', 'jwt_issuer', 'jwt_issuer.wasm');
+const scratch = mkdtempSync(join(tmpdir(), 'ic-jwt-candid-'));
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A copy of `did` with `edit` applied, which must change it. */
+function editedCopy(did: string, name: string, edit: (text: string) => string): string {
+  const text = readFileSync(did, 'utf8');
+  const edited = edit(text);
+  expect(edited, `the edit of ${name} changed nothing`).not.toBe(text);
+  const file = join(scratch, `${name}.did`);
+  writeFileSync(file, edited);
+  return file;
+}
+
+describe('the hand-written Candid interface', () => {
+  it('describes the built canister (azle derives .azle/jwt_issuer/jwt_issuer.did from the code): same methods, arguments and replies', async () => {
+    expect(structuralDifferences(await candidStructure(JWT_ISSUER_DID), await candidStructure(builtDid))).toEqual([]);
+  });
+
+  it('is compared by structure: a field the canister gains and the .did lacks is a difference naming the method', async () => {
+    const canisterWithNewField = editedCopy(builtDid, 'new-field', (text) =>
+      text.replace('signatures_requested:nat64;', 'signatures_requested:nat64; allowed_extra_claims:vec text;')
+    );
+    const differences = structuralDifferences(await candidStructure(JWT_ISSUER_DID), await candidStructure(canisterWithNewField));
+    expect(differences).toHaveLength(1);
+    expect(differences[0]).toMatch(/^method metrics: .* ≠ .*allowed_extra_claims:vec text/);
+  });
+
+  it('tells apart value types, optionality, query annotations, init arguments and methods', async () => {
+    const base = await candidStructure(JWT_ISSUER_DID);
+    const variants: [string, (text: string) => string, RegExp][] = [
+      ['nat16', (t) => t.replace('status_code : nat16', 'status_code : nat32'), /^method http_request/],
+      ['opt', (t) => t.replace('  ttl_seconds : opt nat32', '  ttl_seconds : nat32'), /^method issue_jwt/],
+      ['query', (t) => t.replace('metrics : () -> (Metrics) query', 'metrics : () -> (Metrics)'), /^method metrics/],
+      ['init', (t) => t.replace('service : (opt ConfigInput)', 'service : (ConfigInput)'), /^init argument/],
+      ['method', (t) => t.replace('  metrics : () -> (Metrics) query;\n', ''), /^method metrics is missing from the second/]
+    ];
+    for (const [name, edit, expected] of variants) {
+      const differences = structuralDifferences(base, await candidStructure(editedCopy(JWT_ISSUER_DID, name, edit)));
+      expect(differences, name).toHaveLength(1);
+      expect(differences[0], name).toMatch(expected);
+    }
+  });
+
+  it('ignores comments, type names and field order', async () => {
+    const renamed = editedCopy(JWT_ISSUER_DID, 'renamed', (text) =>
+      text
+        .replace(/^ *\/\/.*\n/gm, '')
+        .replaceAll('IssuedJwt', 'Token')
+        .replace('  token : text;\n  expires_at : nat64;\n', '  expires_at : nat64;\n  token : text;\n')
+    );
+    expect(structuralDifferences(await candidStructure(JWT_ISSUER_DID), await candidStructure(renamed))).toEqual([]);
+  });
+});
+
+describe('the TypeScript bindings', () => {
+  it('are generated from the .did as committed (refresh with `npm run bindgen`)', async () => {
+    expect(readFileSync(JWT_ISSUER_BINDINGS, 'utf8')).toBe(await renderBindings(JWT_ISSUER_DID));
+  });
+});
+
+describe('the built Wasm', () => {
+  it('carries the hand-written .did as its public candid:service metadata, and no other copy', () => {
+    const sections = parseWasm(readFileSync(builtWasm)).customSections.filter((section) => section.name.endsWith(' candid:service'));
+    expect(sections.map((section) => section.name)).toEqual(['icp:public candid:service']);
+    expect(new TextDecoder().decode(sections[0]!.content)).toBe(readFileSync(JWT_ISSUER_DID, 'utf8'));
+  });
+});
