@@ -43,6 +43,15 @@ import {
   type CandidIssueOptions
 } from './core/candid';
 import { applyConfigInput, ConfigError, defaultConfig, type Config } from './core/config';
+// The replies' types come from the contract, src/backend/jwt_issuer.did (types only: nothing of it is bundled).
+import type {
+  ActiveKey,
+  HttpRequest as CandidHttpRequest,
+  HttpResponse as CandidHttpResponse,
+  Metrics,
+  RotateKeysResult,
+  UpdateConfigResult
+} from '../declarations/jwt_issuer/jwt_issuer.did';
 import { buildHttpResources, certifiedResponse, routeHttpRequest, type HttpResources } from './core/http';
 import { completeIssuance, planIssuance } from './core/issuance';
 import type { JwsAlgorithm } from './core/algorithms';
@@ -144,7 +153,7 @@ export default class JwtIssuer {
 
   /** Controllers only. Fields left out keep their value. */
   @update([ConfigInputType], UpdateConfigResultType)
-  update_config(input: CandidConfigInput): unknown {
+  update_config(input: CandidConfigInput): UpdateConfigResult {
     const caller = msgCaller();
     if (!isController(caller)) return { Err: { NotController: { caller } } };
     const before = currentConfig();
@@ -171,7 +180,7 @@ export default class JwtIssuer {
    * every new public key was fetched.
    */
   @update([], RotateKeysResultType)
-  async rotate_keys(): Promise<unknown> {
+  async rotate_keys(): Promise<RotateKeysResult> {
     const caller = msgCaller();
     if (!isController(caller)) return { Err: { NotController: { caller } } };
     if (rotating) return { Err: { RotationInProgress: null } };
@@ -201,7 +210,7 @@ export default class JwtIssuer {
   }
 
   @query([], MetricsType)
-  metrics(): unknown {
+  metrics(): Metrics {
     const counters = storedCounters();
     const ring = storedKeyRing();
     const active = activeKey(ring, currentConfig().defaultAlgorithm) ?? null;
@@ -217,7 +226,7 @@ export default class JwtIssuer {
   }
 
   @query([HttpRequestType], HttpResponseType)
-  http_request(request: Parameters<typeof httpRequestFromCandid>[0]): unknown {
+  http_request(request: CandidHttpRequest): CandidHttpResponse {
     const served = resources();
     const { url, method } = httpRequestFromCandid(request);
     const response = routeHttpRequest(served, { url, method });
@@ -310,7 +319,7 @@ function activateKeys(keys: SigningKey[]): void {
   scheduleRetirement();
 }
 
-function activeKeysToCandid(ring: KeyRing): { algorithm: string; kid: string }[] {
+function activeKeysToCandid(ring: KeyRing): ActiveKey[] {
   return ring.active.map((key) => ({ algorithm: key.alg, kid: key.jwk.kid }));
 }
 

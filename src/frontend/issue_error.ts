@@ -1,17 +1,9 @@
 // The canister's IssueError (Candid variant) in the core's terms, and in words for the user. Pure.
 import type { IssueError } from '../backend/core/issue_error';
+import type { IssueError as CandidIssueError } from '../declarations/jwt_issuer/jwt_issuer.did';
 import { formatSeconds } from './countdown';
 
-export type CandidIssueError =
-  | { AnonymousCaller: null }
-  | { AudienceNotAllowed: { audience: string; allowed: string[] } }
-  | { TtlOutOfRange: { requested: number; min: number; max: number } }
-  | { ClaimsInvalid: { reason: string } }
-  | { RateLimited: { scope: { Caller: null } | { Global: null }; retry_after_seconds: number } }
-  | { AlgorithmNotEnabled: { algorithm: string; enabled: string[] } }
-  | { SigningKeyNotReady: null }
-  | { SigningFailed: { reject_code: number; message: string } }
-  | { CyclesBelowFloor: { balance: bigint; floor: bigint; fee: bigint } };
+export type { CandidIssueError };
 
 export function issueErrorFromCandid(error: CandidIssueError): IssueError {
   if ('AnonymousCaller' in error) return { kind: 'AnonymousCaller' };
