@@ -33,7 +33,8 @@ function editedCopy(did: string, name: string, edit: (text: string) => string): 
 
 describe('the hand-written Candid interface', () => {
   it('describes the built canister (azle derives .azle/jwt_issuer/jwt_issuer.did from the code): same methods, arguments and replies', async () => {
-    expect(structuralDifferences(await candidStructure(JWT_ISSUER_DID), await candidStructure(builtDid))).toEqual([]);
+    const differences = structuralDifferences(await candidStructure(JWT_ISSUER_DID), await candidStructure(builtDid));
+    expect(differences, 'first the .did, second the canister: edit src/backend/jwt_issuer.did, then `npm run bindgen`').toEqual([]);
   });
 
   it('is compared by structure: a field the canister gains and the .did lacks is a difference naming the method', async () => {
