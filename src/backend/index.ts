@@ -38,7 +38,6 @@ import {
   MetricsType,
   RotateKeysResultType,
   UpdateConfigResultType,
-  type CandidConfig,
   type CandidConfigInput,
   type CandidIssueOptions
 } from './core/candid';
@@ -46,6 +45,7 @@ import { applyConfigInput, ConfigError, defaultConfig, type Config } from './cor
 // The replies' types come from the contract, src/backend/jwt_issuer.did (types only: nothing of it is bundled).
 import type {
   ActiveKey,
+  Config as CandidConfigReply,
   HttpRequest as CandidHttpRequest,
   HttpResponse as CandidHttpResponse,
   Metrics,
@@ -147,7 +147,7 @@ export default class JwtIssuer {
   }
 
   @query([], ConfigType)
-  get_config(): CandidConfig {
+  get_config(): CandidConfigReply {
     return configToCandid(currentConfig());
   }
 
