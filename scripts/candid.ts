@@ -34,10 +34,10 @@ export async function renderBindings(didFile: string): Promise<string> {
   );
 }
 
-/** A service's structure, free of type names and comments: each method's and the init argument's Candid type. */
+/** A service as Candid types: each method's and the init arguments'. Names of types and comments are gone. */
 export interface CandidStructure {
-  readonly init: string;
-  readonly methods: ReadonlyMap<string, string>;
+  readonly init: readonly IDL.Type[];
+  readonly methods: ReadonlyMap<string, IDL.FuncClass>;
 }
 
 export async function candidStructure(didFile: string): Promise<CandidStructure> {
@@ -45,21 +45,79 @@ export async function candidStructure(didFile: string): Promise<CandidStructure>
   const js = await generated(didFile, { typescript: false, file: '.did.js' });
   const module = await importModule(js.replace(/^import \{ IDL \} from '[^']+';$/m, ''));
   const service = module.idlFactory({ IDL }) as IDL.ServiceClass;
-  const init = (module.init({ IDL }) as IDL.Type[]).map((type) => type.display()).join(', ');
-  return { init: `(${init})`, methods: new Map(service._fields.map(([name, func]) => [name, func.display()])) };
+  return { init: module.init({ IDL }), methods: new Map(service._fields) };
 }
 
-/** Every difference between two service structures, one line each; empty when they are the same. */
-export function structuralDifferences(expected: CandidStructure, actual: CandidStructure): string[] {
-  const differences: string[] = [];
-  if (expected.init !== actual.init) differences.push(`init argument: ${expected.init} ≠ ${actual.init}`);
-  for (const name of new Set([...expected.methods.keys(), ...actual.methods.keys()])) {
-    const [a, b] = [expected.methods.get(name), actual.methods.get(name)];
-    if (a === undefined) differences.push(`method ${name} is missing from the first: ${b}`);
-    else if (b === undefined) differences.push(`method ${name} is missing from the second: ${a}`);
-    else if (a !== b) differences.push(`method ${name}: ${a} ≠ ${b}`);
+/**
+ * Every structural difference between two services, one line each, naming where it is
+ * (e.g. "metrics → reply → allowed_extra_claims: only in the canister"); empty when they are the same.
+ */
+export function structuralDifferences(
+  first: CandidStructure,
+  second: CandidStructure,
+  names: readonly [string, string] = ['the first', 'the second']
+): string[] {
+  const compare = new TypeComparison(names);
+  compare.lists('init argument', first.init, second.init);
+  compare.fields('method', '', new Map(first.methods), new Map(second.methods));
+  return compare.differences;
+}
+
+class TypeComparison {
+  readonly differences: string[] = [];
+  private readonly visited = new Map<IDL.Type, Set<IDL.Type>>();
+
+  constructor(private readonly names: readonly [string, string]) {}
+
+  types(path: string, a: IDL.Type, b: IDL.Type): void {
+    if (a instanceof IDL.RecClass || b instanceof IDL.RecClass) {
+      const seen = this.visited.get(a) ?? new Set();
+      if (seen.has(b)) return;
+      this.visited.set(a, seen.add(b));
+      return this.types(path, unfold(a), unfold(b));
+    }
+    if (a instanceof IDL.OptClass && b instanceof IDL.OptClass) return this.types(`${path} → opt`, a._type, b._type);
+    if (a instanceof IDL.VecClass && b instanceof IDL.VecClass) return this.types(`${path} → vec`, a._type, b._type);
+    if (a instanceof IDL.VariantClass && b instanceof IDL.VariantClass) {
+      return this.fields('case', path, new Map(a._fields), new Map(b._fields));
+    }
+    if (a instanceof IDL.RecordClass && b instanceof IDL.RecordClass) {
+      return this.fields('field', path, new Map(a._fields), new Map(b._fields));
+    }
+    if (a instanceof IDL.FuncClass && b instanceof IDL.FuncClass) {
+      this.lists(`${path} → arguments`, a.argTypes, b.argTypes);
+      this.lists(`${path} → reply`, a.retTypes, b.retTypes);
+      const [x, y] = [a.annotations.join(' ') || 'update', b.annotations.join(' ') || 'update'];
+      if (x !== y) this.differences.push(`${path}: ${x} in ${this.names[0]}, ${y} in ${this.names[1]}`);
+      return;
+    }
+    if (a instanceof IDL.ServiceClass && b instanceof IDL.ServiceClass) {
+      return this.fields('method', path, new Map(a._fields), new Map(b._fields));
+    }
+    if (a.display() !== b.display()) this.differences.push(`${path}: ${a.display()} in ${this.names[0]}, ${b.display()} in ${this.names[1]}`);
   }
-  return differences;
+
+  lists(path: string, a: readonly IDL.Type[], b: readonly IDL.Type[]): void {
+    if (a.length !== b.length) {
+      this.differences.push(`${path}: ${a.length} values in ${this.names[0]}, ${b.length} in ${this.names[1]}`);
+      return;
+    }
+    a.forEach((type, i) => this.types(a.length === 1 ? path : `${path} ${i}`, type, b[i]!));
+  }
+
+  fields(kind: string, path: string, a: Map<string, IDL.Type>, b: Map<string, IDL.Type>): void {
+    for (const name of new Set([...a.keys(), ...b.keys()])) {
+      const [x, y] = [a.get(name), b.get(name)];
+      const where = path === '' ? name : `${path} → ${name}`;
+      if (x === undefined) this.differences.push(`${where}: ${kind} only in ${this.names[1]} (${y!.display()})`);
+      else if (y === undefined) this.differences.push(`${where}: ${kind} only in ${this.names[0]} (${x.display()})`);
+      else this.types(where, x, y);
+    }
+  }
+}
+
+function unfold(type: IDL.Type): IDL.Type {
+  return type instanceof IDL.RecClass ? (type.getType() ?? type) : type;
 }
 
 async function generated(didFile: string, declarations: { typescript: boolean; file: string }): Promise<string> {
