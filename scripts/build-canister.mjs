@@ -28,42 +28,24 @@ if (result.status !== 0) {
   process.exit(1);
 }
 
+// The hand-written interface (not azle's generated one) goes into the Wasm as the public
+// `candid:service` metadata that dfx and icp-cli read; a unit test checks the two agree.
+const committedDid = join(root, 'src', 'backend', `${name}.did`);
+const icWasm = spawnSync(
+  join(root, 'node_modules', '@icp-sdk', 'ic-wasm-linux-x64', 'bin', 'ic-wasm'),
+  [wasmPath, '-o', wasmPath, 'metadata', 'candid:service', '-f', committedDid, '-v', 'public', '--keep-name-section'],
+  { stdio: 'inherit' }
+);
+if (icWasm.status !== 0) {
+  console.error(`ic-wasm could not add the candid:service metadata (exit ${icWasm.status ?? icWasm.error?.message})`);
+  process.exit(1);
+}
+
 const size = statSync(wasmPath).size;
 console.log(`built ${wasmPath} (${(size / 1024 / 1024).toFixed(2)} MiB) and ${didPath} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 if (size > WASM_SIZE_LIMIT) {
   console.error(`the Wasm is over the ${WASM_SIZE_LIMIT / 1024 / 1024} MiB budget: bundle less into the canister`);
   process.exit(1);
-}
-
-// `npm run build -- --write-did` refreshes the committed interface (src/backend/jwt_issuer.did),
-// laid out one field per line; a test fails when the two drift apart.
-if (process.argv.includes('--write-did')) {
-  const { readFileSync, writeFileSync } = await import('node:fs');
-  const committed = join(root, 'src', 'backend', `${name}.did`);
-  writeFileSync(committed, formatCandid(readFileSync(didPath, 'utf8')));
-  console.log(`wrote ${committed}`);
-}
-
-function formatCandid(text) {
-  let out = '';
-  let depth = 0;
-  const newline = () => '\n' + '    '.repeat(depth);
-  for (const char of text.replace(/\s+/g, ' ')) {
-    if (char === '{') {
-      depth++;
-      out += '{' + newline();
-    } else if (char === '}') {
-      depth--;
-      out = out.trimEnd() + newline() + '}';
-    } else if (char === ';') {
-      out += ';' + newline();
-    } else if (char === ' ' && /[\s{;]$/.test(out)) {
-      continue;
-    } else {
-      out += char;
-    }
-  }
-  return out.replace(/[ \t]+\n/g, '\n').trim() + '\n';
 }
 
 function isStale() {

@@ -38,11 +38,20 @@ import {
   MetricsType,
   RotateKeysResultType,
   UpdateConfigResultType,
-  type CandidConfig,
   type CandidConfigInput,
   type CandidIssueOptions
 } from './core/candid';
 import { applyConfigInput, ConfigError, defaultConfig, type Config } from './core/config';
+// The replies' types come from the contract, src/backend/jwt_issuer.did (types only: nothing of it is bundled).
+import type {
+  ActiveKey,
+  Config as CandidConfigReply,
+  HttpRequest as CandidHttpRequest,
+  HttpResponse as CandidHttpResponse,
+  Metrics,
+  RotateKeysResult,
+  UpdateConfigResult
+} from '../declarations/jwt_issuer/jwt_issuer.did';
 import { buildHttpResources, certifiedResponse, routeHttpRequest, type HttpResources } from './core/http';
 import { completeIssuance, planIssuance } from './core/issuance';
 import type { JwsAlgorithm } from './core/algorithms';
@@ -163,13 +172,13 @@ export default class JwtIssuer {
   }
 
   @query([], ConfigType)
-  get_config(): CandidConfig {
+  get_config(): CandidConfigReply {
     return configToCandid(currentConfig());
   }
 
   /** Controllers only. Fields left out keep their value. */
   @update([ConfigInputType], UpdateConfigResultType)
-  update_config(input: CandidConfigInput): unknown {
+  update_config(input: CandidConfigInput): UpdateConfigResult {
     const caller = msgCaller();
     if (!isController(caller)) return { Err: { NotController: { caller } } };
     let config: Config;
@@ -196,7 +205,7 @@ export default class JwtIssuer {
    * was fetched.
    */
   @update([], RotateKeysResultType)
-  async rotate_keys(): Promise<unknown> {
+  async rotate_keys(): Promise<RotateKeysResult> {
     const caller = msgCaller();
     if (!isController(caller)) return { Err: { NotController: { caller } } };
     const now = nowSeconds();
@@ -230,7 +239,7 @@ export default class JwtIssuer {
   }
 
   @query([], MetricsType)
-  metrics(): unknown {
+  metrics(): Metrics {
     const counters = storedCounters();
     const config = currentConfig();
     // A query cannot store the ring; it shows it as the next update will find it.
@@ -250,7 +259,7 @@ export default class JwtIssuer {
   }
 
   @query([HttpRequestType], HttpResponseType)
-  http_request(request: Parameters<typeof httpRequestFromCandid>[0]): unknown {
+  http_request(request: CandidHttpRequest): CandidHttpResponse {
     const served = resources();
     const { url, method } = httpRequestFromCandid(request);
     const response = routeHttpRequest(served, { url, method });
@@ -383,7 +392,7 @@ function keyRingNow(): KeyRing {
   return advanced;
 }
 
-function activeKeysToCandid(ring: KeyRing): { algorithm: string; kid: string }[] {
+function activeKeysToCandid(ring: KeyRing): ActiveKey[] {
   return ring.active.map((key) => ({ algorithm: key.alg, kid: key.jwk.kid }));
 }
 

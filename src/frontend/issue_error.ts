@@ -2,23 +2,10 @@
 import type { JwsAlgorithm } from '../backend/core/algorithms';
 import type { IssueError } from '../backend/core/issue_error';
 import type { SigningKeyStatus } from '../backend/core/signing_key_status';
+import type { IssueError as CandidIssueError, SigningKeyStatus as CandidSigningKeyStatus } from '../declarations/jwt_issuer/jwt_issuer.did';
 import { formatSeconds } from './countdown';
 
-export type CandidSigningKeyStatus =
-  | { Ready: null }
-  | { Fetching: null }
-  | { Failed: { reject_code: number; message: string; attempts: number; next_retry_at: bigint } };
-
-export type CandidIssueError =
-  | { AnonymousCaller: null }
-  | { AudienceNotAllowed: { audience: string; allowed: string[] } }
-  | { TtlOutOfRange: { requested: number; min: number; max: number } }
-  | { ClaimsInvalid: { reason: string } }
-  | { RateLimited: { scope: { Caller: null } | { Global: null }; retry_after_seconds: number } }
-  | { AlgorithmNotEnabled: { algorithm: string; enabled: string[] } }
-  | { SigningKeyNotReady: { algorithm: string; status: CandidSigningKeyStatus } }
-  | { SigningFailed: { reject_code: number; message: string } }
-  | { CyclesBelowFloor: { balance: bigint; floor: bigint; fee: bigint } };
+export type { CandidIssueError };
 
 export function issueErrorFromCandid(error: CandidIssueError): IssueError {
   if ('AnonymousCaller' in error) return { kind: 'AnonymousCaller' };

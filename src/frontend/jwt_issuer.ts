@@ -1,21 +1,13 @@
 // The jwt_issuer canister through @dfinity/agent, as the logged-in user.
 import { Actor, HttpAgent, type ActorSubclass, type Identity } from '@dfinity/agent';
-import type { IDL } from '@dfinity/candid';
 
 import type { IssueError } from '../backend/core/issue_error';
-import { IssueOptionsType, IssueResultType } from '../backend/core/candid';
+import { idlFactory, type _SERVICE as JwtIssuerService } from '../declarations/jwt_issuer/jwt_issuer.did';
 import { shouldFetchRootKey, type FrontendConfig } from './config';
-import { issueErrorFromCandid, type CandidIssueError } from './issue_error';
+import { issueErrorFromCandid } from './issue_error';
 
-type CandidIssueResult = { Ok: { token: string; expires_at: bigint; kid: string } } | { Err: CandidIssueError };
-
-interface JwtIssuerService {
-  issue_jwt: (options: [] | [{ audience: [] | [string]; ttl_seconds: [] | [number]; extra_claims: [] | [string] }]) => Promise<CandidIssueResult>;
-}
-
-/** The part of src/backend/jwt_issuer.did this page calls, built from the canister's own Candid types. */
-export const idlFactory: IDL.InterfaceFactory = ({ IDL }) =>
-  IDL.Service({ issue_jwt: IDL.Func([IDL.Opt(IssueOptionsType)], [IssueResultType], []) });
+/** The canister's interface, generated from src/backend/jwt_issuer.did (`npm run bindgen`). */
+export { idlFactory };
 
 /** expires_at is the token's exp: seconds since 1970. */
 export type IssueOutcome = { ok: true; token: string; expiresAtSeconds: number; kid: string } | { ok: false; error: IssueError };

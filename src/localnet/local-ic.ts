@@ -17,7 +17,7 @@ import { ingressInductionFee } from './cycles.js';
 import { rejections, type Rejection } from './rejections.js';
 import type { Canister, CanisterLogRecord } from './state/canister.js';
 import { Subnet, type CertificateProvider, type DebugPrintSink } from './subnet.js';
-import { loadCanisterModule } from './wasm/canister-module.js';
+import { loadCanisterModule, type CanisterMetadata } from './wasm/canister-module.js';
 import { WASM_PAGE_SIZE } from './runtime/stable-memory.js';
 
 export interface LocalIcOptions {
@@ -328,6 +328,11 @@ export class LocalIc {
 
   moduleHash(canisterId: CanisterIdLike): Uint8Array | undefined {
     return this.requireCanister(canisterId).module?.hash;
+  }
+
+  /** The installed module's `icp:` metadata sections, by name (empty for an empty canister). */
+  metadata(canisterId: CanisterIdLike): ReadonlyMap<string, CanisterMetadata> {
+    return this.requireCanister(canisterId).module?.metadata ?? new Map();
   }
 
   certifiedData(canisterId: CanisterIdLike): Uint8Array {

@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 const reasonOf = (result: IssueResult): string | undefined =>
-  'Err' in result ? (result.Err['ClaimsInvalid'] as { reason: string } | undefined)?.reason : undefined;
+  'Err' in result && 'ClaimsInvalid' in result.Err ? result.Err.ClaimsInvalid.reason : undefined;
 const payloadOf = (token: string): Record<string, unknown> => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
 
 describe('caller-asserted claims', () => {

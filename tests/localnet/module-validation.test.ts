@@ -2,12 +2,23 @@ import { gzipSync } from 'node:zlib';
 import { Principal } from '@dfinity/principal';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FREE_FEES, InvalidWasmModuleError, LocalIc, UnsupportedImportError } from '../../src/localnet/index.js';
+import { encodeName, encodeU32 } from '../../src/localnet/wasm/wasm-binary.js';
 import { SYSTEM_API_PROBE_WAT, watToWasm } from './support/wat.js';
 
 const controller = Principal.selfAuthenticating(new Uint8Array(32).fill(1));
 
 function moduleWith(body: string): Uint8Array {
   return watToWasm(`(module ${body})`);
+}
+
+/** `wasm` with custom sections appended (name, content). */
+function withCustomSections(wasm: Uint8Array, sections: [string, string][]): Uint8Array {
+  const bytes = [...wasm];
+  for (const [name, content] of sections) {
+    const payload = [...encodeName(name), ...new TextEncoder().encode(content)];
+    bytes.push(0, ...encodeU32(payload.length), ...payload);
+  }
+  return Uint8Array.from(bytes);
 }
 
 describe('loading canister modules', () => {
@@ -24,6 +35,25 @@ describe('loading canister modules', () => {
     expect(error).toBeInstanceOf(InvalidWasmModuleError);
     expect((error as InvalidWasmModuleError).code).toBe('invalid_wasm_module');
     expect((error as Error).message).toMatch(/Not a WebAssembly module/);
+  });
+
+  it('keeps icp:public and icp:private custom sections as the canister metadata, and refuses two of one name', async () => {
+    const wasm = withCustomSections(moduleWith(''), [
+      ['icp:public candid:service', 'service : {}'],
+      ['icp:private notes', 'for controllers'],
+      ['name', 'not metadata']
+    ]);
+    const canister = await ic.createCanister({ controllers: [controller], sender: controller });
+    await ic.installCode(canister, wasm, new Uint8Array(), { sender: controller });
+    const metadata = ic.metadata(canister);
+    expect([...metadata.keys()].sort()).toEqual(['candid:service', 'notes']);
+    expect(metadata.get('candid:service')).toEqual({ visibility: 'public', content: new TextEncoder().encode('service : {}') });
+    expect(metadata.get('notes')?.visibility).toBe('private');
+
+    const twice = withCustomSections(moduleWith(''), [['icp:public a', '1'], ['icp:private a', '2']]);
+    const error = await ic.installCode(canister, twice, new Uint8Array(), { sender: controller, mode: 'reinstall' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidWasmModuleError);
+    expect((error as Error).message).toMatch(/more than one icp: custom section named 'a'/);
   });
 
   it('rejects a truncated module', async () => {

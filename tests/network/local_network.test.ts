@@ -1,39 +1,27 @@
 // The local IC over HTTP with real IC clients: @dfinity/agent and plain fetch() through the gateway.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Actor, HttpAgent, SignIdentity, type Identity } from '@dfinity/agent';
+import { Actor, CanisterStatus, HttpAgent, SignIdentity, type Identity } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import { DelegationChain, DelegationIdentity, Ed25519KeyIdentity } from '@dfinity/identity';
 import { Principal } from '@dfinity/principal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { HttpRequestType, HttpResponseType, IssueOptionsType, IssueResultType, MetricsType } from '../../src/backend/core/candid';
+import { idlFactory, type _SERVICE as JwtIssuerService } from '../../src/declarations/jwt_issuer/jwt_issuer.did';
+import { JWT_ISSUER_DID } from '../../scripts/candid';
 import { deployJwtIssuer } from '../../src/localnet/network/deploy_jwt_issuer';
 import { startLocalNetwork, type LocalNetwork } from '../../src/localnet/network/local_network';
 import { jwtIssuerWasm } from '../integration/harness/jwt_issuer';
 import { verifyWithJwks } from '../support/verify';
 
-interface JwtIssuerActor {
-  issue_jwt(options: []): Promise<{ Ok: { token: string } } | { Err: Record<string, unknown> }>;
-  metrics(): Promise<{ tokens_issued: bigint; signatures_requested: bigint }>;
-  http_request(request: unknown): Promise<{ status_code: number; body: Uint8Array | number[] }>;
-}
-
-const idlFactory: IDL.InterfaceFactory = ({ IDL: idl }) =>
-  idl.Service({
-    issue_jwt: idl.Func([idl.Opt(IssueOptionsType)], [IssueResultType], []),
-    metrics: idl.Func([], [MetricsType], ['query']),
-    http_request: idl.Func([HttpRequestType], [HttpResponseType], ['query'])
-  });
-
 let network: LocalNetwork;
 let canisterId: Principal;
 let stateDirectory: string;
 
-async function actorFor(identity: Identity): Promise<JwtIssuerActor> {
+async function actorFor(identity: Identity): Promise<JwtIssuerService> {
   const agent = await HttpAgent.create({ host: network.url, identity, shouldFetchRootKey: true, retryTimes: 0 });
-  return Actor.createActor<JwtIssuerActor>(idlFactory, { agent, canisterId });
+  return Actor.createActor<JwtIssuerService>(idlFactory, { agent, canisterId });
 }
 
 const jwksOverGateway = async () => JSON.parse(await (await fetch(network.canisterUrl(canisterId, '/.well-known/jwks.json'))).text());
@@ -98,6 +86,14 @@ describe('agent-js against the local IC', () => {
 
     const after = await (await actorFor(Ed25519KeyIdentity.generate())).metrics();
     expect(after.signatures_requested).toBe(before.signatures_requested);
+  });
+});
+
+describe('canister metadata', () => {
+  it('serves the public candid:service section through a certified read_state, as dfx and icp-cli read it', async () => {
+    const agent = await HttpAgent.create({ host: network.url, shouldFetchRootKey: true, retryTimes: 0 });
+    const status = await CanisterStatus.request({ canisterId, agent, paths: ['candid'] });
+    expect(status.get('candid')).toBe(readFileSync(JWT_ISSUER_DID, 'utf8'));
   });
 });
 

@@ -311,8 +311,14 @@ export function issueErrorToCandid(error: IssueError): Record<string, unknown> {
   }
 }
 
-export function signingKeyStatusToCandid(status: SigningKeyStatus): Record<string, unknown> {
-  if (status.kind !== 'Failed') return { [status.kind]: null };
+export type CandidSigningKeyStatus =
+  | { Ready: null }
+  | { Fetching: null }
+  | { Failed: { reject_code: number; message: string; attempts: number; next_retry_at: bigint } };
+
+export function signingKeyStatusToCandid(status: SigningKeyStatus): CandidSigningKeyStatus {
+  if (status.kind === 'Ready') return { Ready: null };
+  if (status.kind === 'Fetching') return { Fetching: null };
   return {
     Failed: {
       reject_code: status.rejectCode,

@@ -12,7 +12,13 @@ export function localIcReplicaBackend(ic: LocalIc): ReplicaBackend {
     query: (call) => ic.queryCall(call.canisterId, call.methodName, call.arg, { sender: call.caller }),
     *certifiedCanisters(): Iterable<CertifiedCanister> {
       for (const id of ic.canisterIds()) {
-        yield { id, certifiedData: ic.certifiedData(id), moduleHash: ic.moduleHash(id), controllers: ic.controllers(id) };
+        yield {
+          id,
+          certifiedData: ic.certifiedData(id),
+          moduleHash: ic.moduleHash(id),
+          controllers: ic.controllers(id),
+          metadata: ic.metadata(id)
+        };
       }
     }
   };

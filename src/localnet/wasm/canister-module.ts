@@ -54,6 +54,13 @@ export interface CanisterModule {
   readonly memoryExport: string | undefined;
   readonly startExport: string | undefined;
   readonly mutableGlobalExports: readonly string[];
+  /** The module's `icp:public <name>` and `icp:private <name>` custom sections, by name. */
+  readonly metadata: ReadonlyMap<string, CanisterMetadata>;
+}
+
+export interface CanisterMetadata {
+  readonly visibility: 'public' | 'private';
+  readonly content: Uint8Array;
 }
 
 /** Limits the IC may enforce on canister modules (interface spec, "WebAssembly module requirements"). */
@@ -96,6 +103,7 @@ async function compileCanisterModule(installedBytes: Uint8Array, hash: Uint8Arra
   checkImports(parsed);
   const { methods, systemEntryPoints } = checkExports(parsed);
   checkLimits(parsed, methods);
+  const metadata = metadataSections(parsed);
   const instrumented = instrumentCanisterModule(wasm, parsed);
   let compiled: WebAssembly.Module;
   try {
@@ -113,8 +121,22 @@ async function compileCanisterModule(installedBytes: Uint8Array, hash: Uint8Arra
     tableExport: instrumented.tableExport,
     memoryExport: instrumented.memoryExport,
     startExport: instrumented.startExport,
-    mutableGlobalExports: instrumented.mutableGlobalExports
+    mutableGlobalExports: instrumented.mutableGlobalExports,
+    metadata
   };
+}
+
+/** Custom sections named `icp:public <name>` or `icp:private <name>` (interface spec, "Canister metadata"). */
+function metadataSections(parsed: ParsedWasm): Map<string, CanisterMetadata> {
+  const metadata = new Map<string, CanisterMetadata>();
+  for (const section of parsed.customSections) {
+    const match = /^icp:(public|private) (.*)$/s.exec(section.name);
+    if (match === null) continue;
+    const [, visibility, name] = match as unknown as [string, 'public' | 'private', string];
+    if (metadata.has(name)) throw new InvalidWasmModuleError(`Wasm module has more than one icp: custom section named '${name}'`);
+    metadata.set(name, { visibility, content: section.content.slice() });
+  }
+  return metadata;
 }
 
 function decompressIfGzipped(bytes: Uint8Array): Uint8Array {

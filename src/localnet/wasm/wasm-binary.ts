@@ -1,7 +1,7 @@
 /**
  * A small reader for the parts of the WebAssembly binary format the local IC
  * needs to check and instrument a canister module (types, imports, functions,
- * tables, memories, globals, exports, start). Function bodies are not parsed.
+ * tables, memories, globals, exports, start, custom sections). Function bodies are not parsed.
  */
 
 export const SectionId = {
@@ -59,8 +59,14 @@ export interface WasmSection {
   readonly contentStart: number;
 }
 
+export interface WasmCustomSection {
+  readonly name: string;
+  readonly content: Uint8Array;
+}
+
 export interface ParsedWasm {
   readonly sections: readonly WasmSection[];
+  readonly customSections: readonly WasmCustomSection[];
   readonly types: readonly FunctionType[];
   readonly imports: readonly WasmImport[];
   /** Type index of every function in the function index space (imports first). */
@@ -135,7 +141,11 @@ class ByteReader {
     const length = this.u32();
     const start = this.offset;
     this.skip(length);
-    return new TextDecoder('utf-8', { fatal: true }).decode(this.bytes.subarray(start, start + length));
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(this.bytes.subarray(start, start + length));
+    } catch {
+      throw new WasmFormatError(`a name at byte ${start} is not valid UTF-8`);
+    }
   }
 }
 
@@ -237,6 +247,7 @@ export function parseWasm(bytes: Uint8Array): ParsedWasm {
     throw new WasmFormatError('unsupported WebAssembly binary version (expected 1)');
   }
   const sections: WasmSection[] = [];
+  const customSections: WasmCustomSection[] = [];
   const types: FunctionType[] = [];
   const imports: WasmImport[] = [];
   const functionTypeIndices: number[] = [];
@@ -260,6 +271,11 @@ export function parseWasm(bytes: Uint8Array): ParsedWasm {
     sections.push({ id, start, end, contentStart });
     const reader = new ByteReader(bytes, contentStart, end);
     switch (id) {
+      case SectionId.Custom: {
+        const name = reader.name();
+        customSections.push({ name, content: bytes.subarray(reader.offset, end) });
+        break;
+      }
       case SectionId.Type: {
         const count = reader.u32();
         for (let i = 0; i < count; i++) {
@@ -348,6 +364,7 @@ export function parseWasm(bytes: Uint8Array): ParsedWasm {
 
   return {
     sections,
+    customSections,
     types,
     imports,
     functionTypeIndices,

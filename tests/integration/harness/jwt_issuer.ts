@@ -4,21 +4,21 @@ import { join } from 'node:path';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 
-import {
-  ConfigInputType,
-  configInputToCandid,
-  ConfigType,
-  IssueOptionsType,
-  IssueResultType,
-  MetricsType,
-  RotateKeysResultType,
-  HttpRequestType,
-  HttpResponseType,
-  UpdateConfigResultType,
-  type CandidConfig
-} from '../../../src/backend/core/candid';
+import { configInputToCandid } from '../../../src/backend/core/candid';
 import type { ConfigInput } from '../../../src/backend/core/config';
+import {
+  idlInitArgs,
+  idlService,
+  type _SERVICE as JwtIssuerService,
+  type Config,
+  type IssueResult,
+  type Metrics,
+  type RotateKeysResult,
+  type UpdateConfigResult
+} from '../../../src/declarations/jwt_issuer/jwt_issuer.did';
 import { replyOrThrow, type CallOutcome, type InstallMode, type TestIc } from './test_ic';
+
+export type { IssueResult };
 
 export const JWT_ISSUER_WASM = join(import.meta.dirname, '..', '..', '..', '.azle', 'jwt_issuer', 'jwt_issuer.wasm');
 
@@ -31,7 +31,27 @@ export function randomPrincipal(): Principal {
 }
 
 export function initArgument(config?: ConfigInput): Uint8Array {
-  return IDL.encode([IDL.Opt(ConfigInputType)], [config === undefined ? [] : [configInputToCandid(config)]]);
+  return IDL.encode(idlInitArgs, [config === undefined ? [] : [configInputToCandid(config)]]);
+}
+
+// Arguments and replies are encoded with the types of src/backend/jwt_issuer.did, the contract
+// callers get, not with the canister's own: a canister that drifts from it fails these tests.
+type Method = keyof JwtIssuerService;
+type Args<M extends Method> = Parameters<JwtIssuerService[M]>;
+type Reply<M extends Method> = Awaited<ReturnType<JwtIssuerService[M]>>;
+
+function methodType(method: Method): IDL.FuncClass {
+  const found = idlService._fields.find(([name]) => name === method);
+  if (found === undefined) throw new Error(`jwt_issuer.did has no method ${method}`);
+  return found[1];
+}
+
+export function encodeArgs<M extends Method>(method: M, args: Args<M>): Uint8Array {
+  return new Uint8Array(IDL.encode(methodType(method).argTypes, args));
+}
+
+export function decodeReply<M extends Method>(method: M, reply: Uint8Array): Reply<M> {
+  return IDL.decode(methodType(method).retTypes, reply)[0] as unknown as Reply<M>;
 }
 
 export interface IssueOptionsInput {
@@ -40,27 +60,6 @@ export interface IssueOptionsInput {
   extraClaims?: string;
   algorithm?: string;
 }
-
-export type IssueResult =
-  | { Ok: { token: string; expires_at: bigint; kid: string } }
-  | { Err: Record<string, unknown> };
-
-export interface Metrics {
-  tokens_issued: bigint;
-  signatures_requested: bigint;
-  rejections: { reason: string; count: bigint }[];
-  cycle_balance: bigint;
-  active_kid: [] | [string];
-  key_version: number;
-  active_keys: { algorithm: string; kid: string }[];
-  pending_keys: { algorithm: string; kid: string; activates_at: bigint }[];
-  signing_keys: { algorithm: string; status: SigningKeyStatus }[];
-}
-
-export type SigningKeyStatus =
-  | { Ready: null }
-  | { Fetching: null }
-  | { Failed: { reject_code: number; message: string; attempts: number; next_retry_at: bigint } };
 
 export interface HttpResult {
   status: number;
@@ -110,21 +109,17 @@ export class JwtIssuer {
     const arg =
       options === undefined
         ? IDL.encode([], [])
-        : IDL.encode(
-            [IDL.Opt(IssueOptionsType)],
+        : encodeArgs('issue_jwt', [
             [
-              [
-                {
-                  audience: opt(options.audience),
-                  ttl_seconds: opt(options.ttlSeconds),
-                  extra_claims: opt(options.extraClaims),
-                  algorithm: opt(options.algorithm)
-                }
-              ]
+              {
+                audience: opt(options.audience),
+                ttl_seconds: opt(options.ttlSeconds),
+                extra_claims: opt(options.extraClaims),
+                algorithm: opt(options.algorithm)
+              }
             ]
-          );
-    const reply = replyOrThrow(await this.issueRaw(sender, arg), 'issue_jwt');
-    return IDL.decode([IssueResultType], reply)[0] as unknown as IssueResult;
+          ]);
+    return decodeReply('issue_jwt', replyOrThrow(await this.issueRaw(sender, arg), 'issue_jwt'));
   }
 
   async issueToken(sender: Principal, options?: IssueOptionsInput): Promise<string> {
@@ -133,40 +128,38 @@ export class JwtIssuer {
     return result.Ok.token;
   }
 
-  async getConfig(): Promise<CandidConfig> {
-    const reply = replyOrThrow(await this.ic.query(this.canisterId, 'get_config', IDL.encode([], []), this.controller), 'get_config');
-    return IDL.decode([ConfigType], reply)[0] as unknown as CandidConfig;
+  getConfig(): Promise<Config> {
+    return this.query('get_config', []);
   }
 
-  async updateConfig(sender: Principal, input: ConfigInput): Promise<Record<string, unknown>> {
-    const arg = IDL.encode([ConfigInputType], [configInputToCandid(input)]);
-    const reply = replyOrThrow(await this.ic.update(this.canisterId, 'update_config', arg, sender), 'update_config');
-    return IDL.decode([UpdateConfigResultType], reply)[0] as unknown as Record<string, unknown>;
+  updateConfig(sender: Principal, input: ConfigInput): Promise<UpdateConfigResult> {
+    return this.update('update_config', [configInputToCandid(input)], sender);
   }
 
-  async metrics(): Promise<Metrics> {
-    const reply = replyOrThrow(await this.ic.query(this.canisterId, 'metrics', IDL.encode([], []), this.controller), 'metrics');
-    return IDL.decode([MetricsType], reply)[0] as unknown as Metrics;
+  metrics(): Promise<Metrics> {
+    return this.query('metrics', []);
   }
 
   async http(method: string, url: string): Promise<HttpResult> {
-    const arg = IDL.encode([HttpRequestType], [{ method, url, headers: [], body: new Uint8Array(), certificate_version: [2] }]);
-    const reply = replyOrThrow(await this.ic.query(this.canisterId, 'http_request', arg, randomPrincipal()), 'http_request');
-    const response = IDL.decode([HttpResponseType], reply)[0] as unknown as {
-      status_code: number;
-      headers: [string, string][];
-      body: Uint8Array | number[];
-    };
+    const request = { method, url, headers: [], body: new Uint8Array(), certificate_version: [2] as [number] };
+    const response = await this.query('http_request', [request], randomPrincipal());
     return {
       status: response.status_code,
       headers: Object.fromEntries(response.headers),
-      body: new TextDecoder().decode(Uint8Array.from(response.body))
+      body: new TextDecoder().decode(response.body)
     };
   }
 
-  async rotateKeys(sender: Principal = this.controller): Promise<Record<string, unknown>> {
-    const reply = replyOrThrow(await this.ic.update(this.canisterId, 'rotate_keys', IDL.encode([], []), sender), 'rotate_keys');
-    return IDL.decode([RotateKeysResultType], reply)[0] as unknown as Record<string, unknown>;
+  rotateKeys(sender: Principal = this.controller): Promise<RotateKeysResult> {
+    return this.update('rotate_keys', [], sender);
+  }
+
+  private async query<M extends Method>(method: M, args: Args<M>, sender: Principal = this.controller): Promise<Reply<M>> {
+    return decodeReply(method, replyOrThrow(await this.ic.query(this.canisterId, method, encodeArgs(method, args), sender), method));
+  }
+
+  private async update<M extends Method>(method: M, args: Args<M>, sender: Principal): Promise<Reply<M>> {
+    return decodeReply(method, replyOrThrow(await this.ic.update(this.canisterId, method, encodeArgs(method, args), sender), method));
   }
 
   async jwks(): Promise<{ keys: Record<string, string>[] }> {
