@@ -32,11 +32,17 @@ export class Checkpointer {
   private timer: NodeJS.Timeout | undefined;
   private changedSinceSave = false;
   private saves: Promise<unknown> = Promise.resolve();
+  private savesRunning = 0;
   private stopped = false;
   /** Figures of the last completed save. */
   lastSave: CheckpointFigures | undefined;
 
   constructor(private readonly options: CheckpointerOptions) {}
+
+  /** Whether a checkpoint is due or being written. */
+  get busy(): boolean {
+    return this.timer !== undefined || this.savesRunning > 0;
+  }
 
   /** Notes that the state changed: a checkpoint follows within `delayMs`. */
   changed(): void {
@@ -99,7 +105,11 @@ export class Checkpointer {
   }
 
   private enqueue(save: () => Promise<void>): Promise<void> {
-    const next = this.saves.catch(() => undefined).then(save);
+    this.savesRunning += 1;
+    const next = this.saves
+      .catch(() => undefined)
+      .then(save)
+      .finally(() => (this.savesRunning -= 1));
     this.saves = next;
     return next;
   }
