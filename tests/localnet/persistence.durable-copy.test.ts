@@ -157,7 +157,7 @@ describe('leftovers of a kill inside a step', () => {
       async (staged) => {
         const path = join(staged, 'canisters/a/memory.bin');
         const bytes = await readFile(path);
-        bytes[12_345] ^= 1;
+        bytes.writeUInt8(bytes.readUInt8(12_345) ^ 1, 12_345);
         await writeFile(path, bytes);
       },
       (staged) => rm(join(staged, 'canisters/b/memory.bin')),
