@@ -1,6 +1,7 @@
 // The issue's stop test: `npm start -- --json` on one state folder, stopped 20 times at a random
 // moment in every way a user or the system stops it, and started again each time.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Actor, HttpAgent } from '@dfinity/agent';
@@ -121,4 +122,29 @@ describe('npm start -- --json, stopped 20 times at a random moment', () => {
     }
     expect(await product.stop()).toBe(true);
   }, 900_000); // ~100 s on an idle machine; ~9 min measured under a load average of 13
+});
+
+describe('npm start on a state folder it cannot read', () => {
+  it('says so in one line naming the folder and --clean, and exits non-zero', () => {
+    const damaged = mkdtempSync(join(tmpdir(), 'ic-jwt-damaged-'));
+    try {
+      mkdirSync(join(damaged, 'ic'));
+      // A copy whose manifest names a file that is not there, and no other copy to fall back on.
+      const manifest = { format: 'localnet durable copy 1', sequence: 3, files: [{ path: 'state.json', bytes: 10, sha256: '00'.repeat(32) }] };
+      writeFileSync(join(damaged, 'ic', 'MANIFEST.json'), JSON.stringify(manifest));
+      const run = spawnSync('npm', ['start', '--silent', '--', '--json', '--port', '0', '--api-port', '0', '--state', damaged], {
+        cwd: join(import.meta.dirname, '..', '..'),
+        encoding: 'utf8',
+        timeout: 120_000
+      });
+      expect(run.status).toBe(1);
+      const lines = run.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(damaged);
+      expect(lines[0]).toContain('npm start -- --clean');
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      rmSync(damaged, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
