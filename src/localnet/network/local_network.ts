@@ -66,7 +66,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
           source: ic,
           write: (snapshot) => writeSnapshot(icState, snapshot),
           delayMs: options.checkpointDelayMs ?? DEFAULT_CHECKPOINT_DELAY_MS,
-          onError: (error) => console.error(`[local IC] checkpoint to ${icState} failed (retrying after the next change): ${(error as Error).message}`)
+          onError: (error) => console.error(`[local IC] checkpoint to ${icState} failed (retrying): ${(error as Error).message}`)
         });
   ic.onStateChange(checkpointer === undefined ? undefined : () => checkpointer.changed());
   const api = new IcHttpInterface({ backend: localIcReplicaBackend(ic), networkSecret: await networkSecret(stateDirectory) });

@@ -24,7 +24,7 @@ export interface CheckpointerOptions {
   readonly source: CheckpointSource;
   readonly write: (snapshot: StateSnapshot) => Promise<SaveFigures>;
   readonly delayMs: number;
-  /** Told about a failed checkpoint (the next change retries). */
+  /** Told about a failed checkpoint (retried after the delay). */
   readonly onError: (error: unknown) => void;
 }
 
