@@ -100,7 +100,7 @@ describe('npm start -- --json, stopped 20 times at a random moment', () => {
         }
       })().catch(() => undefined);
       // A plain SIGKILL may lose the last window: wait past it sometimes, so that something must survive it.
-      await sleep(Math.random() * (kind === 'SIGKILL' ? 3_000 : 600));
+      await sleep(Math.random() * (kind === 'SIGKILL' ? 4_000 : 600));
       stopping = true;
       const stoppedAt = performance.now();
       await stopAs(product, kind);
