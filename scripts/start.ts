@@ -5,19 +5,51 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Ed25519KeyIdentity } from '@dfinity/identity';
 
 import { createApiApp } from '../examples/express-api/app';
 import { connectJwtIssuer } from '../src/frontend/jwt_issuer';
+import { StateStoreError } from '../src/localnet/errors';
 import { deployJwtIssuer } from '../src/localnet/network/deploy_jwt_issuer';
-import { startLocalNetwork } from '../src/localnet/network/local_network';
+import { startLocalNetwork, type LocalNetwork } from '../src/localnet/network/local_network';
 import { devIdentityProviderSite, DEV_IDENTITY_PROVIDER_PATH, frontendSite } from '../src/localnet/network/sites';
 import { createVerifier } from '../src/verifier';
 
 const root = join(import.meta.dirname, '..');
 const started = performance.now();
+
+// Stopping: the first SIGINT/SIGTERM/SIGHUP saves once and exits; signals during the save are
+// ignored (the handlers stay installed, so no default action or tsx hook ends the process
+// mid-save). Ctrl-C in a terminal delivers two SIGINTs: the terminal's and the one npm relays.
+let network: LocalNetwork | undefined;
+let api: Server | undefined;
+let stopping: Promise<void> | undefined;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => requestStop(signal));
+// A closed terminal must not end a save with EPIPE.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
+
+function requestStop(signal: NodeJS.Signals): void {
+  if (stopping !== undefined) return;
+  // Before the network exists nothing needs saving: every file written so far is replaced atomically.
+  if (network === undefined) process.exit(128 + constants.signals[signal]);
+  const running = network;
+  stopping = (async () => {
+    api?.close();
+    await running.close();
+  })().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(`npm start: the final save failed: ${(error as Error).message}`);
+      process.exit(1);
+    }
+  );
+}
+
+class StartFailure extends Error {}
 
 const { values: args } = parseArgs({
   options: {
@@ -29,84 +61,81 @@ const { values: args } = parseArgs({
   }
 });
 const stateDirectory = args.state;
-const port = portArgument('--port', args.port);
-const apiPort = portArgument('--api-port', args['api-port']);
 const say = args.json ? (_: string) => undefined : (line: string) => console.log(line);
 
-if (args.clean) rmSync(stateDirectory, { recursive: true, force: true });
-
-say('building jwt_issuer ...');
-const build = spawnSync(process.execPath, [join(root, 'scripts', 'build-canister.mjs'), '--if-stale'], { cwd: root, encoding: 'utf8' });
-if (build.status !== 0) fail(`the canister build failed:\n${build.stdout}${build.stderr}`);
-const wasm = readFileSync(join(root, '.azle', 'jwt_issuer', 'jwt_issuer.wasm'));
-
-const network = await startLocalNetwork({
-  port,
-  stateDirectory,
-  sites: [await devIdentityProviderSite()]
-});
-const deployment = await deployJwtIssuer(network, wasm, stateDirectory);
-const canisterId = deployment.canisterId.toText();
-const jwksUrl = network.canisterUrl(deployment.canisterId, '/.well-known/jwks.json');
-const discoveryUrl = network.canisterUrl(deployment.canisterId, '/.well-known/openid-configuration');
-const frontendUrl = `http://localhost:${network.port}/`;
-const identityProviderUrl = `${network.url}${DEV_IDENTITY_PROVIDER_PATH}`;
-
-const verifier = createVerifier({ issuer: deployment.issuer, jwksUri: jwksUrl, audience: canisterId });
-const api: Server = await new Promise((resolve, reject) => {
-  const server = createApiApp({ verifier, corsOrigins: ['*'] }).listen(apiPort, '127.0.0.1', () => resolve(server));
-  server.once('error', reject);
-});
-const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
-
-network.addSite(await frontendSite({ canisterId, host: `http://localhost:${network.port}`, identityProvider: identityProviderUrl, apiUrl }));
-await network.save();
-
-say(`local IC     ${network.url}  (jwt_issuer ${canisterId}, ${deployment.action})`);
-say(`frontend     ${frontendUrl}`);
-say(`JWKS         ${jwksUrl}`);
-say(`             ${network.canisterHostUrl(deployment.canisterId, '/.well-known/jwks.json')} (browsers, curl)`);
-say(`discovery    ${discoveryUrl}`);
-say(`identity     ${identityProviderUrl} (dev identity provider: no security, local use only)`);
-say(`demo API     ${apiUrl}/api/whoami`);
-
-const demo = await demoToken(network.url, canisterId);
-const elapsed = ((performance.now() - started) / 1000).toFixed(1);
-say(`demo token   issued to ${demo.sub}, verified against the JWKS (kid ${demo.kid}) in ${elapsed} s since start`);
-if (args.json) {
-  console.log(JSON.stringify({ replicaUrl: network.url, canisterId, jwksUrl, discoveryUrl, frontendUrl, identityProviderUrl, apiUrl, issuer: deployment.issuer, deployment: deployment.action, startupSeconds: Number(elapsed) }));
+try {
+  await main();
+} catch (error) {
+  // A failure caused by the stop in progress (the IC closed under the start-up) is not one.
+  if (stopping === undefined) {
+    console.error(`npm start: ${describeFailure(error)}`);
+    process.exit(1);
+  }
 }
-say('press Ctrl-C to stop');
 
-let stopping = false;
-async function stop(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  api.close();
+async function main(): Promise<void> {
+  const port = portArgument('--port', args.port);
+  const apiPort = portArgument('--api-port', args['api-port']);
+  if (args.clean) rmSync(stateDirectory, { recursive: true, force: true });
+
+  say('building jwt_issuer ...');
+  const build = spawnSync(process.execPath, [join(root, 'scripts', 'build-canister.mjs'), '--if-stale'], { cwd: root, encoding: 'utf8' });
+  if (build.status !== 0) throw new StartFailure(`the canister build failed:\n${build.stdout}${build.stderr}`);
+  const wasm = readFileSync(join(root, '.azle', 'jwt_issuer', 'jwt_issuer.wasm'));
+
+  network = await startLocalNetwork({
+    port,
+    stateDirectory,
+    sites: [await devIdentityProviderSite()]
+  });
+  const deployment = await deployJwtIssuer(network, wasm, stateDirectory);
+  const canisterId = deployment.canisterId.toText();
+  const jwksUrl = network.canisterUrl(deployment.canisterId, '/.well-known/jwks.json');
+  const discoveryUrl = network.canisterUrl(deployment.canisterId, '/.well-known/openid-configuration');
+  const frontendUrl = `http://localhost:${network.port}/`;
+  const identityProviderUrl = `${network.url}${DEV_IDENTITY_PROVIDER_PATH}`;
+
+  const verifier = createVerifier({ issuer: deployment.issuer, jwksUri: jwksUrl, audience: canisterId });
+  api = await new Promise<Server>((resolve, reject) => {
+    const server = createApiApp({ verifier, corsOrigins: ['*'] }).listen(apiPort, '127.0.0.1', () => resolve(server));
+    server.once('error', reject);
+  });
+  const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+
+  network.addSite(await frontendSite({ canisterId, host: `http://localhost:${network.port}`, identityProvider: identityProviderUrl, apiUrl }));
   await network.save();
-  await network.close();
-  process.exit(0);
-}
-process.once('SIGINT', () => void stop());
-process.once('SIGTERM', () => void stop());
 
-async function demoToken(replicaUrl: string, id: string): Promise<{ sub: string; kid: string }> {
+  say(`local IC     ${network.url}  (jwt_issuer ${canisterId}, ${deployment.action})`);
+  say(`frontend     ${frontendUrl}`);
+  say(`JWKS         ${jwksUrl}`);
+  say(`             ${network.canisterHostUrl(deployment.canisterId, '/.well-known/jwks.json')} (browsers, curl)`);
+  say(`discovery    ${discoveryUrl}`);
+  say(`identity     ${identityProviderUrl} (dev identity provider: no security, local use only)`);
+  say(`demo API     ${apiUrl}/api/whoami`);
+
   const identity = Ed25519KeyIdentity.generate();
-  const issuer = await connectJwtIssuer(identity, { canisterId: id, host: replicaUrl, identityProvider: identityProviderUrl, apiUrl, derivationOrigin: null });
+  const issuer = await connectJwtIssuer(identity, { canisterId, host: network.url, identityProvider: identityProviderUrl, apiUrl, derivationOrigin: null });
   const issued = await issuer.issueJwt();
-  if (!issued.ok) fail(`issue_jwt failed: ${JSON.stringify(issued.error)}`);
+  if (!issued.ok) throw new StartFailure(`issue_jwt failed: ${JSON.stringify(issued.error)}`);
   const claims = await verifier.verify(issued.token);
-  if (claims.sub !== identity.getPrincipal().toText()) fail(`the demo token's sub ${claims.sub} is not the caller`);
-  return { sub: claims.sub, kid: issued.kid };
+  if (claims.sub !== identity.getPrincipal().toText()) throw new StartFailure(`the demo token's sub ${claims.sub} is not the caller`);
+  const elapsed = ((performance.now() - started) / 1000).toFixed(1);
+  say(`demo token   issued to ${claims.sub}, verified against the JWKS (kid ${issued.kid}) in ${elapsed} s since start`);
+  if (args.json) {
+    console.log(JSON.stringify({ replicaUrl: network.url, canisterId, jwksUrl, discoveryUrl, frontendUrl, identityProviderUrl, apiUrl, issuer: deployment.issuer, deployment: deployment.action, startupSeconds: Number(elapsed) }));
+  }
+  say('press Ctrl-C to stop');
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof StartFailure) return error.message;
+  // One line, no stack: the state folder is what the user can act on.
+  if (error instanceof StateStoreError) return `cannot read the saved local IC in ${stateDirectory} (${error.message}); start afresh with: npm start -- --clean`;
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
 function portArgument(name: string, text: string | undefined): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) fail(`${name} takes a port number (0-65535), not ${JSON.stringify(text)}`);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new StartFailure(`${name} takes a port number (0-65535), not ${JSON.stringify(text)}`);
   return value;
-}
-
-function fail(message: string): never {
-  console.error(`npm start: ${message}`);
-  process.exit(1);
 }

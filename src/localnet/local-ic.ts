@@ -3,7 +3,7 @@ import { Principal } from '@dfinity/principal';
 import { rejected, type CallResult } from './call-result.js';
 import { millisToNanos, wallClockNanos } from './clock.js';
 import { APPLICATION_SUBNET_FEES, type FeeSchedule } from './cycles.js';
-import { ExecutionStalledError, InvalidArgumentError, ManagementRejectedError } from './errors.js';
+import { ExecutionStalledError, InvalidArgumentError, ManagementRejectedError, StateStoreError } from './errors.js';
 import type { IngressStatus } from './execution/ingress-history.js';
 import { MessageProcessor } from './execution/message-processor.js';
 import { DEFAULT_FIRST_CANISTER_INDEX, MANAGEMENT_CANISTER_ID, principalKey, toPrincipal } from './ids.js';
@@ -12,7 +12,8 @@ import { DEFAULT_PROVISIONAL_CYCLES, ManagementCanister } from './management/man
 import { canisterStatus, type CanisterStatusRecord } from './management/status.js';
 import { managementQuery } from './management/management-queries.js';
 import { ThresholdBackend, type ThresholdKeys } from './management/threshold-backend.js';
-import { loadState, saveState } from './persistence/state-store.js';
+import { recoverDurableCopy, type Recovery } from './persistence/durable-copy.js';
+import { captureState, loadState, writeSnapshot, type StateSnapshot } from './persistence/state-store.js';
 import { ingressInductionFee } from './cycles.js';
 import { rejections, type Rejection } from './rejections.js';
 import type { Canister, CanisterLogRecord } from './state/canister.js';
@@ -90,6 +91,7 @@ export class LocalIc {
   private lock: Promise<unknown> = Promise.resolve();
   private liveTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private stateChangeListener: (() => void) | undefined;
   private readonly processor: MessageProcessor;
   private readonly lifecycle: CanisterLifecycle;
   private readonly maxRoundsPerCall: number;
@@ -123,20 +125,57 @@ export class LocalIc {
     return new LocalIc(subnet, options);
   }
 
-  /** A local IC with the state saved by `save(directory)`. Options not stored in the state apply as given. */
+  /**
+   * A local IC with the state saved by `save(directory)`: the last complete
+   * save wins and leftovers of interrupted saves are removed. Options not
+   * stored in the state apply as given. Throws StateStoreError when nothing
+   * readable is there.
+   */
   static async load(directory: string, options: LocalIcOptions = {}): Promise<LocalIc> {
+    if ((await recover(directory)) === 'none') throw new StateStoreError(`No saved local IC in ${directory}`);
+    return LocalIc.loadRecovered(directory, options);
+  }
+
+  /** `load(directory)` if a complete save is there, otherwise a fresh local IC. */
+  static async loadOrCreate(directory: string, options: LocalIcOptions = {}): Promise<LocalIc> {
+    if ((await recover(directory)) === 'none') return LocalIc.create(options);
+    return LocalIc.loadRecovered(directory, options);
+  }
+
+  private static async loadRecovered(directory: string, options: LocalIcOptions): Promise<LocalIc> {
     const ic = await LocalIc.create({ ...options, live: false });
-    await loadState(directory, ic.subnet);
+    await loadState(directory, ic.subnet).catch((error: unknown) => {
+      throw error instanceof StateStoreError ? error : new StateStoreError(`Cannot load ${directory}: ${(error as Error).message}`);
+    });
     if (options.live === true) ic.setLiveMode(true);
     return ic;
   }
 
-  /** Saves all canisters, time and counters to `directory` (created if missing), once no message is in flight. */
+  /**
+   * Saves all canisters, time and counters to `directory` (created if missing),
+   * once no message is in flight. The previous save stays complete until the
+   * new one is (see persistence/durable-copy.ts).
+   */
   async save(directory: string): Promise<void> {
-    await this.exclusive(async () => {
+    await writeSnapshot(directory, await this.snapshot());
+  }
+
+  /** The state once no message is in flight; the caller may write it later. */
+  async snapshot(): Promise<StateSnapshot> {
+    return this.exclusive(async () => {
       await this.runUntil(() => this.isQuiescent(), 'the local IC to become idle before saving');
-      await saveState(directory, this.subnet);
-    });
+      return captureState(this.subnet);
+    }, false);
+  }
+
+  /** The state right now if no message is in flight, without running rounds; undefined otherwise. */
+  async snapshotIfIdle(): Promise<StateSnapshot | undefined> {
+    return this.exclusive(() => (this.isQuiescent() ? captureState(this.subnet) : undefined), false);
+  }
+
+  /** `listener` runs after every operation that may have changed the state (rounds, installs, accepted messages). */
+  onStateChange(listener: (() => void) | undefined): void {
+    this.stateChangeListener = listener;
   }
 
   // ---- time -------------------------------------------------------------
@@ -310,6 +349,7 @@ export class LocalIc {
     if (amount < 0n) throw new InvalidArgumentError('addCycles needs a non-negative amount');
     const canister = this.requireCanister(canisterId);
     canister.balance += amount;
+    this.stateChangeListener?.();
     return canister.balance;
   }
 
@@ -482,10 +522,11 @@ export class LocalIc {
   }
 
   /** Runs `action` when no other state-changing operation is running. */
-  private exclusive<T>(action: () => T | Promise<T>): Promise<T> {
+  private exclusive<T>(action: () => T | Promise<T>, changesState = true): Promise<T> {
     this.assertOpen();
     const result = this.lock.then(action);
     this.lock = result.catch(() => undefined);
+    if (changesState) void this.lock.then(() => this.stateChangeListener?.());
     return result;
   }
 
@@ -502,6 +543,12 @@ export class LocalIc {
     }
     return canister;
   }
+}
+
+async function recover(directory: string): Promise<Recovery> {
+  return recoverDurableCopy(directory).catch((error: unknown) => {
+    throw error instanceof StateStoreError ? error : new StateStoreError(`Cannot recover ${directory}: ${(error as Error).message}`);
+  });
 }
 
 function userRequester(principal: Principal): Requester {

@@ -20,6 +20,10 @@ export interface RunningProduct {
   ready: Ready;
   /** Ctrl-C: SIGINT to the whole process group; true once every process of it has exited. */
   stop(): Promise<boolean>;
+  /** Sends `signal` to the whole process group (false if none of it is left). */
+  signal(signal: NodeJS.Signals): boolean;
+  /** True once every process of the group has exited, false if some still runs after `timeoutMs`. */
+  exited(timeoutMs?: number): Promise<boolean>;
 }
 
 const running = new Set<ChildProcess>();
@@ -34,18 +38,29 @@ export function startProduct(stateDirectory: string): Promise<RunningProduct> {
   running.add(child);
   const group = -child.pid!;
 
-  async function stop(): Promise<boolean> {
-    process.kill(group, 'SIGINT');
-    for (let waited = 0; waited < 10_000; waited += 100) {
-      try {
-        process.kill(group, 0);
-      } catch {
+  function signal(name: NodeJS.Signals | 0): boolean {
+    try {
+      process.kill(group, name);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async function exited(timeoutMs = 10_000): Promise<boolean> {
+    for (let waited = 0; waited < timeoutMs; waited += 20) {
+      if (!signal(0)) {
         running.delete(child);
         return true;
       }
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
     return false;
+  }
+
+  async function stop(): Promise<boolean> {
+    signal('SIGINT');
+    return exited();
   }
 
   return new Promise((resolve, reject) => {
@@ -53,7 +68,7 @@ export function startProduct(stateDirectory: string): Promise<RunningProduct> {
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const line = output.split('\n').find((candidate) => candidate.startsWith('{') && candidate.endsWith('}'));
-      if (line !== undefined) resolve({ ready: JSON.parse(line) as Ready, stop });
+      if (line !== undefined) resolve({ ready: JSON.parse(line) as Ready, stop, signal, exited });
     });
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`npm start exited (${code}) before it was ready:\n${output}`)));

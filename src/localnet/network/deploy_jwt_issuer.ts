@@ -1,7 +1,7 @@
 // Puts the built jwt_issuer on a local network and keeps it current across restarts:
 // installed once, upgraded when the Wasm changes, its issuer following the network's port.
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { IDL } from '@dfinity/candid';
@@ -9,6 +9,8 @@ import { Principal } from '@dfinity/principal';
 
 import { ConfigInputType, configInputToCandid, MetricsType, UpdateConfigResultType } from '../../backend/core/candid';
 import type { ConfigInput } from '../../backend/core/config';
+import { StateStoreError } from '../errors';
+import { writeFileDurably } from '../persistence/durable-file';
 import type { LocalNetwork } from './local_network';
 
 export interface Deployment {
@@ -29,7 +31,7 @@ const encodeConfig = (config: ConfigInput): Uint8Array =>
 export async function deployJwtIssuer(network: LocalNetwork, wasm: Uint8Array, stateDirectory: string): Promise<Deployment> {
   const { ic } = network;
   const file = join(stateDirectory, DEPLOYMENT_FILE);
-  const saved = existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as { canisterId: string; controller: string }) : undefined;
+  const saved = existsSync(file) ? await readDeployment(file) : undefined;
   const issuerOf = (id: Principal): string => network.canisterHostUrl(id, '');
 
   let deployment: Deployment;
@@ -49,13 +51,29 @@ export async function deployJwtIssuer(network: LocalNetwork, wasm: Uint8Array, s
   } else {
     const controller = Principal.selfAuthenticating(randomBytes(32));
     const canisterId = await ic.createCanister({ controllers: [controller], sender: controller, cycles: CANISTER_CYCLES });
+    // Recorded before the install: a checkpoint may save the new canister at any moment from here on,
+    // and a restart must then find it rather than create another.
+    await recordDeployment(file, canisterId, controller);
     const issuer = issuerOf(canisterId);
     await ic.installCode(canisterId, wasm, encodeConfig({ issuer }), { sender: controller });
     deployment = { canisterId, controller, issuer, action: 'installed' };
   }
-  await writeFile(file, JSON.stringify({ canisterId: deployment.canisterId.toText(), controller: deployment.controller.toText() }, null, 2));
   await waitForSigningKey(network, deployment.canisterId);
   return deployment;
+}
+
+async function readDeployment(file: string): Promise<{ canisterId: string; controller: string }> {
+  try {
+    const saved = JSON.parse(await readFile(file, 'utf8')) as { canisterId: unknown; controller: unknown };
+    if (typeof saved.canisterId !== 'string' || typeof saved.controller !== 'string') throw new Error('canisterId or controller is missing');
+    return { canisterId: saved.canisterId, controller: saved.controller };
+  } catch (error) {
+    throw new StateStoreError(`Cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+async function recordDeployment(file: string, canisterId: Principal, controller: Principal): Promise<void> {
+  await writeFileDurably(file, Buffer.from(JSON.stringify({ canisterId: canisterId.toText(), controller: controller.toText() }, null, 2)));
 }
 
 async function setIssuer(network: LocalNetwork, canisterId: Principal, controller: Principal, issuer: string): Promise<void> {

@@ -2,11 +2,15 @@
 // gateway (<canister-id>.localhost or ?canisterId=) and static sites (the frontend, the dev
 // identity provider). Its state (canisters, time, network secret) can live in a folder.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { generateNetworkSecret, IcHttpInterface, startReplicaServer, type WebReply, type WebRequest } from '../http_interface';
+import { StateStoreError } from '../errors';
 import { LocalIc } from '../local-ic';
+import { Checkpointer, type CheckpointFigures } from '../persistence/checkpointer';
+import { writeFileDurably } from '../persistence/durable-file';
+import { writeSnapshot } from '../persistence/state-store';
 import { canisterAddress, canisterFromHost } from './canister_address';
 import { serveThroughGateway } from './gateway';
 import { localIcReplicaBackend } from './replica_backend';
@@ -22,6 +26,8 @@ export interface LocalNetworkOptions {
   readonly port: number;
   /** Keep the network here: canisters, time and the network secret survive a restart. */
   readonly stateDirectory?: string;
+  /** With a state directory: a checkpoint is written at most this long after the state changed (default 1000). */
+  readonly checkpointDelayMs?: number;
   readonly allowUncertifiedResponses?: boolean;
   readonly sites?: readonly Site[];
 }
@@ -37,17 +43,32 @@ export interface LocalNetwork {
   canisterHostUrl(canisterId: { toText(): string }, path: string): string;
   /** Serves `site` too, after the sites given at start. */
   addSite(site: Site): void;
+  /** Saves now (after any checkpoint in progress). */
   save(): Promise<void>;
+  /** Figures of the last save or checkpoint, if any. */
+  lastSave(): CheckpointFigures | undefined;
+  /** Stops serving, writes a final checkpoint if the state changed, and stops the IC. */
   close(): Promise<void>;
 }
 
 const SECRET_FILE = 'network-secret';
 const IC_STATE_FOLDER = 'ic';
+const DEFAULT_CHECKPOINT_DELAY_MS = 1_000;
 
 export async function startLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork> {
   const { stateDirectory } = options;
   const icState = stateDirectory === undefined ? undefined : join(stateDirectory, IC_STATE_FOLDER);
-  const ic = icState !== undefined && existsSync(icState) ? await LocalIc.load(icState, { live: true }) : await LocalIc.create({ live: true });
+  const ic = icState === undefined ? await LocalIc.create({ live: true }) : await LocalIc.loadOrCreate(icState, { live: true });
+  const checkpointer =
+    icState === undefined
+      ? undefined
+      : new Checkpointer({
+          source: ic,
+          write: (snapshot) => writeSnapshot(icState, snapshot),
+          delayMs: options.checkpointDelayMs ?? DEFAULT_CHECKPOINT_DELAY_MS,
+          onError: (error) => console.error(`[local IC] checkpoint to ${icState} failed (retrying): ${(error as Error).message}`)
+        });
+  ic.onStateChange(checkpointer === undefined ? undefined : () => checkpointer.changed());
   const api = new IcHttpInterface({ backend: localIcReplicaBackend(ic), networkSecret: await networkSecret(stateDirectory) });
   ic.setCertificateProvider({ dataCertificate: (id, data, time) => api.dataCertificateAt(id, data, time) });
 
@@ -78,10 +99,12 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     canisterHostUrl: (canisterId, path) => `http://${canisterId.toText()}.localhost:${server.port}${path}`,
     addSite: (site) => sites.push(site),
     async save() {
-      if (icState !== undefined) await ic.save(icState);
+      await checkpointer?.saveNow();
     },
+    lastSave: () => checkpointer?.lastSave,
     async close() {
       await server.close();
+      await checkpointer?.stop();
       ic.close();
     }
   };
@@ -91,10 +114,16 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
 async function networkSecret(stateDirectory: string | undefined): Promise<Uint8Array> {
   if (stateDirectory === undefined) return generateNetworkSecret();
   const file = join(stateDirectory, SECRET_FILE);
-  if (existsSync(file)) return new Uint8Array(await readFile(file));
+  if (existsSync(file)) {
+    return new Uint8Array(
+      await readFile(file).catch((error: unknown) => {
+        throw new StateStoreError(`Cannot read ${file}: ${(error as Error).message}`);
+      })
+    );
+  }
   const secret = generateNetworkSecret();
   await mkdir(stateDirectory, { recursive: true });
   // Security: a local, throwaway key, written owner-readable only; it protects nothing real.
-  await writeFile(file, secret, { mode: 0o600 });
+  await writeFileDurably(file, secret, 0o600);
   return secret;
 }

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Principal } from '@dfinity/principal';
 import { StateStoreError } from '../errors.js';
@@ -8,6 +8,7 @@ import { WASM_PAGE_SIZE } from '../runtime/stable-memory.js';
 import type { Canister, CanisterSettings, LogVisibility, RunStatus } from '../state/canister.js';
 import type { Subnet } from '../subnet.js';
 import { loadCanisterModule } from '../wasm/canister-module.js';
+import { writeDurableCopy, type CopyFile, type SaveFigures, type StepHook } from './durable-copy.js';
 
 /**
  * Layout of a saved local IC:
@@ -16,11 +17,14 @@ import { loadCanisterModule } from '../wasm/canister-module.js';
  *   canisters/<id>/memory.bin       committed Wasm memory
  *   canisters/<id>/stable.bin       written stable-memory pages: [u32 LE page index][64 KiB] ...
  *   canisters/<id>/chunks/<sha256>  the canister's Wasm chunk store
+ *   MANIFEST.json                   written last: every file's size and SHA-256 (see durable-copy.ts)
  * Only a quiescent local IC is saved (no queued message, no open call), so no
  * call context or callback needs saving.
  */
 const STATE_FILE = 'state.json';
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
+/** Version 1 (before manifests and `hasMemory`) is still read. */
+const READABLE_VERSIONS = [1, FORMAT_VERSION];
 
 interface SavedGlobal {
   readonly kind: 'number' | 'bigint';
@@ -44,6 +48,8 @@ interface SavedCanister {
   readonly balance: string;
   readonly version: string;
   readonly moduleHash: string | null;
+  /** Absent in version 1. */
+  readonly hasMemory?: boolean;
   readonly certifiedData: string;
   readonly globalTimer: string;
   readonly stablePageCount: number;
@@ -61,12 +67,15 @@ interface SavedState {
   readonly canisters: SavedCanister[];
 }
 
-export async function saveState(directory: string, subnet: Subnet): Promise<void> {
-  const staging = `${directory}.saving-${process.pid}`;
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(join(staging, 'modules'), { recursive: true });
+/** A consistent copy of the IC's state, taken synchronously between messages; writing it can happen later. */
+export interface StateSnapshot {
+  readonly files: readonly CopyFile[];
+}
+
+export function captureState(subnet: Subnet): StateSnapshot {
+  const files: CopyFile[] = [];
   const canisters: SavedCanister[] = [];
-  for (const canister of subnet.canisters.values()) canisters.push(await saveCanister(staging, canister));
+  for (const canister of subnet.canisters.values()) canisters.push(captureCanister(canister, files));
   const state: SavedState = {
     formatVersion: FORMAT_VERSION,
     timeNanos: subnet.clock.now().toString(),
@@ -75,21 +84,25 @@ export async function saveState(directory: string, subnet: Subnet): Promise<void
     randomBlocksDrawn: subnet.random.blocksDrawn.toString(),
     canisters
   };
-  await writeFile(join(staging, STATE_FILE), JSON.stringify(state, null, 2));
-  // Replace the previous save only once the new one is complete.
-  await rm(directory, { recursive: true, force: true });
-  await rename(staging, directory);
+  files.push({ path: STATE_FILE, bytes: Buffer.from(JSON.stringify(state, null, 2)) });
+  return { files };
 }
 
-async function saveCanister(directory: string, canister: Canister): Promise<SavedCanister> {
-  const folder = join(directory, 'canisters', canister.idText);
-  await mkdir(join(folder, 'chunks'), { recursive: true });
+export async function writeSnapshot(directory: string, snapshot: StateSnapshot, onStep?: StepHook): Promise<SaveFigures> {
+  return writeDurableCopy(directory, snapshot.files, onStep);
+}
+
+function captureCanister(canister: Canister, files: CopyFile[]): SavedCanister {
+  const folder = `canisters/${canister.idText}`;
   const module = canister.module;
-  if (module !== undefined) await writeFile(join(directory, 'modules', `${module.hashHex}.wasm`), module.installedBytes);
+  if (module !== undefined && !files.some((file) => file.path === `modules/${module.hashHex}.wasm`)) {
+    files.push({ path: `modules/${module.hashHex}.wasm`, bytes: module.installedBytes });
+  }
   const committed = canister.instance?.committedState();
-  if (committed?.memory !== undefined) await writeFile(join(folder, 'memory.bin'), committed.memory);
-  await writeFile(join(folder, 'stable.bin'), encodeStablePages(canister));
-  for (const [hash, chunk] of canister.chunkStore) await writeFile(join(folder, 'chunks', hash), chunk);
+  // The committed memory is a view that the next message overwrites: copy it now.
+  if (committed?.memory !== undefined) files.push({ path: `${folder}/memory.bin`, bytes: Buffer.from(committed.memory) });
+  files.push({ path: `${folder}/stable.bin`, bytes: encodeStablePages(canister) });
+  for (const [hash, chunk] of canister.chunkStore) files.push({ path: `${folder}/chunks/${hash}`, bytes: chunk });
   const settings = canister.settings;
   const counters = canister.counters();
   return {
@@ -112,6 +125,7 @@ async function saveCanister(directory: string, canister: Canister): Promise<Save
     balance: canister.balance.toString(),
     version: canister.version.toString(),
     moduleHash: module?.hashHex ?? null,
+    hasMemory: committed?.memory !== undefined,
     certifiedData: Buffer.from(canister.certifiedData).toString('hex'),
     globalTimer: canister.globalTimer.toString(),
     stablePageCount: canister.stableMemory.sizeInPages,
@@ -148,8 +162,8 @@ export async function loadState(directory: string, subnet: Subnet): Promise<void
   } catch (error) {
     throw new StateStoreError(`Cannot read ${join(directory, STATE_FILE)}: ${(error as Error).message}`);
   }
-  if (state.formatVersion !== FORMAT_VERSION) {
-    throw new StateStoreError(`Saved state has format version ${state.formatVersion}; this local IC reads version ${FORMAT_VERSION}`);
+  if (!READABLE_VERSIONS.includes(state.formatVersion)) {
+    throw new StateStoreError(`Saved state has format version ${state.formatVersion}; this local IC reads versions ${READABLE_VERSIONS.join(', ')}`);
   }
   subnet.clock.advanceTo(BigInt(state.timeNanos));
   subnet.nextCanisterIndex = BigInt(state.nextCanisterIndex);
@@ -165,17 +179,22 @@ async function loadCanister(directory: string, subnet: Subnet, saved: SavedCanis
   canister.certifiedData = new Uint8Array(Buffer.from(saved.certifiedData, 'hex'));
   canister.globalTimer = BigInt(saved.globalTimer);
   canister.restoreCounters({ ...saved.counters, nextLogIndex: BigInt(saved.counters.nextLogIndex) });
-  canister.stableMemory.restore(saved.stablePageCount, decodeStablePages(await readFile(join(folder, 'stable.bin'))));
-  for (const hash of saved.chunkHashes) canister.chunkStore.set(hash, new Uint8Array(await readFile(join(folder, 'chunks', hash))));
+  canister.stableMemory.restore(saved.stablePageCount, decodeStablePages(await readStateFile(join(folder, 'stable.bin'))));
+  for (const hash of saved.chunkHashes) canister.chunkStore.set(hash, new Uint8Array(await readStateFile(join(folder, 'chunks', hash))));
   if (saved.moduleHash === null) return;
-  const module = await loadCanisterModule(new Uint8Array(await readFile(join(directory, 'modules', `${saved.moduleHash}.wasm`))));
-  const memory = await readFile(join(folder, 'memory.bin')).then(
-    (bytes) => new Uint8Array(bytes),
-    () => undefined
-  );
+  const module = await loadCanisterModule(new Uint8Array(await readStateFile(join(directory, 'modules', `${saved.moduleHash}.wasm`))));
+  const memory = saved.hasMemory === false ? undefined : new Uint8Array(await readStateFile(join(folder, 'memory.bin')));
   const globals: GlobalValue[] = saved.globals.map((global) => (global.kind === 'bigint' ? BigInt(global.value) : Number(global.value)));
   canister.module = module;
   canister.instance = CanisterInstance.restore(module, canister, memory, globals);
+}
+
+async function readStateFile(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new StateStoreError(`Cannot read ${path}: ${(error as Error).message}`);
+  }
 }
 
 function settingsFrom(saved: SavedCanister['settings']): CanisterSettings {
