@@ -7,6 +7,13 @@
  * The decoder is strict because it reads untrusted bodies: truncated input,
  * trailing bytes, duplicate map keys, non-text map keys, floats, unknown tags,
  * invalid UTF-8 and excessive nesting are all refused.
+ *
+ * SECURITY: it runs before any authentication, on whatever a web page or a
+ * peer sends, so its work is linear in the input and bounded: nesting depth,
+ * the number of data items, and bignums (the IC has no integer wider than
+ * 64 bits: tag 2/3 byte strings longer than 8 bytes are refused, never
+ * converted). Declared lengths are checked against the bytes that remain
+ * before anything is allocated.
  */
 
 export type CborValue =
@@ -48,7 +55,15 @@ export const SELF_DESCRIBE_TAG = 55799;
 const POSITIVE_BIGNUM_TAG = 2;
 const NEGATIVE_BIGNUM_TAG = 3;
 /** Requests nest at most a few levels (paths, delegations); this bounds recursion on hostile input. */
-const MAX_NESTING = 32;
+export const MAX_CBOR_NESTING = 32;
+/**
+ * Data items in one request: 1,000 read_state paths of up to 127 labels, or 20
+ * delegations with 1,000 targets each, fit with room to spare (the replica's
+ * limits, see authentication.ts).
+ */
+export const MAX_CBOR_ITEMS = 1 << 18;
+/** A bignum (tag 2 or 3) may carry at most a 64-bit magnitude: the widest integer in the interface. */
+export const MAX_CBOR_BIGNUM_BYTES = 8;
 const BREAK = Symbol('break');
 
 const MAJOR_UNSIGNED = 0;
@@ -65,11 +80,22 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 class Reader {
   private offset = 0;
+  private items = 0;
 
   constructor(private readonly bytes: Uint8Array) {}
 
   get atEnd(): boolean {
     return this.offset === this.bytes.length;
+  }
+
+  get remaining(): number {
+    return this.bytes.length - this.offset;
+  }
+
+  /** Counts one more data item against MAX_CBOR_ITEMS. */
+  countItem(): void {
+    this.items += 1;
+    if (this.items > MAX_CBOR_ITEMS) throw new CborDecodeError(`more than ${MAX_CBOR_ITEMS} CBOR data items`);
   }
 
   byte(): number {
@@ -110,7 +136,8 @@ export function decodeCbor(bytes: Uint8Array): CborValue {
 }
 
 function readItem(reader: Reader, depth: number): CborValue | typeof BREAK {
-  if (depth > MAX_NESTING) throw new CborDecodeError(`CBOR nesting deeper than ${MAX_NESTING} levels`);
+  if (depth > MAX_CBOR_NESTING) throw new CborDecodeError(`CBOR nesting deeper than ${MAX_CBOR_NESTING} levels`);
+  reader.countItem();
   const initial = reader.byte();
   const major = initial >> 5;
   const info = initial & 0x1f;
@@ -169,6 +196,7 @@ function readString(reader: Reader, argument: bigint | undefined, major: number)
     const initial = reader.byte();
     if (initial === 0xff) break;
     if (initial >> 5 !== major) throw new CborDecodeError('indefinite-length string with a chunk of another type');
+    reader.countItem();
     chunks.push(reader.take(definite(reader.argument(initial & 0x1f), 'string chunk')));
   }
   const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
@@ -189,9 +217,23 @@ function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
+/**
+ * The item count of a definite-length array or map, refused when the bytes left
+ * cannot hold that many items (each takes at least one byte), so that a
+ * declared count never drives work or allocation beyond the input's size.
+ */
+function itemCount(reader: Reader, argument: bigint | undefined, itemsPerEntry: 1 | 2): number {
+  if (argument === undefined) return Infinity;
+  if (argument * BigInt(itemsPerEntry) > BigInt(reader.remaining)) {
+    throw new CborDecodeError(`CBOR ${itemsPerEntry === 1 ? 'array' : 'map'} declares ${argument} entries, more than the input holds`);
+  }
+  return Number(argument);
+}
+
 function readArray(reader: Reader, argument: bigint | undefined, depth: number): CborValue[] {
   const items: CborValue[] = [];
-  for (let i = 0n; argument === undefined || i < argument; i++) {
+  const count = itemCount(reader, argument, 1);
+  for (let i = 0; i < count; i++) {
     const item = readItem(reader, depth + 1);
     if (item === BREAK) {
       if (argument !== undefined) throw new CborDecodeError('unexpected CBOR break code');
@@ -204,7 +246,8 @@ function readArray(reader: Reader, argument: bigint | undefined, depth: number):
 
 function readMap(reader: Reader, argument: bigint | undefined, depth: number): Map<string, CborValue> {
   const entries = new Map<string, CborValue>();
-  for (let i = 0n; argument === undefined || i < argument; i++) {
+  const count = itemCount(reader, argument, 2);
+  for (let i = 0; i < count; i++) {
     const key = readItem(reader, depth + 1);
     if (key === BREAK) {
       if (argument !== undefined) throw new CborDecodeError('unexpected CBOR break code');
@@ -226,6 +269,11 @@ function readTagged(reader: Reader, tag: bigint, depth: number): CborValue {
   if (tag === BigInt(SELF_DESCRIBE_TAG)) return inner;
   if (tag === BigInt(POSITIVE_BIGNUM_TAG) || tag === BigInt(NEGATIVE_BIGNUM_TAG)) {
     if (inner.type !== 'bytes') throw new CborDecodeError('CBOR bignum must wrap a byte string');
+    if (inner.value.length > MAX_CBOR_BIGNUM_BYTES) {
+      throw new CborDecodeError(
+        `CBOR bignum of ${inner.value.length} bytes; integers in IC requests have at most ${MAX_CBOR_BIGNUM_BYTES} bytes`
+      );
+    }
     let magnitude = 0n;
     for (const byte of inner.value) magnitude = (magnitude << 8n) | BigInt(byte);
     return tag === BigInt(POSITIVE_BIGNUM_TAG)
