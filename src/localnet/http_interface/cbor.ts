@@ -57,11 +57,13 @@ const NEGATIVE_BIGNUM_TAG = 3;
 /** Requests nest at most a few levels (paths, delegations); this bounds recursion on hostile input. */
 export const MAX_CBOR_NESTING = 32;
 /**
- * Data items in one request: 1,000 read_state paths of up to 127 labels, or 20
- * delegations with 1,000 targets each, fit with room to spare (the replica's
- * limits, see authentication.ts).
+ * Data items in one request, a bound on the decoder's work (each item costs an
+ * allocation). Agents send a few dozen; 20 delegations of 1,000 targets each
+ * (the replica's limits, see authentication.ts) fit. Stricter than the replica
+ * for one thing: 1,000 read_state paths of 127 labels each (127,000 items) are
+ * refused here, while 1,000 short paths still reach the replica's own checks.
  */
-export const MAX_CBOR_ITEMS = 1 << 18;
+export const MAX_CBOR_ITEMS = 1 << 16;
 /** A bignum (tag 2 or 3) may carry at most a 64-bit magnitude: the widest integer in the interface. */
 export const MAX_CBOR_BIGNUM_BYTES = 8;
 const BREAK = Symbol('break');
@@ -77,6 +79,9 @@ const MAJOR_SIMPLE = 7;
 const INDEFINITE = 31;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A head's argument: a number below 2^53, a bigint above. */
+type Argument = number | bigint;
 
 class Reader {
   private offset = 0;
@@ -105,24 +110,41 @@ class Reader {
     return value;
   }
 
-  take(length: bigint): Uint8Array {
-    if (length > BigInt(this.bytes.length - this.offset)) throw new CborDecodeError('unexpected end of CBOR input');
+  take(length: Argument): Uint8Array {
+    if (typeof length === 'bigint' || length > this.remaining) throw new CborDecodeError('unexpected end of CBOR input');
     const start = this.offset;
-    this.offset += Number(length);
+    this.offset += length;
     return this.bytes.slice(start, this.offset);
   }
 
-  /** The argument of an initial byte: its value, or `undefined` for indefinite length. */
-  argument(info: number): bigint | undefined {
-    if (info < 24) return BigInt(info);
-    const width = info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : 0;
-    if (width > 0) {
-      let value = 0n;
-      for (let i = 0; i < width; i++) value = (value << 8n) | BigInt(this.byte());
-      return value;
+  /**
+   * The argument of an initial byte, or `undefined` for indefinite length: a
+   * number when it is a safe integer (always for lengths that fit the input),
+   * so that the hot path does no BigInt arithmetic.
+   */
+  argument(info: number): Argument | undefined {
+    if (info < 24) return info;
+    switch (info) {
+      case 24:
+        return this.byte();
+      case 25:
+        return this.byte() * 0x100 + this.byte();
+      case 26:
+        return this.uint32();
+      case 27: {
+        const high = this.uint32();
+        const low = this.uint32();
+        return high < 0x20_0000 ? high * 0x1_0000_0000 + low : (BigInt(high) << 32n) | BigInt(low);
+      }
+      case INDEFINITE:
+        return undefined;
+      default:
+        throw new CborDecodeError(`reserved CBOR additional information ${info}`);
     }
-    if (info === INDEFINITE) return undefined;
-    throw new CborDecodeError(`reserved CBOR additional information ${info}`);
+  }
+
+  private uint32(): number {
+    return ((this.byte() << 24) >>> 0) + (this.byte() << 16) + (this.byte() << 8) + this.byte();
   }
 }
 
@@ -145,9 +167,9 @@ function readItem(reader: Reader, depth: number): CborValue | typeof BREAK {
   const argument = reader.argument(info);
   switch (major) {
     case MAJOR_UNSIGNED:
-      return { type: 'unsigned', value: definite(argument, 'integer') };
+      return { type: 'unsigned', value: BigInt(definite(argument, 'integer')) };
     case MAJOR_NEGATIVE:
-      return { type: 'negative', value: -1n - definite(argument, 'integer') };
+      return { type: 'negative', value: -1n - BigInt(definite(argument, 'integer')) };
     case MAJOR_BYTES:
       return { type: 'bytes', value: readString(reader, argument, MAJOR_BYTES) };
     case MAJOR_TEXT:
@@ -163,7 +185,7 @@ function readItem(reader: Reader, depth: number): CborValue | typeof BREAK {
   }
 }
 
-function definite(argument: bigint | undefined, what: string): bigint {
+function definite(argument: Argument | undefined, what: string): Argument {
   if (argument === undefined) throw new CborDecodeError(`indefinite length is not allowed for a CBOR ${what}`);
   return argument;
 }
@@ -189,7 +211,7 @@ function readSimple(info: number): CborValue | typeof BREAK {
   }
 }
 
-function readString(reader: Reader, argument: bigint | undefined, major: number): Uint8Array {
+function readString(reader: Reader, argument: Argument | undefined, major: number): Uint8Array {
   if (argument !== undefined) return reader.take(argument);
   const chunks: Uint8Array[] = [];
   for (;;) {
@@ -222,15 +244,15 @@ function decodeUtf8(bytes: Uint8Array): string {
  * cannot hold that many items (each takes at least one byte), so that a
  * declared count never drives work or allocation beyond the input's size.
  */
-function itemCount(reader: Reader, argument: bigint | undefined, itemsPerEntry: 1 | 2): number {
+function itemCount(reader: Reader, argument: Argument | undefined, itemsPerEntry: 1 | 2): number {
   if (argument === undefined) return Infinity;
-  if (argument * BigInt(itemsPerEntry) > BigInt(reader.remaining)) {
+  if (typeof argument === 'bigint' || argument * itemsPerEntry > reader.remaining) {
     throw new CborDecodeError(`CBOR ${itemsPerEntry === 1 ? 'array' : 'map'} declares ${argument} entries, more than the input holds`);
   }
-  return Number(argument);
+  return argument;
 }
 
-function readArray(reader: Reader, argument: bigint | undefined, depth: number): CborValue[] {
+function readArray(reader: Reader, argument: Argument | undefined, depth: number): CborValue[] {
   const items: CborValue[] = [];
   const count = itemCount(reader, argument, 1);
   for (let i = 0; i < count; i++) {
@@ -244,7 +266,7 @@ function readArray(reader: Reader, argument: bigint | undefined, depth: number):
   return items;
 }
 
-function readMap(reader: Reader, argument: bigint | undefined, depth: number): Map<string, CborValue> {
+function readMap(reader: Reader, argument: Argument | undefined, depth: number): Map<string, CborValue> {
   const entries = new Map<string, CborValue>();
   const count = itemCount(reader, argument, 2);
   for (let i = 0; i < count; i++) {
@@ -263,11 +285,11 @@ function readMap(reader: Reader, argument: bigint | undefined, depth: number): M
   return entries;
 }
 
-function readTagged(reader: Reader, tag: bigint, depth: number): CborValue {
+function readTagged(reader: Reader, tag: Argument, depth: number): CborValue {
   const inner = readItem(reader, depth + 1);
   if (inner === BREAK) throw new CborDecodeError('CBOR tag without content');
-  if (tag === BigInt(SELF_DESCRIBE_TAG)) return inner;
-  if (tag === BigInt(POSITIVE_BIGNUM_TAG) || tag === BigInt(NEGATIVE_BIGNUM_TAG)) {
+  if (tag === SELF_DESCRIBE_TAG) return inner;
+  if (tag === POSITIVE_BIGNUM_TAG || tag === NEGATIVE_BIGNUM_TAG) {
     if (inner.type !== 'bytes') throw new CborDecodeError('CBOR bignum must wrap a byte string');
     if (inner.value.length > MAX_CBOR_BIGNUM_BYTES) {
       throw new CborDecodeError(
@@ -276,7 +298,7 @@ function readTagged(reader: Reader, tag: bigint, depth: number): CborValue {
     }
     let magnitude = 0n;
     for (const byte of inner.value) magnitude = (magnitude << 8n) | BigInt(byte);
-    return tag === BigInt(POSITIVE_BIGNUM_TAG)
+    return tag === POSITIVE_BIGNUM_TAG
       ? { type: 'unsigned', value: magnitude }
       : { type: 'negative', value: -1n - magnitude };
   }
