@@ -6,6 +6,7 @@ import { Principal } from '@dfinity/principal';
 import { verifyRequestResponsePair } from '@dfinity/response-verification';
 
 import type { CallResult } from '../call-result';
+import { assertBoundedCandid } from '../candid-bounds';
 import type { WebReply, WebRequest } from '../http_interface';
 import type { LocalIc } from '../local-ic';
 import type { CanisterAddress } from './canister_address';
@@ -108,6 +109,7 @@ function decodeResponse(outcome: CallResult): CanisterResponse | { error: WebRep
     return { error: textReply(502, `The canister rejected the request (reject code ${outcome.code}): ${outcome.message}`) };
   }
   try {
+    assertBoundedCandid(outcome.reply); // a canister's reply is untrusted input to the gateway
     const [decoded] = IDL.decode([HttpResponse], outcome.reply) as unknown as [CanisterResponse];
     return { ...decoded, body: Uint8Array.from(decoded.body) };
   } catch (error) {
