@@ -3,7 +3,12 @@
 // Run: npx tsx bench/fuzz.ts [cases]
 import fc from 'fast-check';
 
+import { IDL } from '@dfinity/candid';
+import { Principal } from '@dfinity/principal';
+
+import { assertBoundedCandid, CandidBoundsError } from '../src/localnet/candid-bounds';
 import { CborDecodeError, decodeCbor, encodeCbor } from '../src/localnet/http_interface';
+import { InstallCodeArgs } from '../src/localnet/management/candid-types';
 import { cborNoise, mutate, mutations, postTo, recordingInterface, seedEnvelopes } from '../tests/localnet/support/fuzz';
 
 const CASES = Number(process.argv[2] ?? 20_000);
@@ -64,6 +69,25 @@ decodeRate('4 MiB nesting bomb (refused)', bomb, 20);
 const flat = new Uint8Array(4 * MiB);
 flat.set([0x9a, 0x00, 0x3f, 0xff, 0xfa]);
 decodeRate('4 MiB flat array of 4M zeros (refused)', flat, 5);
+
+function walkRate(label: string, bytes: Uint8Array, rounds: number): void {
+  const started = performance.now();
+  for (let i = 0; i < rounds; i++) {
+    try {
+      assertBoundedCandid(bytes);
+    } catch (error) {
+      if (!(error instanceof CandidBoundsError)) throw error;
+    }
+  }
+  const ms = (performance.now() - started) / rounds;
+  console.log(`  ${label.padEnd(44)} ${ms.toFixed(3).padStart(8)} ms each`);
+}
+
+console.log('\nCandid bounds walk:');
+const install = IDL.encode([InstallCodeArgs], [{ mode: { install: null }, canister_id: Principal.managementCanister(), wasm_module: new Uint8Array(2 * MiB), arg: new Uint8Array(), sender_canister_version: [] }]);
+walkRate('install_code with a 2 MiB module', install, 200);
+walkRate('vec null of 2^32 (refused)', Uint8Array.from([0x44, 0x49, 0x44, 0x4c, 1, 0x6d, 0x7f, 1, 0, 0x80, 0x80, 0x80, 0x80, 0x10]), 200);
+walkRate('vec of 30,000 records (walked)', IDL.encode([IDL.Vec(IDL.Record({ a: IDL.Nat8 }))], [Array.from({ length: 30_000 }, () => ({ a: 1 }))]), 20);
 
 console.log(`\nFuzzing, ${CASES} cases each:`);
 row('decodeCbor, CBOR-shaped noise', await measure(cborNoise(400), decodeOrRefuse));
