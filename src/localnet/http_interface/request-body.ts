@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { PayloadTooLargeError } from './errors';
 
 /**
@@ -47,12 +47,12 @@ export function readBoundedBody(request: IncomingMessage, maxBytes: number): Pro
 }
 
 /**
- * Prepares the answer to a refused upload. What the client still sends is
- * discarded for a short while, because closing with unread bytes resets the
- * connection and clients then lose the answer; an upload still running after
- * that loses its connection.
+ * After a refused upload: what the client still sends is discarded for a
+ * short while, because closing with unread bytes resets the connection and
+ * clients then lose the answer; an upload still running after that loses its
+ * connection.
  */
-export function closeAfterRefusal(request: IncomingMessage, response: ServerResponse): void {
+export function discardRestOfRefusedBody(request: IncomingMessage): void {
   request.resume();
   const socket = request.socket;
   const timer = setTimeout(() => {
@@ -60,5 +60,4 @@ export function closeAfterRefusal(request: IncomingMessage, response: ServerResp
   }, LINGER_AFTER_REFUSAL_MS);
   timer.unref();
   socket.once('close', () => clearTimeout(timer));
-  void response;
 }

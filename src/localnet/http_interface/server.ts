@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { PayloadTooLargeError } from './errors';
 import type { HttpReply, IcHttpInterface } from './ic-http-interface';
-import { closeAfterRefusal, readBoundedBody } from './request-body';
+import { discardRestOfRefusedBody, readBoundedBody } from './request-body';
 import { routeRequest } from './router';
 
 /**
@@ -109,7 +109,7 @@ async function serve(
     }
     const body = await readBoundedBody(request, maxRequestBytes);
     if (body instanceof PayloadTooLargeError) {
-      closeAfterRefusal(request, response);
+      discardRestOfRefusedBody(request);
       send(response, { status: body.httpStatus, contentType: 'text/plain; charset=utf-8', body: body.message });
       return;
     }
@@ -129,7 +129,7 @@ async function serve(
 async function serveWeb(request: IncomingMessage, response: ServerResponse, web: WebHandler, maxRequestBytes: number): Promise<void> {
   try {
     const body = await readBoundedBody(request, maxRequestBytes);
-    if (body instanceof PayloadTooLargeError) closeAfterRefusal(request, response);
+    if (body instanceof PayloadTooLargeError) discardRestOfRefusedBody(request);
     const reply: WebReply =
       body instanceof PayloadTooLargeError
         ? { status: body.httpStatus, headers: [['content-type', 'text/plain; charset=utf-8']], body: body.message }
