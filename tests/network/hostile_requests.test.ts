@@ -1,5 +1,6 @@
 // Hostile bodies against a running local IC: each is refused quickly, and the network keeps
 // answering everyone else meanwhile (issue 12: one unauthenticated request froze the whole IC).
+import { request } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -196,7 +197,6 @@ describe('hostile request bodies', () => {
   });
 
   it('refuses a chunked body as soon as it passes the cap, and keeps serving on other connections', async () => {
-    const { request } = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
       const upload = request(`${network.url}/api/v2/canister/${CANISTER}/call`, {
         method: 'POST',
