@@ -29,7 +29,7 @@ export function readBoundedBody(request: IncomingMessage, maxBytes: number): Pro
     };
     const onEnd = (): void => {
       stop();
-      resolve(new Uint8Array(Buffer.concat(chunks, size)));
+      resolve(joined(chunks, size));
     };
     const onError = (error: Error): void => {
       stop();
@@ -60,4 +60,15 @@ export function discardRestOfRefusedBody(request: IncomingMessage): void {
   }, LINGER_AFTER_REFUSAL_MS);
   timer.unref();
   socket.once('close', () => clearTimeout(timer));
+}
+
+/** One copy into a fresh array (Buffer.concat may hand out a slice of Node's shared pool, which @dfinity/candid misreads). */
+function joined(chunks: readonly Buffer[], size: number): Uint8Array {
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return body;
 }
