@@ -1,6 +1,10 @@
 // Hostile bodies against a running local IC: each is refused quickly, and the network keeps
 // answering everyone else meanwhile (issue 12: one unauthenticated request froze the whole IC).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -10,13 +14,16 @@ const CANISTER = 'rrkah-fqaaa-aaaaa-aaaaq-cai';
 const MiB = 1024 * 1024;
 
 let network: LocalNetwork;
+let bodyDirectory: string;
 
 beforeAll(async () => {
   network = await startLocalNetwork({ port: 0 });
+  bodyDirectory = mkdtempSync(join(tmpdir(), 'ic-jwt-hostile-'));
 });
 
 afterAll(async () => {
   await network?.close();
+  rmSync(bodyDirectory, { recursive: true, force: true });
 });
 
 function concat(...parts: Uint8Array[]): Uint8Array {
@@ -110,14 +117,17 @@ interface Answer {
 }
 
 /**
- * POSTs the bodies one after the other from a worker thread, so that the client's own work
- * (pushing 50 MB) does not run on the event loop of the server under test. The time is the
- * time to the complete answer, which may come while the client is still uploading.
+ * POSTs the bodies (files) one after the other from a separate process at the lowest CPU
+ * priority: an attacker is another program (a browser tab), and on a busy test machine the
+ * client's own work (pushing 50 MB) must not be what slows the server under test. The time is
+ * the time to the complete answer, which may come while the client is still uploading.
  */
 const HOSTILE_CLIENT = `
-const { parentPort, workerData } = require('node:worker_threads');
+const { readFileSync } = require('node:fs');
 const { request } = require('node:http');
-function post(url, body) {
+const [url, ...files] = process.argv.slice(1);
+const bodies = files.map((file) => readFileSync(file));
+function post(body) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const upload = request(url, { method: 'POST', headers: { 'content-type': 'application/cbor', 'content-length': body.length } });
@@ -130,20 +140,17 @@ function post(url, body) {
         upload.destroy();
       });
     });
-    upload.on('error', (error) => reject(error));
+    upload.on('error', reject);
     upload.end(body);
   });
 }
-parentPort.once('message', async () => {
-  try {
-    const answers = [];
-    for (const body of workerData.bodies) answers.push(await post(workerData.url, Buffer.from(body)));
-    parentPort.postMessage(answers);
-  } catch (error) {
-    parentPort.postMessage({ error: String(error) });
-  }
+process.stdin.once('data', async () => {
+  const answers = [];
+  for (const body of bodies) answers.push(await post(body));
+  process.stdout.write(JSON.stringify(answers));
+  process.exit(0);
 });
-parentPort.postMessage('ready');
+process.stdout.write('ready');
 `;
 
 interface HostileClient {
@@ -152,24 +159,27 @@ interface HostileClient {
   send(): Promise<Answer[]>;
 }
 
-/** The worker starts (a new V8 isolate) before the measurement, and sends when told to. */
+/** The process starts before the measurement and sends when told to. */
 function hostileClient(url: string, bodies: Uint8Array[]): HostileClient {
-  const buffers = bodies.map((body) => body.buffer as ArrayBuffer);
-  const worker = new Worker(HOSTILE_CLIENT, { eval: true, workerData: { url, bodies: buffers }, transferList: buffers });
+  const files = bodies.map((body, index) => {
+    const file = join(bodyDirectory, `body-${index}.bin`);
+    writeFileSync(file, body);
+    return file;
+  });
+  const child = spawn('nice', ['-n', '19', process.execPath, '-e', HOSTILE_CLIENT, url, ...files], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let output = '';
   const ready = new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve());
-    worker.once('error', reject);
+    child.stdout.setEncoding('utf8');
+    child.stdout.once('data', () => resolve());
+    child.once('error', reject);
   });
   return {
     ready,
     send: () =>
       new Promise((resolve, reject) => {
-        worker.once('message', (message: Answer[] | { error: string }) => {
-          void worker.terminate();
-          if ('error' in message) reject(new Error(message.error));
-          else resolve(message);
-        });
-        worker.postMessage('go');
+        child.stdout.on('data', (chunk: string) => (output += chunk));
+        child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(output) as Answer[]) : reject(new Error(`hostile client exited with ${code}`))));
+        child.stdin.write('go\n');
       })
   };
 }
