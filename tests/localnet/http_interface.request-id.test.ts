@@ -163,9 +163,11 @@ describe('envelope decoding', () => {
     expect(() => decodeEnvelope(new Uint8Array([0xff]), 'call')).toThrow(/Failed to deserialize cbor request/);
   });
 
-  it('reads bignums and indefinite lengths', () => {
-    // 2(h'010000000000000000') = 2^64, and an indefinite byte string of two chunks
-    expect(decodeCbor(hexToBytes('c249010000000000000000'))).toEqual({ type: 'unsigned', value: 2n ** 64n });
+  it('reads bignums up to 64 bits and indefinite lengths', () => {
+    // 2(h'ffffffffffffffff') = 2^64 - 1 and 3(h'00ff') = -256; 2(h'010000000000000000') = 2^64 is wider than any IC integer
+    expect(decodeCbor(hexToBytes('c248ffffffffffffffff'))).toEqual({ type: 'unsigned', value: 2n ** 64n - 1n });
+    expect(decodeCbor(hexToBytes('c34200ff'))).toEqual({ type: 'negative', value: -256n });
+    expect(() => decodeCbor(hexToBytes('c249010000000000000000'))).toThrow(/bignum of 9 bytes/);
     expect(decodeCbor(hexToBytes('5f4201024103ff'))).toEqual({ type: 'bytes', value: new Uint8Array([1, 2, 3]) });
     expect(decodeCbor(hexToBytes('9f0102ff'))).toEqual({
       type: 'array',

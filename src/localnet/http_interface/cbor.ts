@@ -7,6 +7,13 @@
  * The decoder is strict because it reads untrusted bodies: truncated input,
  * trailing bytes, duplicate map keys, non-text map keys, floats, unknown tags,
  * invalid UTF-8 and excessive nesting are all refused.
+ *
+ * SECURITY: it runs before any authentication, on whatever a web page or a
+ * peer sends, so its work is linear in the input and bounded: nesting depth,
+ * the number of data items, and bignums (the IC has no integer wider than
+ * 64 bits: tag 2/3 byte strings longer than 8 bytes are refused, never
+ * converted). Declared lengths are checked against the bytes that remain
+ * before anything is allocated.
  */
 
 export type CborValue =
@@ -48,7 +55,17 @@ export const SELF_DESCRIBE_TAG = 55799;
 const POSITIVE_BIGNUM_TAG = 2;
 const NEGATIVE_BIGNUM_TAG = 3;
 /** Requests nest at most a few levels (paths, delegations); this bounds recursion on hostile input. */
-const MAX_NESTING = 32;
+export const MAX_CBOR_NESTING = 32;
+/**
+ * Data items in one request, a bound on the decoder's work (each item costs an
+ * allocation). Agents send a few dozen; 20 delegations of 1,000 targets each
+ * (the replica's limits, see authentication.ts) fit. Stricter than the replica
+ * for one thing: 1,000 read_state paths of 127 labels each (127,000 items) are
+ * refused here, while 1,000 short paths still reach the replica's own checks.
+ */
+export const MAX_CBOR_ITEMS = 1 << 16;
+/** A bignum (tag 2 or 3) may carry at most a 64-bit magnitude: the widest integer in the interface. */
+export const MAX_CBOR_BIGNUM_BYTES = 8;
 const BREAK = Symbol('break');
 
 const MAJOR_UNSIGNED = 0;
@@ -63,13 +80,27 @@ const INDEFINITE = 31;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** A head's argument: a number below 2^53, a bigint above. */
+type Argument = number | bigint;
+
 class Reader {
   private offset = 0;
+  private items = 0;
 
   constructor(private readonly bytes: Uint8Array) {}
 
   get atEnd(): boolean {
     return this.offset === this.bytes.length;
+  }
+
+  get remaining(): number {
+    return this.bytes.length - this.offset;
+  }
+
+  /** Counts one more data item against MAX_CBOR_ITEMS. */
+  countItem(): void {
+    this.items += 1;
+    if (this.items > MAX_CBOR_ITEMS) throw new CborDecodeError(`more than ${MAX_CBOR_ITEMS} CBOR data items`);
   }
 
   byte(): number {
@@ -79,28 +110,49 @@ class Reader {
     return value;
   }
 
-  take(length: bigint): Uint8Array {
-    if (length > BigInt(this.bytes.length - this.offset)) throw new CborDecodeError('unexpected end of CBOR input');
+  take(length: Argument): Uint8Array {
+    if (typeof length === 'bigint' || length > this.remaining) throw new CborDecodeError('unexpected end of CBOR input');
     const start = this.offset;
-    this.offset += Number(length);
-    return this.bytes.slice(start, this.offset);
+    this.offset += length;
+    return this.bytes.subarray(start, this.offset);
   }
 
-  /** The argument of an initial byte: its value, or `undefined` for indefinite length. */
-  argument(info: number): bigint | undefined {
-    if (info < 24) return BigInt(info);
-    const width = info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : 0;
-    if (width > 0) {
-      let value = 0n;
-      for (let i = 0; i < width; i++) value = (value << 8n) | BigInt(this.byte());
-      return value;
+  /**
+   * The argument of an initial byte, or `undefined` for indefinite length: a
+   * number when it is a safe integer (always for lengths that fit the input),
+   * so that the hot path does no BigInt arithmetic.
+   */
+  argument(info: number): Argument | undefined {
+    if (info < 24) return info;
+    switch (info) {
+      case 24:
+        return this.byte();
+      case 25:
+        return this.byte() * 0x100 + this.byte();
+      case 26:
+        return this.uint32();
+      case 27: {
+        const high = this.uint32();
+        const low = this.uint32();
+        return high < 0x20_0000 ? high * 0x1_0000_0000 + low : (BigInt(high) << 32n) | BigInt(low);
+      }
+      case INDEFINITE:
+        return undefined;
+      default:
+        throw new CborDecodeError(`reserved CBOR additional information ${info}`);
     }
-    if (info === INDEFINITE) return undefined;
-    throw new CborDecodeError(`reserved CBOR additional information ${info}`);
+  }
+
+  private uint32(): number {
+    return ((this.byte() << 24) >>> 0) + (this.byte() << 16) + (this.byte() << 8) + this.byte();
   }
 }
 
-/** Decodes exactly one CBOR data item that spans the whole input. */
+/**
+ * Decodes exactly one CBOR data item that spans the whole input. Byte strings
+ * are views into `bytes`, not copies (a copy per label made 60,000-label
+ * requests ten times slower): hand it a buffer nobody changes afterwards.
+ */
 export function decodeCbor(bytes: Uint8Array): CborValue {
   const reader = new Reader(bytes);
   const value = readItem(reader, 0);
@@ -110,7 +162,8 @@ export function decodeCbor(bytes: Uint8Array): CborValue {
 }
 
 function readItem(reader: Reader, depth: number): CborValue | typeof BREAK {
-  if (depth > MAX_NESTING) throw new CborDecodeError(`CBOR nesting deeper than ${MAX_NESTING} levels`);
+  if (depth > MAX_CBOR_NESTING) throw new CborDecodeError(`CBOR nesting deeper than ${MAX_CBOR_NESTING} levels`);
+  reader.countItem();
   const initial = reader.byte();
   const major = initial >> 5;
   const info = initial & 0x1f;
@@ -118,9 +171,9 @@ function readItem(reader: Reader, depth: number): CborValue | typeof BREAK {
   const argument = reader.argument(info);
   switch (major) {
     case MAJOR_UNSIGNED:
-      return { type: 'unsigned', value: definite(argument, 'integer') };
+      return { type: 'unsigned', value: BigInt(definite(argument, 'integer')) };
     case MAJOR_NEGATIVE:
-      return { type: 'negative', value: -1n - definite(argument, 'integer') };
+      return { type: 'negative', value: -1n - BigInt(definite(argument, 'integer')) };
     case MAJOR_BYTES:
       return { type: 'bytes', value: readString(reader, argument, MAJOR_BYTES) };
     case MAJOR_TEXT:
@@ -136,7 +189,7 @@ function readItem(reader: Reader, depth: number): CborValue | typeof BREAK {
   }
 }
 
-function definite(argument: bigint | undefined, what: string): bigint {
+function definite(argument: Argument | undefined, what: string): Argument {
   if (argument === undefined) throw new CborDecodeError(`indefinite length is not allowed for a CBOR ${what}`);
   return argument;
 }
@@ -162,13 +215,14 @@ function readSimple(info: number): CborValue | typeof BREAK {
   }
 }
 
-function readString(reader: Reader, argument: bigint | undefined, major: number): Uint8Array {
+function readString(reader: Reader, argument: Argument | undefined, major: number): Uint8Array {
   if (argument !== undefined) return reader.take(argument);
   const chunks: Uint8Array[] = [];
   for (;;) {
     const initial = reader.byte();
     if (initial === 0xff) break;
     if (initial >> 5 !== major) throw new CborDecodeError('indefinite-length string with a chunk of another type');
+    reader.countItem();
     chunks.push(reader.take(definite(reader.argument(initial & 0x1f), 'string chunk')));
   }
   const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
@@ -189,9 +243,23 @@ function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
-function readArray(reader: Reader, argument: bigint | undefined, depth: number): CborValue[] {
+/**
+ * The item count of a definite-length array or map, refused when the bytes left
+ * cannot hold that many items (each takes at least one byte), so that a
+ * declared count never drives work or allocation beyond the input's size.
+ */
+function itemCount(reader: Reader, argument: Argument | undefined, itemsPerEntry: 1 | 2): number {
+  if (argument === undefined) return Infinity;
+  if (typeof argument === 'bigint' || argument * itemsPerEntry > reader.remaining) {
+    throw new CborDecodeError(`CBOR ${itemsPerEntry === 1 ? 'array' : 'map'} declares ${argument} entries, more than the input holds`);
+  }
+  return argument;
+}
+
+function readArray(reader: Reader, argument: Argument | undefined, depth: number): CborValue[] {
   const items: CborValue[] = [];
-  for (let i = 0n; argument === undefined || i < argument; i++) {
+  const count = itemCount(reader, argument, 1);
+  for (let i = 0; i < count; i++) {
     const item = readItem(reader, depth + 1);
     if (item === BREAK) {
       if (argument !== undefined) throw new CborDecodeError('unexpected CBOR break code');
@@ -202,9 +270,10 @@ function readArray(reader: Reader, argument: bigint | undefined, depth: number):
   return items;
 }
 
-function readMap(reader: Reader, argument: bigint | undefined, depth: number): Map<string, CborValue> {
+function readMap(reader: Reader, argument: Argument | undefined, depth: number): Map<string, CborValue> {
   const entries = new Map<string, CborValue>();
-  for (let i = 0n; argument === undefined || i < argument; i++) {
+  const count = itemCount(reader, argument, 2);
+  for (let i = 0; i < count; i++) {
     const key = readItem(reader, depth + 1);
     if (key === BREAK) {
       if (argument !== undefined) throw new CborDecodeError('unexpected CBOR break code');
@@ -220,15 +289,20 @@ function readMap(reader: Reader, argument: bigint | undefined, depth: number): M
   return entries;
 }
 
-function readTagged(reader: Reader, tag: bigint, depth: number): CborValue {
+function readTagged(reader: Reader, tag: Argument, depth: number): CborValue {
   const inner = readItem(reader, depth + 1);
   if (inner === BREAK) throw new CborDecodeError('CBOR tag without content');
-  if (tag === BigInt(SELF_DESCRIBE_TAG)) return inner;
-  if (tag === BigInt(POSITIVE_BIGNUM_TAG) || tag === BigInt(NEGATIVE_BIGNUM_TAG)) {
+  if (tag === SELF_DESCRIBE_TAG) return inner;
+  if (tag === POSITIVE_BIGNUM_TAG || tag === NEGATIVE_BIGNUM_TAG) {
     if (inner.type !== 'bytes') throw new CborDecodeError('CBOR bignum must wrap a byte string');
+    if (inner.value.length > MAX_CBOR_BIGNUM_BYTES) {
+      throw new CborDecodeError(
+        `CBOR bignum of ${inner.value.length} bytes; integers in IC requests have at most ${MAX_CBOR_BIGNUM_BYTES} bytes`
+      );
+    }
     let magnitude = 0n;
     for (const byte of inner.value) magnitude = (magnitude << 8n) | BigInt(byte);
-    return tag === BigInt(POSITIVE_BIGNUM_TAG)
+    return tag === POSITIVE_BIGNUM_TAG
       ? { type: 'unsigned', value: magnitude }
       : { type: 'negative', value: -1n - magnitude };
   }

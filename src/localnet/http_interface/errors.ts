@@ -30,8 +30,10 @@ export class UnsupportedContentTypeError extends HttpInterfaceError {
 
 /** The body is larger than this network accepts. */
 export class PayloadTooLargeError extends HttpInterfaceError {
-  constructor(size: number, maximum: number) {
-    super('payload_too_large', 413, `Request body of ${size} bytes is larger than the maximum of ${maximum} bytes.`);
+  /** `lowerBound`: the body was cut off at `size` bytes, so it is at least that large. */
+  constructor(size: number, maximum: number, options: { lowerBound?: boolean } = {}) {
+    const what = options.lowerBound === true ? `of at least ${size} bytes` : `of ${size} bytes`;
+    super('payload_too_large', 413, `Request body ${what} is larger than the maximum of ${maximum} bytes.`);
   }
 }
 

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { PayloadTooLargeError } from './errors';
 import type { HttpReply, IcHttpInterface } from './ic-http-interface';
+import { discardRestOfRefusedBody, readBoundedBody } from './request-body';
 import { routeRequest } from './router';
 
 /**
@@ -9,7 +10,11 @@ import { routeRequest } from './router';
  *
  * SECURITY: it binds to the loopback interface only. The local network has
  * no rate limits and its keys protect nothing real, so it must not be
- * reachable from other machines.
+ * reachable from other machines. Any web page the developer opens can still
+ * reach it (CORS allows every origin, as the replica does, because agent-js
+ * in the frontend and the dev identity provider need it), so every request is
+ * answered in bounded time: headers and whole requests time out, bodies are
+ * capped before they are read, and decoding is bounded (cbor.ts).
  */
 
 export interface ReplicaServerOptions {
@@ -54,7 +59,17 @@ export interface RunningReplicaServer {
 }
 
 export const LOOPBACK_HOST = '127.0.0.1';
+/**
+ * The replica takes ingress messages of up to 2 MiB on application subnets
+ * (max_ingress_bytes_per_message) and its HTTP endpoint caps bodies above
+ * that; 4 MiB holds a 2 MiB message with its envelope and signatures.
+ */
 const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+/** Time to receive a request's headers, and the whole request with its body (Node answers 408 after it). */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+/** How often Node checks those timeouts (its default, 30 s, would let a slow client hold on much longer). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, POST',
@@ -64,7 +79,8 @@ const CORS_HEADERS = {
 export async function startReplicaServer(options: ReplicaServerOptions): Promise<RunningReplicaServer> {
   const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   const syncCallEndpoint = options.syncCallEndpoint ?? true;
-  const server = createServer((request, response) => {
+  const timeouts = { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS };
+  const server = createServer(timeouts, (request, response) => {
     const web = options.web;
     if (web !== undefined && web.claims(request.headers.host, request.url ?? '/')) void serveWeb(request, response, web, maxRequestBytes);
     else void serve(request, response, options.api, maxRequestBytes, syncCallEndpoint);
@@ -91,9 +107,9 @@ async function serve(
       send(response, { status: 204, body: '' });
       return;
     }
-    const body = await readBody(request, maxRequestBytes);
+    const body = await readBoundedBody(request, maxRequestBytes);
     if (body instanceof PayloadTooLargeError) {
-      response.setHeader('connection', 'close');
+      discardRestOfRefusedBody(request);
       send(response, { status: body.httpStatus, contentType: 'text/plain; charset=utf-8', body: body.message });
       return;
     }
@@ -112,7 +128,8 @@ async function serve(
 
 async function serveWeb(request: IncomingMessage, response: ServerResponse, web: WebHandler, maxRequestBytes: number): Promise<void> {
   try {
-    const body = await readBody(request, maxRequestBytes);
+    const body = await readBoundedBody(request, maxRequestBytes);
+    if (body instanceof PayloadTooLargeError) discardRestOfRefusedBody(request);
     const reply: WebReply =
       body instanceof PayloadTooLargeError
         ? { status: body.httpStatus, headers: [['content-type', 'text/plain; charset=utf-8']], body: body.message }
@@ -137,28 +154,6 @@ function headerPairs(request: IncomingMessage): [string, string][] {
   const pairs: [string, string][] = [];
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) pairs.push([request.rawHeaders[i]!.toLowerCase(), request.rawHeaders[i + 1]!]);
   return pairs;
-}
-
-/** The whole body, or a PayloadTooLargeError (the rest is discarded) when it exceeds the limit. */
-function readBody(request: IncomingMessage, maxRequestBytes: number): Promise<Uint8Array | PayloadTooLargeError> {
-  const declared = Number(request.headers['content-length'] ?? '0');
-  if (declared > maxRequestBytes) {
-    request.resume();
-    return Promise.resolve(new PayloadTooLargeError(declared, maxRequestBytes));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxRequestBytes) chunks.push(chunk);
-    });
-    request.on('end', () => {
-      if (size > maxRequestBytes) resolve(new PayloadTooLargeError(size, maxRequestBytes));
-      else resolve(new Uint8Array(Buffer.concat(chunks)));
-    });
-    request.on('error', reject);
-  });
 }
 
 function send(response: ServerResponse, reply: HttpReply): void {

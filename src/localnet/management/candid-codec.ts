@@ -1,5 +1,6 @@
 import { IDL } from '@dfinity/candid';
 import { replied, type CallResult } from '../call-result.js';
+import { assertBoundedCandid } from '../candid-bounds.js';
 
 /** A call to `aaaaa-aa`, from a canister or as an ingress message. */
 export interface ManagementCall {
@@ -24,6 +25,7 @@ export function decode<T extends unknown[]>(types: IDL.Type[], bytes: Uint8Array
   // @dfinity/candid reads views from the start of their ArrayBuffer: hand it a view that starts there.
   const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
   try {
+    assertBoundedCandid(own);
     return IDL.decode(types, own) as unknown as T;
   } catch (error) {
     throw new CandidDecodeError(error instanceof Error ? error.message : String(error));

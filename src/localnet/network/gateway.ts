@@ -6,9 +6,11 @@ import { Principal } from '@dfinity/principal';
 import { verifyRequestResponsePair } from '@dfinity/response-verification';
 
 import type { CallResult } from '../call-result';
+import { assertBoundedCandid } from '../candid-bounds';
 import type { WebReply, WebRequest } from '../http_interface';
 import type { LocalIc } from '../local-ic';
 import type { CanisterAddress } from './canister_address';
+import { gatewayRequestTarget } from './request_target';
 
 export interface GatewayOptions {
   readonly ic: LocalIc;
@@ -56,20 +58,23 @@ export async function serveThroughGateway(options: GatewayOptions, address: Cani
   if (!ic.hasCanister(canisterId)) return textReply(404, `Canister ${canisterId.toText()} does not exist on this network.`);
 
   const headers = request.headers.filter(([name]) => name !== 'host');
+  const target = gatewayRequestTarget(address.url);
+  const url = target.url;
+  const marks: [string, string][] = target.rewritten ? [['x-local-ic-rewritten-url', url]] : [];
   const queryArg = IDL.encode([HttpRequest], [
-    { method: request.method, url: address.url, headers, body: request.body, certificate_version: [CERTIFICATE_VERSION] }
+    { method: request.method, url, headers, body: request.body, certificate_version: [CERTIFICATE_VERSION] }
   ]);
   let outcome = await ic.queryCall(canisterId, 'http_request', queryArg, { sender: Principal.anonymous() });
   let response = decodeResponse(outcome);
   if ('error' in response) return response.error;
 
   if (response.upgrade[0] === true) {
-    const updateArg = IDL.encode([HttpUpdateRequest], [{ method: request.method, url: address.url, headers, body: request.body }]);
+    const updateArg = IDL.encode([HttpUpdateRequest], [{ method: request.method, url, headers, body: request.body }]);
     outcome = await ic.updateCall(canisterId, 'http_request_update', updateArg, { sender: Principal.anonymous() });
     response = decodeResponse(outcome);
     if ('error' in response) return response.error;
     // Responses of update calls went through consensus: no certification to check.
-    return { status: response.status_code, headers: response.headers, body: response.body };
+    return { status: response.status_code, headers: [...response.headers, ...marks], body: response.body };
   }
 
   const certified = response.headers.some(([name]) => name.toLowerCase() === 'ic-certificate');
@@ -77,12 +82,12 @@ export async function serveThroughGateway(options: GatewayOptions, address: Cani
     if (!options.allowUncertifiedResponses) {
       return textReply(503, `The response of canister ${canisterId.toText()} carries no IC-Certificate header: the gateway refuses uncertified responses, as icp0.io does.`);
     }
-    return { status: response.status_code, headers: [...response.headers, ['x-local-ic-uncertified', 'true']], body: response.body };
+    return { status: response.status_code, headers: [...response.headers, ['x-local-ic-uncertified', 'true'], ...marks], body: response.body };
   }
 
   try {
     const verification = verifyRequestResponsePair(
-      { url: address.url, method: request.method, body: request.body, headers, certificate_version: [CERTIFICATE_VERSION] },
+      { url, method: request.method, body: request.body, headers, certificate_version: [CERTIFICATE_VERSION] },
       { status_code: response.status_code, headers: response.headers, body: response.body },
       canisterId.toUint8Array(),
       ic.time,
@@ -92,7 +97,7 @@ export async function serveThroughGateway(options: GatewayOptions, address: Cani
     );
     const verified = verification.response;
     if (verified === undefined) return textReply(503, 'Response verification returned no response.');
-    return { status: verified.statusCode ?? response.status_code, headers: verified.headers, body: verified.body };
+    return { status: verified.statusCode ?? response.status_code, headers: [...verified.headers, ...marks], body: verified.body };
   } catch (error) {
     const reason = (error as { message?: string }).message ?? String(error);
     return textReply(503, `Response verification failed for canister ${canisterId.toText()}: ${reason}`);
@@ -104,6 +109,7 @@ function decodeResponse(outcome: CallResult): CanisterResponse | { error: WebRep
     return { error: textReply(502, `The canister rejected the request (reject code ${outcome.code}): ${outcome.message}`) };
   }
   try {
+    assertBoundedCandid(outcome.reply); // a canister's reply is untrusted input to the gateway
     const [decoded] = IDL.decode([HttpResponse], outcome.reply) as unknown as [CanisterResponse];
     return { ...decoded, body: Uint8Array.from(decoded.body) };
   } catch (error) {
