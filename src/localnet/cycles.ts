@@ -14,6 +14,7 @@ import {
   ZERO_PRICES,
   type SubnetPricing
 } from './costs/schedule.js';
+import { SUBNET_NODE_COUNTS } from './costs/subnet-sizes.js';
 
 /**
  * What the local IC charges: the IC's published prices (src/localnet/costs)
@@ -28,10 +29,10 @@ export function feeScheduleFor(subnetSize: bigint | number): FeeSchedule {
 }
 
 /** A 13-node application subnet, where user canisters live by default. */
-export const APPLICATION_SUBNET_FEES: FeeSchedule = feeScheduleFor(13n);
+export const APPLICATION_SUBNET_FEES: FeeSchedule = feeScheduleFor(SUBNET_NODE_COUNTS.application);
 
 /** Nothing costs anything (cycles attached to calls still move). */
-export const FREE_FEES: FeeSchedule = subnetPricing(13n, ZERO_PRICES);
+export const FREE_FEES: FeeSchedule = subnetPricing(SUBNET_NODE_COUNTS.application, ZERO_PRICES);
 
 export const DEFAULT_FREEZING_THRESHOLD_SECONDS = 2_592_000n;
 export const MAX_CYCLES = (1n << 128n) - 1n;

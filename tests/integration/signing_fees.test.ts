@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { signingFee as cyclesTheCanisterAttaches } from '../../src/backend/core/fees';
 import { FREE_FEES, LocalIc } from '../../src/localnet';
-import { KEY_HOLDING_SUBNETS, signingFee as feeTheLocalIcCharges } from '../../src/localnet/threshold';
+import { keyHoldingSubnetSize, signingFee as feeTheLocalIcCharges } from '../../src/localnet/threshold';
 import { createLocalIcBackend } from './harness/local_ic_backend';
 import { JwtIssuer, randomPrincipal } from './harness/jwt_issuer';
 import type { TestIc } from './harness/test_ic';
@@ -29,7 +29,7 @@ afterAll(async () => {
 
 describe('signing fees', () => {
   it.each(EXPECTED)('$keyName: the local IC charges the fee of its $nodes-node subnet, and the canister attaches at least that', ({ keyName, nodes, fee }) => {
-    expect(KEY_HOLDING_SUBNETS[keyName].nodes).toBe(nodes);
+    expect(keyHoldingSubnetSize(keyName)).toBe(nodes);
     for (const scheme of ['ecdsa', 'schnorr'] as const) expect(feeTheLocalIcCharges(scheme, keyName)).toBe(fee);
     expect(cyclesTheCanisterAttaches(keyName)).toBeGreaterThanOrEqual(fee);
   });

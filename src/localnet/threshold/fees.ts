@@ -1,6 +1,6 @@
 import { subnetPricing, thresholdFee } from '../costs/schedule';
 import { InsufficientCyclesError } from './errors';
-import { KEY_HOLDING_SUBNETS } from './key-subnets';
+import { keyHoldingSubnetSize } from './key-subnets';
 import { signingMethodOf, type SchnorrAlgorithm, type ThresholdAlgorithm } from './key-ids';
 import { requireKnownKeyName } from './request-validation';
 
@@ -9,14 +9,14 @@ export type SigningScheme = 'ecdsa' | 'schnorr';
 /**
  * Cycles the IC charges for sign_with_ecdsa / sign_with_schnorr: the published
  * signature fee scaled to the size of the subnet that holds the key
- * (KEY_HOLDING_SUBNETS), whichever subnet the calling canister is on.
+ * (key-subnets.ts), whichever subnet the calling canister is on.
  * Throws UnknownThresholdKeyError for a key name this network lacks; the
  * Schnorr algorithm only shapes that error's key id (`schnorr:<Algorithm>:<name>`).
  */
 export function signingFee(scheme: SigningScheme, keyName: string, schnorrAlgorithm: SchnorrAlgorithm = 'ed25519'): bigint {
   const algorithm = thresholdAlgorithm(scheme, schnorrAlgorithm);
-  const holder = KEY_HOLDING_SUBNETS[requireKnownKeyName(signingMethodOf(algorithm), algorithm, keyName)];
-  return thresholdFee(subnetPricing(holder.nodes), signingMethodOf(algorithm));
+  const nodes = keyHoldingSubnetSize(requireKnownKeyName(signingMethodOf(algorithm), algorithm, keyName));
+  return thresholdFee(subnetPricing(nodes), signingMethodOf(algorithm));
 }
 
 /** Returns the fee to charge; the rest of `attachedCycles` is the caller's refund. */

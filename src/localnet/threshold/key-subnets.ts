@@ -1,28 +1,24 @@
+import { SUBNET_NODE_COUNTS, type SubnetKind } from '../costs/subnet-sizes';
 import type { KeyName } from './key-ids';
 
-export type KeyHoldingSubnetKind = 'fiduciary' | 'ii' | 'test-threshold-keys';
-
-/** A subnet that holds threshold keys, as far as fees are concerned: its kind and its node count. */
-export interface KeyHoldingSubnet {
-  readonly kind: KeyHoldingSubnetKind;
-  readonly nodes: bigint;
-}
+/**
+ * Which subnets hold each key, as PocketIC 14 has them: `key_1` on the II and
+ * fiduciary subnets, `test_key_1` and `dfx_test_key` only on the
+ * test-threshold-keys subnet (PR 9818 moved them there so that their fee is
+ * 10B cycles as on mainnet).
+ */
+export const KEY_HOLDERS: Readonly<Record<KeyName, readonly SubnetKind[]>> = Object.freeze({
+  key_1: Object.freeze(['ii', 'fiduciary'] as const),
+  test_key_1: Object.freeze(['test-threshold-keys'] as const),
+  dfx_test_key: Object.freeze(['test-threshold-keys'] as const)
+});
 
 /**
- * Where each key lives, and so which subnet's size its fees scale with.
- * Stands in for real subnets until the local IC has a multi-subnet topology;
- * that topology should replace this table with its own subnets.
- *
- * - `key_1`: the fiduciary subnet (mainnet pzp6e…, 34 nodes), also held by
- *   the II subnet (34 nodes). PocketIC gives both 34 nodes (PocketIC server
- *   changelog 7.0.0: fiduciary 28 → 34; 9.0.0: II → 34, "as on the ICP mainnet").
- * - `test_key_1`, `dfx_test_key`: the test-threshold-keys subnet, a 13-node
- *   application subnet (mainnet fuqsr…). PocketIC moved them there from the
- *   II and fiduciary subnets (dfinity/ic PR 9818, SubnetKind::TestThresholdKeys)
- *   so that their fee is 10B cycles as on mainnet.
+ * The node count a key's fees scale with: that of the subnet signing with it
+ * (the first holder; every holder of a key has the same size here).
  */
-export const KEY_HOLDING_SUBNETS: Readonly<Record<KeyName, KeyHoldingSubnet>> = Object.freeze({
-  key_1: Object.freeze({ kind: 'fiduciary', nodes: 34n }),
-  test_key_1: Object.freeze({ kind: 'test-threshold-keys', nodes: 13n }),
-  dfx_test_key: Object.freeze({ kind: 'test-threshold-keys', nodes: 13n })
-});
+export function keyHoldingSubnetSize(keyName: KeyName): bigint {
+  const [signer] = KEY_HOLDERS[keyName];
+  if (signer === undefined) throw new Error(`no subnet holds ${keyName}`);
+  return SUBNET_NODE_COUNTS[signer];
+}
