@@ -1,6 +1,6 @@
 import { Principal } from '@dfinity/principal';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { APPLICATION_SUBNET_FEES, LocalIc, type CallResult } from '../../src/localnet/index.js';
+import { APPLICATION_SUBNET_FEES, feeScheduleFor, LocalIc, type CallResult } from '../../src/localnet/index.js';
 import { watToWasm } from './support/wat.js';
 
 /**
@@ -60,21 +60,27 @@ function amountAt(bytes: Uint8Array, offset: number): bigint {
   return view.getBigUint64(0, true) + (view.getBigUint64(8, true) << 64n);
 }
 
-describe('ic0.cost_* on the local IC (13-node application subnet)', () => {
-  let ic: LocalIc;
-  let id: Principal;
-
-  beforeAll(async () => {
-    ic = await LocalIc.create({ fees: APPLICATION_SUBNET_FEES });
-    id = await ic.createCanister({ controllers: [controller], sender: controller, cycles: 10n ** 13n });
-    await ic.installCode(id, watToWasm(COST_PROBE_WAT), new Uint8Array(), { sender: controller });
-  });
-
-  const amount = async (method: string) => amountAt(replyBytes(await ic.queryCall(id, method)), 0);
-  const coded = async (method: string, keyName: string) => {
-    const bytes = replyBytes(await ic.queryCall(id, method, new TextEncoder().encode(keyName)));
-    return { code: new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true), cycles: amountAt(bytes, 4) };
+async function installCostProbe(fees: Parameters<typeof LocalIc.create>[0]) {
+  const ic = await LocalIc.create(fees);
+  const id = await ic.createCanister({ controllers: [controller], sender: controller, cycles: 10n ** 14n });
+  await ic.installCode(id, watToWasm(COST_PROBE_WAT), new Uint8Array(), { sender: controller });
+  return {
+    amount: async (method: string) => amountAt(replyBytes(await ic.queryCall(id, method)), 0),
+    coded: async (method: string, keyName: string) => {
+      const bytes = replyBytes(await ic.queryCall(id, method, new TextEncoder().encode(keyName)));
+      return { code: new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true), cycles: amountAt(bytes, 4) };
+    },
+    queryCall: (method: string) => ic.queryCall(id, method)
   };
+}
+
+describe('ic0.cost_* on the local IC (13-node application subnet)', () => {
+  let probe: Awaited<ReturnType<typeof installCostProbe>>;
+  beforeAll(async () => {
+    probe = await installCostProbe({ fees: APPLICATION_SUBNET_FEES });
+  });
+  const amount = (method: string) => probe.amount(method);
+  const coded = (method: string, keyName: string) => probe.coded(method, keyName);
 
   it('cost_call: 260k + 1k per request byte, plus the prepaid 2 MiB response (1k per byte) and 40B-instruction callback (5M + 1 per instruction)', async () => {
     expect(await amount('call')).toBe(260_000n + 1_000n * 110n + 1_000n * 2_097_152n + 5_000_000n + 40_000_000_000n);
@@ -107,8 +113,20 @@ describe('ic0.cost_* on the local IC (13-node application subnet)', () => {
   });
 
   it('traps when the key name lies outside the heap', async () => {
-    const result = await ic.queryCall(id, 'ecdsa_out_of_bounds');
+    const result = await probe.queryCall('ecdsa_out_of_bounds');
     expect(result.kind).toBe('rejected');
     expect(result.kind === 'rejected' && result.code).toBe(5);
+  });
+});
+
+describe('ic0.cost_* for a canister on a 34-node subnet', () => {
+  it("scales the caller's own fees by 34 / 13, but signing fees stay those of the subnet holding the key", async () => {
+    const probe = await installCostProbe({ fees: feeScheduleFor(34) });
+    expect(await probe.amount('create')).toBe(1_307_692_307_692n); // the docs' 34-node figure
+    expect(await probe.amount('http')).toBe((3_000_000n + 60_000n * 34n) * 34n + 400n * 34n * 1000n + 800n * 34n * 2000n);
+    // (260k + 1k × 110) × 34 / 13, 1k × 2 MiB × 34 / 13, (5M + 40B) × 34 / 13, each rounded down.
+    expect(await probe.amount('call')).toBe(967_692n + 5_484_859_076n + 104_628_461_538n);
+    expect(await probe.coded('ecdsa_secp256k1', 'test_key_1')).toEqual({ code: 0, cycles: 10_000_000_000n });
+    expect(await probe.coded('schnorr_ed25519', 'key_1')).toEqual({ code: 0, cycles: 26_153_846_153n });
   });
 });
