@@ -1,7 +1,7 @@
 import { Principal } from '@dfinity/principal';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { APPLICATION_SUBNET_FEES, feeScheduleFor, LocalIc, type CallResult } from '../../src/localnet/index.js';
-import { watToWasm } from './support/wat.js';
+import { SYSTEM_API_PROBE_WAT, watToWasm } from './support/wat.js';
 
 /**
  * Asks every `ic0.cost_*` function (interface spec, "Cycles" section of the
@@ -128,5 +128,19 @@ describe('ic0.cost_* for a canister on a 34-node subnet', () => {
     expect(await probe.amount('call')).toBe(967_692n + 5_484_859_076n + 104_628_461_538n);
     expect(await probe.coded('ecdsa_secp256k1', 'test_key_1')).toEqual({ code: 0, cycles: 10_000_000_000n });
     expect(await probe.coded('schnorr_ed25519', 'key_1')).toEqual({ code: 0, cycles: 26_153_846_153n });
+  });
+});
+
+describe('charges on a 34-node subnet', () => {
+  it("take the ingress and execution fees at 34 / 13 of the docs' 13-node prices, rounded down", async () => {
+    const ic = await LocalIc.create({ fees: feeScheduleFor(34) });
+    const id = await ic.createCanister({ controllers: [controller], sender: controller, cycles: 10n ** 14n });
+    await ic.installCode(id, watToWasm(SYSTEM_API_PROBE_WAT), new Uint8Array(), { sender: controller });
+    await ic.tick();
+    const before = ic.cycleBalance(id);
+    const argument = new Uint8Array(7);
+    expect((await ic.updateCall(id, 'inc', argument)).kind).toBe('replied');
+    // Ingress: (1.2M + 2k × (3 + 7 bytes)) × 34 / 13 = 3_190_769; execution: 5M × 34 / 13 = 13_076_923.
+    expect(before - ic.cycleBalance(id)).toBe(3_190_769n + 13_076_923n);
   });
 });
