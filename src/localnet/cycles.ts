@@ -1,103 +1,96 @@
+import {
+  callCost as scheduleCallCost,
+  canisterCreationFee as scheduleCanisterCreationFee,
+  executionFee,
+  httpOutcallFee,
+  ingressInductionFee as scheduleIngressInductionFee,
+  MAX_INTER_CANISTER_RESPONSE_BYTES,
+  responseExecutionPrepayment,
+  responseTransmissionPrepayment,
+  storageFee,
+  subnetPricing,
+  xnetRequestFee,
+  xnetResponseFee,
+  ZERO_PRICES,
+  type SubnetPricing
+} from './costs/schedule.js';
+import { SUBNET_NODE_COUNTS } from './costs/subnet-sizes.js';
+
 /**
- * What the local IC charges. The numbers of `APPLICATION_SUBNET_FEES` are the
- * published prices of a 13-node application subnet (docs "Cycles cost
- * formulas"). The local IC does not count Wasm instructions, so executions
- * pay only the flat per-message fee.
+ * What the local IC charges: the IC's published prices (src/localnet/costs)
+ * for a subnet of a given size. The local IC does not count Wasm
+ * instructions (yet), so an execution pays the fee of zero instructions.
  */
-export interface FeeSchedule {
-  /** Charged to a canister for every replicated execution (update, callback, timer, install hooks). */
-  readonly updateMessageExecution: bigint;
-  /** Charged to the receiving canister for every ingress message it accepts ... */
-  readonly ingressMessageReception: bigint;
-  /** ... plus this much per byte of method name and argument. */
-  readonly ingressByteReception: bigint;
-  /** Charged to the caller for every inter-canister call ... */
-  readonly xnetCall: bigint;
-  /** ... plus this much per byte of method name and argument, and per byte of the response. */
-  readonly xnetByteTransmission: bigint;
-  /** The largest response the caller must reserve transmission cycles for at `call_perform`. */
-  readonly maxResponseBytes: bigint;
-  /** Reserved at `call_perform` for executing the callback; all but `updateMessageExecution` is refunded. */
-  readonly responseExecutionReservation: bigint;
-  /** Storage price, used for the freezing limit (idle cycles burned during `freezing_threshold`). */
-  readonly storagePerGiBSecond: bigint;
-  readonly canisterCreation: bigint;
-  readonly httpRequestBase: bigint;
-  readonly httpRequestPerRequestByte: bigint;
-  readonly httpRequestPerResponseByte: bigint;
+export type FeeSchedule = SubnetPricing;
+
+/** The prices of a subnet of `subnetSize` nodes. */
+export function feeScheduleFor(subnetSize: bigint | number): FeeSchedule {
+  return subnetPricing(subnetSize);
 }
 
-const SUBNET_SIZE = 13n;
-
-export const APPLICATION_SUBNET_FEES: FeeSchedule = Object.freeze({
-  updateMessageExecution: 5_000_000n,
-  ingressMessageReception: 1_200_000n,
-  ingressByteReception: 2_000n,
-  xnetCall: 260_000n,
-  xnetByteTransmission: 1_000n,
-  maxResponseBytes: 2n * 1024n * 1024n,
-  // The flat execution fee plus 40B instructions (the per-message limit) at 1 cycle each.
-  responseExecutionReservation: 5_000_000n + 40_000_000_000n,
-  storagePerGiBSecond: 127_000n,
-  canisterCreation: 500_000_000_000n,
-  httpRequestBase: (3_000_000n + 60_000n * SUBNET_SIZE) * SUBNET_SIZE,
-  httpRequestPerRequestByte: 400n * SUBNET_SIZE,
-  httpRequestPerResponseByte: 800n * SUBNET_SIZE
-});
+/** A 13-node application subnet, where user canisters live by default. */
+export const APPLICATION_SUBNET_FEES: FeeSchedule = feeScheduleFor(SUBNET_NODE_COUNTS.application);
 
 /** Nothing costs anything (cycles attached to calls still move). */
-export const FREE_FEES: FeeSchedule = Object.freeze({
-  updateMessageExecution: 0n,
-  ingressMessageReception: 0n,
-  ingressByteReception: 0n,
-  xnetCall: 0n,
-  xnetByteTransmission: 0n,
-  maxResponseBytes: 2n * 1024n * 1024n,
-  responseExecutionReservation: 0n,
-  storagePerGiBSecond: 0n,
-  canisterCreation: 0n,
-  httpRequestBase: 0n,
-  httpRequestPerRequestByte: 0n,
-  httpRequestPerResponseByte: 0n
-});
+export const FREE_FEES: FeeSchedule = subnetPricing(SUBNET_NODE_COUNTS.application, ZERO_PRICES);
 
 export const DEFAULT_FREEZING_THRESHOLD_SECONDS = 2_592_000n;
-const GIB = 1n << 30n;
 export const MAX_CYCLES = (1n << 128n) - 1n;
+const SECONDS_PER_DAY = 86_400n;
+
+/** Charged to a canister for every replicated execution (update, callback, timer, install hooks). */
+export function updateExecutionFee(fees: FeeSchedule): bigint {
+  return executionFee(fees, 0n);
+}
+
+export function canisterCreationFee(fees: FeeSchedule): bigint {
+  return scheduleCanisterCreationFee(fees);
+}
 
 /** Transmission cost of a request, paid at `call_perform`. */
 export function requestTransmissionFee(fees: FeeSchedule, methodNameBytes: number, payloadBytes: number): bigint {
-  return fees.xnetCall + fees.xnetByteTransmission * BigInt(methodNameBytes + payloadBytes);
+  return xnetRequestFee(fees, BigInt(methodNameBytes + payloadBytes));
 }
 
 /** Reserved at `call_perform` for the response; adjusted when the response arrives. */
 export function responseReservation(fees: FeeSchedule): bigint {
-  return fees.xnetByteTransmission * fees.maxResponseBytes + fees.responseExecutionReservation;
+  return responseTransmissionPrepayment(fees) + responseExecutionPrepayment(fees);
 }
 
 /** `ic0.cost_call`: what a canister must have above its freezing limit to perform a call. */
 export function callCost(fees: FeeSchedule, methodNameBytes: bigint, payloadBytes: bigint): bigint {
-  return fees.xnetCall + fees.xnetByteTransmission * (methodNameBytes + payloadBytes) + responseReservation(fees);
+  return scheduleCallCost(fees, methodNameBytes, payloadBytes);
 }
 
-/** The part of the reservation a response gives back: unused transmission bytes and unused execution. */
+/**
+ * The part of the reservation a response gives back: the transmission
+ * prepayment less what the response's bytes cost, and the execution
+ * prepayment less one execution.
+ */
 export function responseReservationRefund(fees: FeeSchedule, responseBytes: number): bigint {
-  const transmission = fees.xnetByteTransmission * (fees.maxResponseBytes - BigInt(Math.min(responseBytes, Number(fees.maxResponseBytes))));
-  const execution = fees.responseExecutionReservation - fees.updateMessageExecution;
-  return transmission + (execution > 0n ? execution : 0n);
+  const transmissionPrepaid = responseTransmissionPrepayment(fees);
+  const bytes = BigInt(responseBytes) < MAX_INTER_CANISTER_RESPONSE_BYTES ? BigInt(responseBytes) : MAX_INTER_CANISTER_RESPONSE_BYTES;
+  const transmitted = xnetResponseFee(fees, bytes);
+  const transmissionRefund = transmissionPrepaid - (transmitted < transmissionPrepaid ? transmitted : transmissionPrepaid);
+  return transmissionRefund + responseExecutionPrepayment(fees) - updateExecutionFee(fees);
 }
 
 export function ingressInductionFee(fees: FeeSchedule, methodNameBytes: number, argumentBytes: number): bigint {
-  return fees.ingressMessageReception + fees.ingressByteReception * BigInt(methodNameBytes + argumentBytes);
+  return scheduleIngressInductionFee(fees, BigInt(methodNameBytes + argumentBytes));
 }
 
 /** Idle cycles a canister of this size burns during its freezing threshold; below this it is frozen. */
 export function freezingLimit(fees: FeeSchedule, memoryBytes: bigint, freezingThresholdSeconds: bigint): bigint {
-  return (memoryBytes * fees.storagePerGiBSecond * freezingThresholdSeconds) / GIB;
+  return storageFee(fees, memoryBytes, freezingThresholdSeconds);
+}
+
+/** `canister_status`'s `idle_cycles_burned_per_day`. */
+export function idleCyclesBurnedPerDay(fees: FeeSchedule, memoryBytes: bigint): bigint {
+  return storageFee(fees, memoryBytes, SECONDS_PER_DAY);
 }
 
 export function httpRequestCost(fees: FeeSchedule, requestBytes: bigint, maxResponseBytes: bigint): bigint {
-  return fees.httpRequestBase + fees.httpRequestPerRequestByte * requestBytes + fees.httpRequestPerResponseByte * maxResponseBytes;
+  return httpOutcallFee(fees, requestBytes, maxResponseBytes);
 }
 
 export function cyclesFromHighLow(high: bigint, low: bigint): bigint {

@@ -14,7 +14,8 @@ export type { CertificateProvider, DebugPrintSink } from './subnet.js';
 export type { InstallMode, SettingsUpdate } from './management/lifecycle.js';
 export type { CanisterLogRecord, CanisterSettings, LogVisibility } from './state/canister.js';
 export type { ThresholdKeys } from './management/threshold-backend.js';
-export { APPLICATION_SUBNET_FEES, FREE_FEES, type FeeSchedule } from './cycles.js';
+export { APPLICATION_SUBNET_FEES, FREE_FEES, feeScheduleFor, type FeeSchedule } from './cycles.js';
+export { SUBNET_NODE_COUNTS, type SubnetKind } from './costs/subnet-sizes.js';
 export { RejectCode, ErrorCode } from './rejections.js';
 export { MANAGEMENT_CANISTER_ID, canisterIdFromIndex } from './ids.js';
 export {

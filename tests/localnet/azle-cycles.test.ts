@@ -28,8 +28,7 @@ describe('cycles', () => {
   });
 
   it('charges the 13-node subnet fees: ingress, execution, call transmission and response', async () => {
-    const fees = APPLICATION_SUBNET_FEES;
-    const ic = await LocalIc.create({ fees });
+    const ic = await LocalIc.create({ fees: APPLICATION_SUBNET_FEES });
     const sender = await installProbe(ic, { controller, cycles: 10n * T });
     const receiver = await installProbe(ic, { controller, cycles: 10n * T });
     await ic.tick(); // lets the canisters' start-up timers (raw_rand seeding) finish
@@ -45,12 +44,14 @@ describe('cycles', () => {
     );
     expect(report).toMatchObject({ accepted: attached / 2n, refunded: attached / 2n });
 
-    const ingressFee = fees.ingressMessageReception + fees.ingressByteReception * BigInt('sendCycles'.length + argument.length);
-    const requestFee = fees.xnetCall + fees.xnetByteTransmission * BigInt('acceptHalf'.length + encode([], []).length);
-    const responseFee = fees.xnetByteTransmission * BigInt(encode([IDL.Nat], [attached / 2n]).length);
-    const executions = 2n * fees.updateMessageExecution; // the update and its reply callback
+    // The docs' 13-node prices: ingress 1.2M + 2k/byte, xnet call 260k + 1k/byte, 5M per execution.
+    const ingressFee = 1_200_000n + 2_000n * BigInt('sendCycles'.length + argument.length);
+    const requestFee = 260_000n + 1_000n * BigInt('acceptHalf'.length + encode([], []).length);
+    const responseFee = 1_000n * BigInt(encode([IDL.Nat], [attached / 2n]).length);
+    const execution = 5_000_000n;
+    const executions = 2n * execution; // the update and its reply callback
     expect(ic.cycleBalance(sender.id)).toBe(senderBefore - ingressFee - executions - requestFee - responseFee - attached / 2n);
-    expect(ic.cycleBalance(receiver.id)).toBe(receiverBefore - fees.updateMessageExecution + attached / 2n);
+    expect(ic.cycleBalance(receiver.id)).toBe(receiverBefore - execution + attached / 2n);
   });
 
   it('refuses to attach more cycles than the canister can spend, without losing any', async () => {

@@ -35,11 +35,12 @@ function thrown(action: () => unknown): ThresholdKeyError {
 }
 
 describe('signing fees', () => {
-  it('are fixed per key name, equal for ECDSA and Schnorr', () => {
+  it("are the docs' fee for the size of the subnet holding the key, equal for ECDSA and Schnorr", () => {
     for (const scheme of ['ecdsa', 'schnorr'] as const) {
+      // key_1: a 34-node subnet (fiduciary / II); the test keys: the 13-node test-threshold-keys subnet.
       expect(signingFee(scheme, 'key_1')).toBe(26_153_846_153n);
       expect(signingFee(scheme, 'test_key_1')).toBe(10_000_000_000n);
-      expect(signingFee(scheme, 'dfx_test_key')).toBe(26_153_846_153n);
+      expect(signingFee(scheme, 'dfx_test_key')).toBe(10_000_000_000n);
     }
   });
 

@@ -1,6 +1,6 @@
 import { Principal } from '@dfinity/principal';
 import { rejected, replied, resultSize, type CallResult } from '../call-result.js';
-import { responseReservationRefund } from '../cycles.js';
+import { responseReservationRefund, updateExecutionFee } from '../cycles.js';
 import { MANAGEMENT_CANISTER_ID, principalKey } from '../ids.js';
 import type { ManagementCanister } from '../management/management-canister.js';
 import { rejections, type Rejection } from '../rejections.js';
@@ -328,7 +328,7 @@ export class MessageProcessor {
   }
 
   private chargeExecution(canister: Canister): void {
-    const fee = this.subnet.fees.updateMessageExecution;
+    const fee = updateExecutionFee(this.subnet.fees);
     canister.balance = canister.balance > fee ? canister.balance - fee : 0n;
   }
 

@@ -1,5 +1,6 @@
 import type { Principal } from '@dfinity/principal';
 import { rejected } from '../call-result.js';
+import { updateExecutionFee } from '../cycles.js';
 import { applyLocalEffects, executeEntryPoint } from '../execution/executor.js';
 import { ErrorCode, rejectionWithErrorCode, rejections, RejectCode, type Rejection } from '../rejections.js';
 import type { ApiMode } from '../runtime/api-modes.js';
@@ -252,7 +253,7 @@ export class CanisterLifecycle {
   }
 
   private chargeExecution(canister: Canister): void {
-    const fee = this.subnet.fees.updateMessageExecution;
+    const fee = updateExecutionFee(this.subnet.fees);
     canister.balance = canister.balance > fee ? canister.balance - fee : 0n;
   }
 

@@ -1,6 +1,7 @@
 import { Principal } from '@dfinity/principal';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { rejected, replied } from '../call-result.js';
+import { canisterCreationFee } from '../cycles.js';
 import { LocalIcError } from '../errors.js';
 import { rejectionWithErrorCode, ErrorCode, rejections, RejectCode, type Rejection } from '../rejections.js';
 import type { Canister, CanisterChangeDetails, LogVisibility } from '../state/canister.js';
@@ -121,7 +122,7 @@ export class ManagementCanister {
 
   private createCanister(call: ManagementCall, requester: Requester): ManagementOutcome {
     const [args] = decode<[{ settings: Types.Opt<Types.DecodedCanisterSettings> }]>([Types.CreateCanisterArgs], call.argument);
-    const fee = this.subnet.fees.canisterCreation;
+    const fee = canisterCreationFee(this.subnet.fees);
     if (call.cycles < fee) {
       return {
         result: rejected(

@@ -1,4 +1,5 @@
 import type { Principal } from '@dfinity/principal';
+import { idleCyclesBurnedPerDay } from '../cycles.js';
 import type { Canister, LogVisibility } from '../state/canister.js';
 
 type CandidLogVisibility = { controllers: null } | { public: null } | { allowed_viewers: Principal[] };
@@ -42,8 +43,6 @@ export interface CanisterStatusRecord {
   };
 }
 
-const SECONDS_PER_DAY = 86_400n;
-const GIB = 1n << 30n;
 
 /** The `canister_status` record for a canister (interface spec, "IC method canister_status"). */
 export function canisterStatus(canister: Canister): CanisterStatusRecord {
@@ -83,7 +82,7 @@ export function canisterStatus(canister: Canister): CanisterStatusRecord {
     },
     cycles: canister.balance,
     reserved_cycles: 0n,
-    idle_cycles_burned_per_day: (memorySize * canister.fees.storagePerGiBSecond * SECONDS_PER_DAY) / GIB,
+    idle_cycles_burned_per_day: idleCyclesBurnedPerDay(canister.fees, memorySize),
     query_stats: {
       num_calls_total: 0n,
       num_instructions_total: 0n,

@@ -1,5 +1,6 @@
 import {
   callCost,
+  canisterCreationFee,
   cyclesFromHighLow,
   httpRequestCost,
   MAX_CYCLES,
@@ -516,7 +517,7 @@ export class SystemApi {
       },
       cost_create_canister: (dst: number) => {
         this.context('cost_create_canister');
-        this.writeCycles('cost_create_canister', u32(dst), this.env.fees.canisterCreation);
+        this.writeCycles('cost_create_canister', u32(dst), canisterCreationFee(this.env.fees));
       },
       cost_http_request: (requestSize: bigint, maxResponseBytes: bigint, dst: number) => {
         this.context('cost_http_request');

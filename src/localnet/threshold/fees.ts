@@ -1,27 +1,22 @@
+import { subnetPricing, thresholdFee } from '../costs/schedule';
 import { InsufficientCyclesError } from './errors';
-import { signingMethodOf, type KeyName, type SchnorrAlgorithm, type ThresholdAlgorithm } from './key-ids';
+import { keyHoldingSubnetSize } from './key-subnets';
+import { signingMethodOf, type SchnorrAlgorithm, type ThresholdAlgorithm } from './key-ids';
 import { requireKnownKeyName } from './request-validation';
 
 export type SigningScheme = 'ecdsa' | 'schnorr';
 
 /**
- * Cycles a canister must attach to sign_with_ecdsa / sign_with_schnorr.
- * dfx_test_key costs as much as key_1 so that a canister attaching the
- * key_1 amount works on every network; the engine refunds any surplus.
- */
-const SIGNING_FEES: Readonly<Record<KeyName, bigint>> = {
-  key_1: 26_153_846_153n,
-  test_key_1: 10_000_000_000n,
-  dfx_test_key: 26_153_846_153n
-};
-
-/**
- * Throws UnknownThresholdKeyError for a key name this network lacks. The
+ * Cycles the IC charges for sign_with_ecdsa / sign_with_schnorr: the published
+ * signature fee scaled to the size of the subnet that holds the key
+ * (key-subnets.ts), whichever subnet the calling canister is on.
+ * Throws UnknownThresholdKeyError for a key name this network lacks; the
  * Schnorr algorithm only shapes that error's key id (`schnorr:<Algorithm>:<name>`).
  */
 export function signingFee(scheme: SigningScheme, keyName: string, schnorrAlgorithm: SchnorrAlgorithm = 'ed25519'): bigint {
   const algorithm = thresholdAlgorithm(scheme, schnorrAlgorithm);
-  return SIGNING_FEES[requireKnownKeyName(signingMethodOf(algorithm), algorithm, keyName)];
+  const nodes = keyHoldingSubnetSize(requireKnownKeyName(signingMethodOf(algorithm), algorithm, keyName));
+  return thresholdFee(subnetPricing(nodes), signingMethodOf(algorithm));
 }
 
 /** Returns the fee to charge; the rest of `attachedCycles` is the caller's refund. */
