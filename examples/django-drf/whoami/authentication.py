@@ -59,6 +59,8 @@ def signing_key_for(token):
         if isinstance(error.__context__, URLError):
             raise JwksUnavailable() from error
         raise exceptions.AuthenticationFailed("The token's key is not in the issuer's key set.") from error
+    except jwt.PyJWKSetError as error:  # the set has no key PyJWT can use: not the caller's fault
+        raise JwksUnavailable() from error
     except jwt.DecodeError as error:
         raise exceptions.AuthenticationFailed("The token is malformed.") from error
 
