@@ -1,6 +1,6 @@
 // examples/django-drf on Django's development server, against canister tokens from the built Wasm
 // on the local IC (JWK Set over HTTP): real tokens get their principal, bad ones DRF's 401.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -12,9 +12,7 @@ const EXAMPLE = fileURLToPath(new URL('../../examples/django-drf/', import.meta.
 const AUDIENCE = 'django-api';
 
 let canister: CanisterJwks;
-let django: ChildProcess;
-let djangoOutput = '';
-let apiUrl: string;
+let django: RunningDjango;
 const tokens = {} as Record<'es256k' | 'eddsa', IssuedToken> & Record<'expired' | 'otherAudience', string>;
 
 async function freePort(): Promise<number> {
@@ -27,17 +25,41 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitUntilServing(url: string): Promise<void> {
+interface RunningDjango {
+  apiUrl: string;
+  stop(): Promise<void>;
+}
+
+/** `manage.py runserver` on a free port of 127.0.0.1, once it answers. */
+async function startDjango(environment: Record<string, string>): Promise<RunningDjango> {
+  const port = await freePort();
+  const child = spawn('/usr/bin/python3', ['manage.py', 'runserver', '--noreload', `127.0.0.1:${port}`], {
+    cwd: EXAMPLE,
+    env: { ...process.env, ...environment, PYTHONDONTWRITEBYTECODE: '1' },
+    stdio: ['ignore', 'pipe', 'pipe']
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const running: RunningDjango = {
+    apiUrl: `http://127.0.0.1:${port}/api/whoami`,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  };
   for (let attempt = 0; attempt < 150; attempt++) {
-    if (django.exitCode !== null) throw new Error(`Django exited (${django.exitCode}): ${djangoOutput}`);
+    if (child.exitCode !== null) throw new Error(`Django exited (${child.exitCode}): ${output}`);
     try {
-      await fetch(url);
-      return;
+      await fetch(running.apiUrl);
+      return running;
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  throw new Error(`Django did not answer at ${url}: ${djangoOutput}`);
+  await running.stop();
+  throw new Error(`Django did not answer at ${running.apiUrl}: ${output}`);
 }
 
 beforeAll(async () => {
@@ -48,27 +70,15 @@ beforeAll(async () => {
   tokens.eddsa = await canister.issue({ algorithm: 'EdDSA' });
   tokens.otherAudience = (await canister.issue({ algorithm: 'EdDSA', audience: 'other-api' })).token;
 
-  const port = await freePort();
-  django = spawn('/usr/bin/python3', ['manage.py', 'runserver', '--noreload', `127.0.0.1:${port}`], {
-    cwd: EXAMPLE,
-    env: { ...process.env, JWKS_URI: canister.jwksUrl, ISSUER: canister.issuerUrl, AUDIENCE, PYTHONDONTWRITEBYTECODE: '1' },
-    stdio: ['ignore', 'pipe', 'pipe']
-  });
-  django.stdout!.on('data', (chunk: Buffer) => (djangoOutput += chunk.toString()));
-  django.stderr!.on('data', (chunk: Buffer) => (djangoOutput += chunk.toString()));
-  apiUrl = `http://127.0.0.1:${port}/api/whoami`;
-  await waitUntilServing(apiUrl);
+  django = await startDjango({ JWKS_URI: canister.jwksUrl, ISSUER: canister.issuerUrl, AUDIENCE });
 });
 
 afterAll(async () => {
-  if (django && django.exitCode === null) {
-    django.kill('SIGTERM');
-    await once(django, 'exit');
-  }
+  await django?.stop();
   await canister?.close();
 });
 
-const whoami = (authorization?: string) => fetch(apiUrl, authorization === undefined ? {} : { headers: { authorization } });
+const whoami = (authorization?: string) => fetch(django.apiUrl, authorization === undefined ? {} : { headers: { authorization } });
 
 async function expectRefused(response: Response, detail: string, challenge: string): Promise<void> {
   expect(response.status).toBe(401);
@@ -120,5 +130,19 @@ describe('examples/django-drf', () => {
   it('fetched the JWK Set once for all these requests (PyJWKClient cache)', async () => {
     await whoami(`Bearer ${tokens.es256k.token}`);
     expect(canister.jwksFetches).toBe(1);
+  });
+});
+
+describe('examples/django-drf without its JWK Set', () => {
+  it('answers 503, not 401, while the JWK Set cannot be fetched', async () => {
+    const unreachable = `http://127.0.0.1:${await freePort()}/.well-known/jwks.json`;
+    const offline = await startDjango({ JWKS_URI: unreachable, ISSUER: canister.issuerUrl, AUDIENCE });
+    try {
+      const response = await fetch(offline.apiUrl, { headers: { authorization: `Bearer ${tokens.es256k.token}` } });
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ detail: "The token issuer's keys cannot be fetched right now." });
+    } finally {
+      await offline.stop();
+    }
   });
 });
