@@ -33,7 +33,7 @@ export class CanisterJwks {
   static async start(audiences: string[], hoursBehind = 2): Promise<CanisterJwks> {
     const ic = await LocalIc.create({ startTime: wallNanos() - BigInt(hoursBehind * 3600) * SECOND_NANOS });
     try {
-      const issuer = await JwtIssuer.install(await createLocalIcBackend(ic), { config: { audiences } });
+      const issuer = await JwtIssuer.install(await createLocalIcBackend(ic), { config: { audiences, allowedExtraClaims: ['room'] } });
       const server = await startWellKnownServer(async ({ method, url }) => {
         const answer = await issuer.http(method, url);
         return { statusCode: answer.status, headers: Object.entries(answer.headers), body: new TextEncoder().encode(answer.body) };
