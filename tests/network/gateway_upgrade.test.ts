@@ -4,6 +4,7 @@
 import { request } from 'node:http';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
+import { verifyRequestResponsePair } from '@dfinity/response-verification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startLocalNetwork, type LocalNetwork } from '../../src/localnet/network/local_network';
@@ -49,7 +50,8 @@ type Addressing = 'host' | 'query';
 
 /** An HTTP request to the gateway, addressing the canister by Host header or by ?canisterId=. */
 function send(addressing: Addressing, canister: Principal, method: string, path: string, body?: string): Promise<Answer> {
-  const target = addressing === 'host' ? path : new URL(network.canisterUrl(canister, path)).pathname + new URL(network.canisterUrl(canister, path)).search;
+  const byQuery = new URL(network.canisterUrl(canister, path));
+  const target = addressing === 'host' ? path : byQuery.pathname + byQuery.search;
   const host = addressing === 'host' ? `${canister.toText()}.localhost:${network.port}` : `127.0.0.1:${network.port}`;
   return new Promise((resolve, reject) => {
     const outgoing = request({ host: '127.0.0.1', port: network.port, method, path: target, headers: { host } });
@@ -133,25 +135,45 @@ describe.each<Addressing>(['host', 'query'])('the gateway upgrades to http_reque
 });
 
 describe('the query path of the test canister', () => {
-  it('carries a certificate that @dfinity/response-verification accepts (checked by the gateway above), and asks to upgrade otherwise', async () => {
-    const HttpResponse = IDL.Record({ status_code: IDL.Nat16, headers: IDL.Vec(IDL.Tuple(IDL.Text, IDL.Text)), body: IDL.Vec(IDL.Nat8), upgrade: IDL.Opt(IDL.Bool) });
-    const HttpRequest = IDL.Record({
-      method: IDL.Text,
-      url: IDL.Text,
-      headers: IDL.Vec(IDL.Tuple(IDL.Text, IDL.Text)),
-      body: IDL.Vec(IDL.Nat8),
-      certificate_version: IDL.Opt(IDL.Nat16)
-    });
-    const query = async (method: string, url: string) => {
-      const arg = IDL.encode([HttpRequest], [{ method, url, headers: [], body: new Uint8Array(), certificate_version: [2] }]);
-      const result = await network.ic.queryCall(counter, 'http_request', arg, { sender: Principal.anonymous() });
-      if (result.kind === 'rejected') throw new Error(result.message);
-      return IDL.decode([HttpResponse], result.reply)[0] as unknown as { status_code: number; headers: [string, string][]; upgrade: [] | [boolean] };
-    };
+  const HeaderField = IDL.Tuple(IDL.Text, IDL.Text);
+  const HttpRequest = IDL.Record({ method: IDL.Text, url: IDL.Text, headers: IDL.Vec(HeaderField), body: IDL.Vec(IDL.Nat8), certificate_version: IDL.Opt(IDL.Nat16) });
+  const HttpResponse = IDL.Record({ status_code: IDL.Nat16, headers: IDL.Vec(HeaderField), body: IDL.Vec(IDL.Nat8), upgrade: IDL.Opt(IDL.Bool) });
+  interface Reply {
+    status_code: number;
+    headers: [string, string][];
+    body: Uint8Array;
+    upgrade: [] | [boolean];
+  }
+
+  async function query(method: string, url: string): Promise<Reply> {
+    const arg = IDL.encode([HttpRequest], [{ method, url, headers: [], body: new Uint8Array(), certificate_version: [2] }]);
+    const result = await network.ic.queryCall(counter, 'http_request', arg, { sender: Principal.anonymous() });
+    if (result.kind === 'rejected') throw new Error(result.message);
+    const [reply] = IDL.decode([HttpResponse], result.reply) as unknown as [Reply];
+    return { ...reply, body: Uint8Array.from(reply.body) };
+  }
+
+  it('certifies GET / (v2, checked here with @dfinity/response-verification) and asks to upgrade everything else', async () => {
     const served = await query('GET', '/');
     expect(served.upgrade).toEqual([]);
-    expect(served.headers.map(([name]) => name)).toContain('ic-certificate');
+    const verified = verifyRequestResponsePair(
+      { method: 'GET', url: '/', headers: [], body: new Uint8Array(), certificate_version: [2] },
+      { status_code: served.status_code, headers: served.headers, body: served.body },
+      counter.toUint8Array(),
+      network.ic.time,
+      5n * 60n * 1_000_000_000n,
+      network.rootKeyDer,
+      2
+    );
+    expect(verified.verificationVersion).toBe(2);
+    expect(new TextDecoder().decode(verified.response?.body)).toBe(CERTIFIED_BODY);
+
     expect((await query('POST', '/')).upgrade).toEqual([true]);
     expect((await query('GET', '/other')).upgrade).toEqual([true]);
+  });
+
+  it('traps (reject code 5) on an argument that is not a Candid HttpRequest', async () => {
+    const result = await network.ic.queryCall(counter, 'http_request', new TextEncoder().encode('not candid'), { sender: Principal.anonymous() });
+    expect(result).toMatchObject({ kind: 'rejected', code: 5 });
   });
 });
