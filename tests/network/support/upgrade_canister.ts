@@ -87,6 +87,11 @@ interface Place {
   readonly length: number;
 }
 
+/** A place as the (address, length) arguments of a WebAssembly call. */
+function pair(place: Place): string {
+  return `(i32.const ${place.at}) (i32.const ${place.length})`;
+}
+
 /** Lays byte strings out from `start`, as WebAssembly data segments, and names their places. */
 class DataLayout {
   private next: number;
@@ -140,8 +145,6 @@ export function upgradeCanisterWat({ withUpdateMethod }: UpgradeCanisterOptions)
   const badCandid = text('unsupported or malformed Candid request');
   const tooLarge = text('request too large');
   if (layout.end > ARG_AT) throw new Error(`data segments overflow into the request buffer: ${layout.end}`);
-  const pair = (place: Place) => `(i32.const ${place.at}) (i32.const ${place.length})`;
-
   return `(module
   (import "ic0" "msg_arg_data_size" (func $arg_size (result i32)))
   (import "ic0" "msg_arg_data_copy" (func $arg_copy (param i32 i32 i32)))
@@ -301,16 +304,15 @@ interface UpdatePlaces {
 }
 
 function updateMethod(places: UpdatePlaces): string {
-  const pair = (name: keyof UpdatePlaces) => `(i32.const ${places[name].at}) (i32.const ${places[name].length})`;
   return `
   ;; Commits one more count and answers "count=<n>\\n<method> <url>\\n<request body>".
   (func (export "canister_update http_request_update") (local $again i32)
     (call $read_request)
-    (if (call $equal (global.get $url) (global.get $url_len) ${pair('rejectPath')})
-      (then (call $reject ${pair('rejectMessage')}) (return)))
+    (if (call $equal (global.get $url) (global.get $url_len) ${pair(places.rejectPath)})
+      (then (call $reject ${pair(places.rejectMessage)}) (return)))
     (i32.store (i32.const 0) (i32.add (i32.load (i32.const 0)) (i32.const 1)))
     (global.set $out (i32.const ${SCRATCH_AT}))
-    (call $put ${pair('countLabel')})
+    (call $put ${pair(places.countLabel)})
     (call $put_decimal (i32.load (i32.const 0)))
     (call $put_byte (i32.const 10))
     (call $put (global.get $method) (global.get $method_len))
@@ -318,13 +320,13 @@ function updateMethod(places: UpdatePlaces): string {
     (call $put (global.get $url) (global.get $url_len))
     (call $put_byte (i32.const 10))
     (call $put (global.get $body) (global.get $body_len))
-    (local.set $again (call $equal (global.get $url) (global.get $url_len) ${pair('againPath')}))
+    (local.set $again (call $equal (global.get $url) (global.get $url_len) ${pair(places.againPath)}))
     (global.set $body_len (i32.sub (global.get $out) (i32.const ${SCRATCH_AT})))
     (global.set $out (i32.const ${OUT_AT}))
-    (if (local.get $again) (then (call $put ${pair('againPrefix')})) (else (call $put ${pair('plainPrefix')})))
+    (if (local.get $again) (then (call $put ${pair(places.againPrefix)})) (else (call $put ${pair(places.plainPrefix)})))
     (call $put_leb (global.get $body_len))
     (call $put (i32.const ${SCRATCH_AT}) (global.get $body_len))
-    (if (local.get $again) (then (call $put ${pair('againSuffix')})) (else (call $put ${pair('plainSuffix')})))
+    (if (local.get $again) (then (call $put ${pair(places.againSuffix)})) (else (call $put ${pair(places.plainSuffix)})))
     (call $send))`;
 }
 
