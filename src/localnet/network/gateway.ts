@@ -10,6 +10,7 @@ import { assertBoundedCandid } from '../candid-bounds';
 import type { WebReply, WebRequest } from '../http_interface';
 import type { LocalIc } from '../local-ic';
 import type { CanisterAddress } from './canister_address';
+import { rejectionReply } from './gateway_errors';
 import { gatewayRequestTarget } from './request_target';
 
 export interface GatewayOptions {
@@ -65,13 +66,13 @@ export async function serveThroughGateway(options: GatewayOptions, address: Cani
     { method: request.method, url, headers, body: request.body, certificate_version: [CERTIFICATE_VERSION] }
   ]);
   let outcome = await ic.queryCall(canisterId, 'http_request', queryArg, { sender: Principal.anonymous() });
-  let response = decodeResponse(outcome);
+  let response = decodeResponse(outcome, canisterId);
   if ('error' in response) return response.error;
 
   if (response.upgrade[0] === true) {
     const updateArg = IDL.encode([HttpUpdateRequest], [{ method: request.method, url, headers, body: request.body }]);
     outcome = await ic.updateCall(canisterId, 'http_request_update', updateArg, { sender: Principal.anonymous() });
-    response = decodeResponse(outcome);
+    response = decodeResponse(outcome, canisterId);
     if ('error' in response) return response.error;
     // Responses of update calls went through consensus: no certification to check.
     return { status: response.status_code, headers: [...response.headers, ...marks], body: response.body };
@@ -104,10 +105,8 @@ export async function serveThroughGateway(options: GatewayOptions, address: Cani
   }
 }
 
-function decodeResponse(outcome: CallResult): CanisterResponse | { error: WebReply } {
-  if (outcome.kind === 'rejected') {
-    return { error: textReply(502, `The canister rejected the request (reject code ${outcome.code}): ${outcome.message}`) };
-  }
+function decodeResponse(outcome: CallResult, canisterId: Principal): CanisterResponse | { error: WebReply } {
+  if (outcome.kind === 'rejected') return { error: rejectionReply(outcome.code, outcome.message, canisterId.toText()) };
   try {
     assertBoundedCandid(outcome.reply); // a canister's reply is untrusted input to the gateway
     const [decoded] = IDL.decode([HttpResponse], outcome.reply) as unknown as [CanisterResponse];
