@@ -81,6 +81,9 @@ describe('icp-cli 1.5 with the repo icp.yaml against the local IC', () => {
   it('makes a query call (v3) without --candid', async () => {
     const output = await icp('canister', 'call', 'jwt_issuer', 'metrics', '()', '--query', '-e', 'local');
     expect(output).toMatch(/tokens_issued = [1-9]/);
+    // The same by URL and canister id, without the project's network entry.
+    const byUrl = await icp('canister', 'call', canisterId.toText(), 'metrics', '()', '--query', '-n', network.url, '-k', 'fetch');
+    expect(byUrl).toMatch(/tokens_issued = [1-9]/);
   });
 
   it('shows the canister status to its controller', async () => {
