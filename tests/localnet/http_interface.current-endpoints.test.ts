@@ -16,6 +16,9 @@ import { Ed25519KeyIdentity } from '@dfinity/identity';
 import { Principal } from '@dfinity/principal';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Certificate as CoreCertificate, check_canister_ranges, lookupResultToBuffer as coreLookupResultToBuffer } from 'icp-sdk-core-v6/agent';
+import { Principal as CorePrincipal } from 'icp-sdk-core-v6/principal';
+import { canisterIdFromIndex } from '../../src/localnet/ids';
 import { generateNetworkSecret, IcHttpInterface, startReplicaServer, type RunningReplicaServer } from '../../src/localnet/http_interface';
 import { COUNTER, CounterBackend, OTHER_CANISTER } from './support/counter_backend';
 
@@ -199,5 +202,42 @@ describe('subnet-scoped call and query (spec 0.60.0)', () => {
     expect(outside.status).toBe(400);
     expect(new TextDecoder().decode(outside.body)).toMatch(/is not hosted by subnet/);
     expect({ inspections: backend.inspections, updates: backend.updates }).toEqual(before);
+  });
+});
+
+describe('a routing table of several shards', () => {
+  // Ten ranges [100·i, 100·i + 10]: more than one shard holds.
+  const ranges = Array.from({ length: 10 }, (_, i) => [canisterIdFromIndex(BigInt(100 * i)), canisterIdFromIndex(BigInt(100 * i + 10))] as const);
+  const sharded = new IcHttpInterface({ backend, networkSecret: generateNetworkSecret(), canisterRanges: ranges });
+  const subnetId = CorePrincipal.fromUint8Array(sharded.keys.subnetId.toUint8Array());
+  const bytesOf = (index: number): Uint8Array => canisterIdFromIndex(BigInt(index)).toUint8Array();
+
+  async function certifiedPaths(paths: Uint8Array[][]): Promise<CoreCertificate> {
+    const body = await envelope(new AnonymousIdentity(), { request_type: 'read_state', paths, sender: Principal.anonymous(), ingress_expiry: expiry() });
+    const reply = sharded.readSubnetState('current', sharded.keys.subnetId, body);
+    const { certificate } = Cbor.decode<{ certificate: Uint8Array }>(reply.body as Uint8Array);
+    return CoreCertificate.create({ certificate, rootKey: sharded.rootKeyDer, principal: { subnetId } });
+  }
+
+  it('splits the sorted ranges into consecutive shards keyed by their first canister id, together the legacy list', async () => {
+    const shardsPath = [label('canister_ranges'), subnetId.toUint8Array()];
+    const legacyPath = [label('subnet'), subnetId.toUint8Array(), label('canister_ranges')];
+    const certificate = await certifiedPaths([shardsPath, legacyPath]);
+    const shardOf = (first: number) => coreLookupResultToBuffer(certificate.lookup_path([...shardsPath, bytesOf(first)]));
+    const first = Cbor.decode<Uint8Array[][]>(shardOf(0) ?? new Uint8Array());
+    const second = Cbor.decode<Uint8Array[][]>(shardOf(800) ?? new Uint8Array());
+    expect(first.map(([low]) => low)).toEqual([0, 100, 200, 300, 400, 500, 600, 700].map(bytesOf));
+    expect(second.map(([low, high]) => [low, high])).toEqual([[bytesOf(800), bytesOf(810)], [bytesOf(900), bytesOf(910)]]);
+    const legacy = Cbor.decode<Uint8Array[][]>(coreLookupResultToBuffer(certificate.lookup_path(legacyPath)) ?? new Uint8Array());
+    expect([...first, ...second]).toEqual(legacy);
+  });
+
+  it('gives @icp-sdk/core 6 the shard it needs: its range check passes inside the ranges and fails in the gaps', async () => {
+    // As in a delegation, the witness reveals the one shard that covers the canister.
+    const certificate = await certifiedPaths([[label('canister_ranges'), subnetId.toUint8Array(), bytesOf(800)]]);
+    const inRanges = (index: number) =>
+      check_canister_ranges({ canisterId: CorePrincipal.fromUint8Array(bytesOf(index)), subnetId, tree: certificate.cert.tree });
+    expect([800, 805, 900, 910].map(inRanges)).toEqual([true, true, true, true]);
+    expect([811, 850, 911].map(inRanges)).toEqual([false, false, false]);
   });
 });
