@@ -1,6 +1,7 @@
 // icp-cli 1.5 (npm @icp-sdk/icp-cli-linux-x64, a Rust ic-agent client), unmodified, against the
 // in-process local network through the repo's icp.yaml: the project file's `local` network is
 // pointed at this network's URL (the only change), its root key fetched as the file says.
+// Calls anyone may make are also run against `npm start` by URL.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployJwtIssuer } from '../../src/localnet/network/deploy_jwt_issuer';
 import { startLocalNetwork, type LocalNetwork } from '../../src/localnet/network/local_network';
 import { JWT_ISSUER_WASM, jwtIssuerWasm } from '../integration/harness/jwt_issuer';
+import { killAllProducts, startProduct, type RunningProduct } from '../support/npm_start';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -24,6 +26,7 @@ let project: string;
 let network: LocalNetwork;
 let canisterId: Principal;
 let controller: string;
+let product: RunningProduct | undefined;
 
 /** Runs icp in the project folder with its own HOME; rejects with stdout and stderr on a non-zero exit. */
 async function icp(...args: string[]): Promise<string> {
@@ -46,7 +49,10 @@ beforeAll(async () => {
   mkdirSync(join(scratch, 'home'));
   mkdirSync(join(scratch, 'state'));
   mkdirSync(project);
-  network = await startLocalNetwork({ port: 0 });
+  mkdirSync(join(scratch, 'npm-start'));
+  const started = await Promise.all([startLocalNetwork({ port: 0 }), startProduct(join(scratch, 'npm-start'))]);
+  network = started[0];
+  product = started[1];
 
   const icpYaml = readFileSync(join(root, 'icp.yaml'), 'utf8');
   expect(icpYaml).toContain(LOCAL_URL_IN_ICP_YAML);
@@ -68,6 +74,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await product?.stop();
+  killAllProducts();
   await network?.close();
   if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
 });
@@ -112,5 +120,16 @@ describe('icp-cli 1.5 with the repo icp.yaml against the local IC', () => {
       icp('canister', 'settings', 'update', 'jwt_issuer', '--freezing-threshold', '1', '-e', 'local', '--identity', 'stranger')
     ).rejects.toThrow(/controller/i);
     expect(network.ic.canisterStatus(canisterId).settings.freezing_threshold).toBe(4_321_000n);
+  });
+});
+
+describe('icp-cli 1.5 against npm start', () => {
+  it('makes an update call and a query by URL with the fetched root key, without --candid', async () => {
+    if (product === undefined) throw new Error('npm start did not start');
+    const { replicaUrl, canisterId: id } = product.ready;
+    const issued = await icp('canister', 'call', id, 'issue_jwt', '(null)', '-n', replicaUrl, '-k', 'fetch', '--identity', 'stranger');
+    expect(issued).toMatch(/token = "eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+"/);
+    const metrics = await icp('canister', 'call', id, 'metrics', '()', '--query', '-n', replicaUrl, '-k', 'fetch');
+    expect(metrics).toMatch(/tokens_issued = [1-9]/);
   });
 });
