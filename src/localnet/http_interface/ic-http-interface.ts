@@ -14,7 +14,8 @@ import { NetworkKeys } from './network-keys';
 import { signedQueryResponse } from './query-response';
 import { authorizeCanisterPaths, authorizeSubnetPaths, type ApiGeneration } from './read-state';
 import { RequestStatusStore, type TrackedRequest } from './request-status';
-import { buildStateTree, compareBytes, type CanisterRange, type SubnetDescription } from './state-tree';
+import { compareBytes } from './request-id';
+import { buildStateTree, type CanisterRange, type SubnetDescription } from './state-tree';
 
 /**
  * The IC HTTP interface of one local network (interface spec, "HTTPS

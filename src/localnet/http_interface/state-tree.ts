@@ -3,6 +3,7 @@ import type { CertifiedCanister } from './backend';
 import { encodeCbor } from './cbor';
 import { labeledLeaf, labeledSubtree, type LabeledTree } from './hash-tree';
 import { encodeUnsignedLeb128 } from './leb128';
+import { compareBytes } from './request-id';
 import type { RequestStatus, TrackedRequest } from './request-status';
 
 /**
@@ -32,7 +33,7 @@ export interface StateSnapshot {
 }
 
 /** How many ranges one `/canister_ranges/<subnet_id>/<shard>` leaf holds at most. */
-export const RANGES_PER_SHARD = 8;
+const RANGES_PER_SHARD = 8;
 
 export function buildStateTree(state: StateSnapshot): LabeledTree {
   return labeledSubtree([
@@ -48,16 +49,6 @@ export function buildStateTree(state: StateSnapshot): LabeledTree {
       labeledSubtree([...state.canisters].map((canister) => [canister.id.toUint8Array(), canisterTree(canister)] as const))
     ]
   ]);
-}
-
-/** Bytewise order of principals, the order of canister ranges. */
-export function compareBytes(left: Uint8Array, right: Uint8Array): number {
-  const length = Math.min(left.length, right.length);
-  for (let index = 0; index < length; index += 1) {
-    const difference = (left[index] as number) - (right[index] as number);
-    if (difference !== 0) return difference;
-  }
-  return left.length - right.length;
 }
 
 function sortedRanges(subnet: SubnetDescription): Uint8Array[][] {
