@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Actor,
+  AgentError,
   CanisterStatus,
   Certificate,
+  CertificateVerificationErrorCode,
   check_canister_ranges,
   HttpAgent,
   type ActorSubclass,
@@ -170,6 +172,11 @@ describe.each(['in-process network', 'npm start'] as const)('@icp-sdk/core 6 aga
       return new Response(body, { status: 200, headers: response.headers });
     };
     const issuer = await issuerFor({ identity: Ed25519KeyIdentity.generate(), fetch: tampering });
-    await expect(issuer.issue_jwt([])).rejects.toThrow(/signature|certificate/i);
+    const error: unknown = await issuer.issue_jwt([]).then(
+      () => undefined,
+      (rejection: unknown) => rejection
+    );
+    expect(error instanceof AgentError && error.hasCode(CertificateVerificationErrorCode)).toBe(true);
+    expect((error as Error).message).toMatch(/Signature verification failed|Invalid signature/);
   });
 });
