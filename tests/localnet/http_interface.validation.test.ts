@@ -328,7 +328,7 @@ describe('read_state paths', () => {
       ingress_expiry: expiryAt(BigInt(Date.now()) * 1_000_000n + 4n * MINUTE)
     });
     try {
-      return api.readCanisterState(CANISTER, body).status;
+      return api.readCanisterState('deprecated', CANISTER, body).status;
     } catch (error) {
       if (error instanceof HttpInterfaceError) return error.httpStatus;
       throw error;
@@ -407,7 +407,9 @@ describe('HTTP routing', () => {
 
   it('answers unknown paths 404, wrong methods 405, other content types and bad principals 400', async () => {
     expect((await route('GET', '/api/v1/status')).status).toBe(404);
-    expect((await route('POST', '/api/v3/canister/aaaaa-aa/query', 'application/cbor')).status).toBe(404);
+    for (const unknown of ['/api/v4/canister/aaaaa-aa/query', '/api/v2/subnet/aaaaa-aa/call', '/api/v4/subnet/aaaaa-aa/read_state']) {
+      expect((await route('POST', unknown, 'application/cbor')).status).toBe(404);
+    }
     expect((await route('GET', `/api/v2/canister/${CANISTER.toText()}/call`)).status).toBe(405);
     const json = await route('POST', `/api/v2/canister/${CANISTER.toText()}/call`, 'application/json');
     expect(json).toMatchObject({ status: 400, body: 'Unexpected content-type, expected application/cbor.' });

@@ -6,14 +6,15 @@ import { authenticateRequest } from './authentication';
 import type { CallRejection, CertifiedCanister, IngressCall, ReplicaBackend } from './backend';
 import { Certifier } from './certificate';
 import { encodeCbor, type CborEncodable } from './cbor';
-import { decodeEnvelope, type CallContent, type Envelope } from './envelope';
+import { decodeEnvelope, type CallContent, type Envelope, type QueryContent } from './envelope';
 import { errorCodeOf } from './error-codes';
 import { EffectiveCanisterIdError } from './errors';
 import { HashTreeBuilder } from './hash-tree';
 import { NetworkKeys } from './network-keys';
 import { signedQueryResponse } from './query-response';
-import { authorizeCanisterPaths, authorizeSubnetPaths } from './read-state';
+import { authorizeCanisterPaths, authorizeSubnetPaths, type ApiGeneration } from './read-state';
 import { RequestStatusStore, type TrackedRequest } from './request-status';
+import { compareBytes } from './request-id';
 import { buildStateTree, type CanisterRange, type SubnetDescription } from './state-tree';
 
 /**
@@ -35,7 +36,7 @@ export interface IcHttpInterfaceOptions {
   readonly networkSecret: Uint8Array;
   /** The canister ids this network's subnet hosts; by default every opaque 10-byte canister id. */
   readonly canisterRanges?: readonly CanisterRange[];
-  /** How long a synchronous (v3) call waits for its result before answering 202; the replica's default is 10 s. */
+  /** How long a synchronous (v3, v4) call waits for its result before answering 202; the replica's default is 10 s. */
   readonly syncCallTimeoutMs?: number;
 }
 
@@ -45,7 +46,8 @@ export const IC_API_VERSION = '0.18.0';
 const DEFAULT_SYNC_CALL_TIMEOUT_MS = 10_000;
 const ALL_CANISTER_IDS: CanisterRange = [canisterIdFromIndex(0n), canisterIdFromIndex((1n << 64n) - 1n)];
 
-type CallVersion = 'v2' | 'v3';
+/** v2: asynchronous; v3 (deprecated) and v4: synchronous, with the certificate in the reply. */
+export type CallVersion = 'v2' | 'v3' | 'v4';
 
 interface StateOverride {
   readonly timeNanos?: bigint;
@@ -87,11 +89,22 @@ export class IcHttpInterface {
     });
   }
 
-  /** POST /api/v2/canister/<effective_canister_id>/query */
+  /** POST /api/v2/canister/<effective_canister_id>/query and /api/v3/... (same reply) */
   async query(effectiveCanisterId: Principal, body: Uint8Array): Promise<HttpReply> {
     const envelope = decodeEnvelope(body, 'query');
+    requireEffectiveCanisterId(envelope.content.canisterId, effectiveCanisterId);
+    return this.runQuery(envelope, effectiveCanisterId);
+  }
+
+  /** POST /api/v3/subnet/<effective_subnet_id>/query: a query to a canister of that subnet. */
+  async subnetQuery(subnetId: Principal, body: Uint8Array): Promise<HttpReply> {
+    this.requireOwnSubnet(subnetId);
+    const envelope = decodeEnvelope(body, 'query');
+    return this.runQuery(envelope, this.effectiveCanisterOnSubnet(envelope.content.canisterId));
+  }
+
+  private async runQuery(envelope: Envelope<QueryContent>, effectiveCanisterId: Principal): Promise<HttpReply> {
     const { content } = envelope;
-    requireEffectiveCanisterId(content.canisterId, effectiveCanisterId);
     const now = this.backend.nowNanos();
     authenticateRequest(envelope, now);
     let dataCertificate: Uint8Array | undefined;
@@ -106,10 +119,21 @@ export class IcHttpInterface {
     return cborReply(200, signedQueryResponse(this.keys, result, envelope.requestId, now));
   }
 
-  /** POST /api/v2/canister/<effective_canister_id>/call (asynchronous) and /api/v3/... (synchronous). */
+  /** POST /api/v2/canister/<effective_canister_id>/call (asynchronous), /api/v3/... and /api/v4/... (synchronous). */
   async call(version: CallVersion, effectiveCanisterId: Principal, body: Uint8Array): Promise<HttpReply> {
     const envelope = decodeEnvelope(body, 'call');
     requireEffectiveCanisterId(envelope.content.canisterId, effectiveCanisterId);
+    return this.runCall(version, envelope, effectiveCanisterId);
+  }
+
+  /** POST /api/v4/subnet/<effective_subnet_id>/call (synchronous): a call to a canister of that subnet. */
+  async subnetCall(subnetId: Principal, body: Uint8Array): Promise<HttpReply> {
+    this.requireOwnSubnet(subnetId);
+    const envelope = decodeEnvelope(body, 'call');
+    return this.runCall('v4', envelope, this.effectiveCanisterOnSubnet(envelope.content.canisterId));
+  }
+
+  private async runCall(version: CallVersion, envelope: Envelope<CallContent>, effectiveCanisterId: Principal): Promise<HttpReply> {
     const now = this.backend.nowNanos();
     this.requests.prune(now);
     authenticateRequest(envelope, now);
@@ -128,13 +152,15 @@ export class IcHttpInterface {
     return cborReply(200, { status: 'replied', certificate });
   }
 
-  /** POST /api/v2/canister/<effective_canister_id>/read_state */
-  readCanisterState(effectiveCanisterId: Principal, body: Uint8Array): HttpReply {
+  /** POST /api/v2/canister/<effective_canister_id>/read_state (deprecated) and /api/v3/... (current). */
+  readCanisterState(generation: ApiGeneration, effectiveCanisterId: Principal, body: Uint8Array): HttpReply {
     const envelope = decodeEnvelope(body, 'read_state');
     const now = this.backend.nowNanos();
     this.requests.prune(now);
     const targets = authenticateRequest(envelope, now);
     authorizeCanisterPaths(envelope.content.paths, {
+      generation,
+      rootSubnetId: this.keys.subnetId,
       effectiveCanisterId,
       sender: envelope.content.sender,
       targets,
@@ -144,16 +170,12 @@ export class IcHttpInterface {
     return cborReply(200, { certificate: this.certificate(envelope.content.paths) });
   }
 
-  /** POST /api/v2/subnet/<subnet_id>/read_state */
-  readSubnetState(subnetId: Principal, body: Uint8Array): HttpReply {
-    if (subnetId.toHex() !== this.keys.subnetId.toHex()) {
-      throw new EffectiveCanisterIdError(
-        `Subnet ${subnetId.toText()} is not part of this network; its only subnet is ${this.keys.subnetId.toText()}.`
-      );
-    }
+  /** POST /api/v2/subnet/<subnet_id>/read_state (deprecated) and /api/v3/... (current). */
+  readSubnetState(generation: ApiGeneration, subnetId: Principal, body: Uint8Array): HttpReply {
+    this.requireOwnSubnet(subnetId);
     const envelope = decodeEnvelope(body, 'read_state');
     authenticateRequest(envelope, this.backend.nowNanos());
-    authorizeSubnetPaths(envelope.content.paths);
+    authorizeSubnetPaths(envelope.content.paths, { generation, rootSubnetId: this.keys.subnetId });
     return cborReply(200, { certificate: this.certificate(envelope.content.paths) });
   }
 
@@ -246,6 +268,34 @@ export class IcHttpInterface {
     this.requests.finish(call.requestId, result, this.backend.nowNanos());
   }
 
+  private requireOwnSubnet(subnetId: Principal): void {
+    if (subnetId.toHex() !== this.keys.subnetId.toHex()) {
+      throw new EffectiveCanisterIdError(
+        `Subnet ${subnetId.toText()} is not part of this network; its only subnet is ${this.keys.subnetId.toText()}.`
+      );
+    }
+  }
+
+  /**
+   * At a subnet endpoint the called canister is its own effective canister
+   * id and must lie in the subnet's ranges; the management canister is
+   * addressed as itself, so the backend refuses its methods that need an
+   * effective canister id other than its own.
+   */
+  private effectiveCanisterOnSubnet(canisterId: Principal): Principal {
+    if (canisterId.toHex() === MANAGEMENT_CANISTER_ID.toHex()) return canisterId;
+    const bytes = canisterId.toUint8Array();
+    const hosted = this.subnet.canisterRanges.some(
+      ([low, high]) => compareBytes(low.toUint8Array(), bytes) <= 0 && compareBytes(bytes, high.toUint8Array()) <= 0
+    );
+    if (!hosted) {
+      throw new EffectiveCanisterIdError(
+        `Canister ${canisterId.toText()} is not hosted by subnet ${this.keys.subnetId.toText()}.`
+      );
+    }
+    return canisterId;
+  }
+
   private findCanister(id: Principal): CertifiedCanister | undefined {
     for (const canister of this.backend.certifiedCanisters()) if (canister.id.toHex() === id.toHex()) return canister;
     return undefined;
@@ -282,7 +332,7 @@ function requireEffectiveCanisterId(canisterId: Principal, effectiveCanisterId: 
 /** A call refused before it entered the state: answered 200 without a certificate (spec, "Request: Call"). */
 function nonReplicatedRejection(version: CallVersion, rejection: CallRejection): HttpReply {
   const fields = { reject_code: rejection.code, reject_message: rejection.message, error_code: errorCodeOf(rejection) };
-  return cborReply(200, version === 'v3' ? { status: 'non_replicated_rejection', ...fields } : fields);
+  return cborReply(200, version === 'v2' ? fields : { status: 'non_replicated_rejection', ...fields });
 }
 
 function cborReply(status: number, value: CborEncodable): HttpReply {

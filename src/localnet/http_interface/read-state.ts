@@ -14,9 +14,21 @@ import type { RequestStatusStore } from './request-status';
  * request status, or one outside the sender's delegation targets, 403.
  * `/canister/<id>/certified_data` cannot be read this way: it is only for
  * the canister itself, through its data certificate.
+ *
+ * Since spec 0.50.0 the routing table comes in two forms: the legacy
+ * `/subnet/<id>/canister_ranges` on the deprecated (v2) endpoints, or on the
+ * current (v3) ones only for the root subnet, and the sharded
+ * `/canister_ranges/<subnet_id>/<shard>` only on the current ones.
  */
 
-export interface CanisterReadStateScope {
+export type ApiGeneration = 'deprecated' | 'current';
+
+export interface RoutingTableScope {
+  readonly generation: ApiGeneration;
+  readonly rootSubnetId: Principal;
+}
+
+export interface CanisterReadStateScope extends RoutingTableScope {
   readonly effectiveCanisterId: Principal;
   readonly sender: Principal;
   readonly targets: DelegationTargets;
@@ -36,6 +48,7 @@ export function authorizeCanisterPaths(paths: readonly (readonly Uint8Array[])[]
     const length = labels.length;
     if (first === 'time' && length === 1) continue;
     if (first === 'api_boundary_nodes' && (length <= 2 || (length === 3 && isBoundaryNodeField(third)))) continue;
+    if (isRoutingTablePath(path, labels, scope)) continue;
     if (first === 'subnet' && isSubnetPath(labels)) continue;
     if (first === 'canister' && length === 3 && (third === 'controllers' || third === 'module_hash')) {
       requireEffectiveCanister(path[1] as Uint8Array, scope.effectiveCanisterId);
@@ -72,14 +85,38 @@ export function authorizeCanisterPaths(paths: readonly (readonly Uint8Array[])[]
   }
 }
 
-/** At `/api/v2/subnet/<subnet_id>/read_state`: only time and subnet information. */
-export function authorizeSubnetPaths(paths: readonly (readonly Uint8Array[])[]): void {
+/** At `/api/v{2,3}/subnet/<subnet_id>/read_state`: only time, subnet information and the routing table. */
+export function authorizeSubnetPaths(paths: readonly (readonly Uint8Array[])[], scope: RoutingTableScope): void {
   for (const path of paths) {
     const labels = path.map(labelText);
     if (labels[0] === 'time' && labels.length === 1) continue;
+    if (isRoutingTablePath(path, labels, scope)) continue;
     if (labels[0] === 'subnet' && (isSubnetPath(labels) || (labels.length === 3 && labels[2] === 'metrics'))) continue;
     throw new InvalidReadStatePathError(404, 'Invalid path requested.');
   }
+}
+
+/**
+ * True for a routing-table path this endpoint may read, false for a path
+ * that is not about the routing table; throws 404 for one it may not read.
+ */
+function isRoutingTablePath(
+  path: readonly Uint8Array[],
+  labels: readonly (string | undefined)[],
+  scope: RoutingTableScope
+): boolean {
+  const legacy = labels[0] === 'subnet' && labels.length === 3 && labels[2] === 'canister_ranges';
+  const sharded = labels[0] === 'canister_ranges' && labels.length <= 3;
+  if (!legacy && !sharded) return false;
+  const allowed = legacy
+    ? scope.generation === 'deprecated' || isRootSubnet(path[1], scope.rootSubnetId)
+    : scope.generation === 'current';
+  if (!allowed) throw new InvalidReadStatePathError(404, 'Invalid path requested.');
+  return true;
+}
+
+function isRootSubnet(label: Uint8Array | undefined, rootSubnetId: Principal): boolean {
+  return label !== undefined && bytesToHex(label) === rootSubnetId.toHex().toLowerCase();
 }
 
 function labelText(label: Uint8Array): string | undefined {

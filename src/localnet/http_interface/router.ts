@@ -1,13 +1,14 @@
 import { Principal } from '@dfinity/principal';
 import { EffectiveCanisterIdError, HttpInterfaceError, UnsupportedContentTypeError } from './errors';
-import { CBOR_CONTENT_TYPE, type HttpReply, type IcHttpInterface } from './ic-http-interface';
+import { CBOR_CONTENT_TYPE, type CallVersion, type HttpReply, type IcHttpInterface } from './ic-http-interface';
 
 /**
  * Maps the endpoints of the interface spec ("HTTPS Interface") to the
  * protocol, and protocol errors to the plain-text replies the replica gives.
- * agent-js 3.4.3 uses /api/v2/status, /api/v2/canister/<id>/query,
- * /api/v3/canister/<id>/call (falling back to /api/v2/.../call on 404) and
- * /api/v2/canister/<id>/read_state.
+ * Current endpoints (spec 0.50.0, 0.60.0): /api/v4/{canister,subnet}/<id>/call,
+ * /api/v3/{canister,subnet}/<id>/{query,read_state}; @icp-sdk/core 6 and
+ * ic-agent 0.49 (icp-cli) use them. Deprecated ones, still served: /api/v2/...
+ * and /api/v3/canister/<id>/call, which @dfinity/agent 3.4.3 uses.
  */
 
 export interface HttpRequestInput {
@@ -19,13 +20,26 @@ export interface HttpRequestInput {
 }
 
 export interface RouterOptions {
-  /** Serve /api/v3/canister/<id>/call; without it that endpoint answers 404 and agents fall back to v2 and polling. */
+  /** Serve the synchronous calls (/api/v3 and /api/v4 .../call); without them those answer 404 and agents fall back to v2 and polling. */
   readonly syncCallEndpoint: boolean;
 }
 
 const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
-const CANISTER_ENDPOINT = /^\/api\/(v2|v3)\/canister\/([^/]+)\/(query|call|read_state)$/;
-const SUBNET_READ_STATE = /^\/api\/v2\/subnet\/([^/]+)\/read_state$/;
+const ENDPOINT = /^\/api\/(v2|v3|v4)\/(canister|subnet)\/([^/]+)\/(query|call|read_state)$/;
+
+type Action = 'query' | 'call' | 'read_state';
+
+/** Which API version serves which action; v3 call is the deprecated synchronous call, v4 its successor. */
+const CANISTER_VERSIONS: Readonly<Record<Action, readonly string[]>> = {
+  query: ['v2', 'v3'],
+  call: ['v2', 'v3', 'v4'],
+  read_state: ['v2', 'v3']
+};
+const SUBNET_VERSIONS: Readonly<Record<Action, readonly string[]>> = {
+  query: ['v3'],
+  call: ['v4'],
+  read_state: ['v2', 'v3']
+};
 
 export async function routeRequest(api: IcHttpInterface, request: HttpRequestInput, options: RouterOptions): Promise<HttpReply> {
   try {
@@ -42,25 +56,26 @@ async function dispatch(api: IcHttpInterface, request: HttpRequestInput, options
   if (path === '/api/v2/status') {
     return request.method === 'GET' || request.method === 'HEAD' ? api.status() : methodNotAllowed('GET');
   }
-  const canisterEndpoint = CANISTER_ENDPOINT.exec(path);
-  if (canisterEndpoint !== null) {
-    const [, version, idText, action] = canisterEndpoint;
-    const known = version === 'v2' || (action === 'call' && options.syncCallEndpoint);
-    if (!known) return textReply(404, 'Not found.');
-    if (request.method !== 'POST') return methodNotAllowed('POST');
-    requireCbor(request.contentType);
-    const effectiveCanisterId = principalFromUrl(idText ?? '', 'effective canister id');
-    if (action === 'query') return api.query(effectiveCanisterId, request.body);
-    if (action === 'read_state') return api.readCanisterState(effectiveCanisterId, request.body);
-    return api.call(version === 'v3' ? 'v3' : 'v2', effectiveCanisterId, request.body);
+  const endpoint = ENDPOINT.exec(path);
+  if (endpoint === null) return textReply(404, 'Not found.');
+  const [, version = '', scope, idText = '', actionText] = endpoint;
+  const action = actionText as Action;
+  const served = (scope === 'canister' ? CANISTER_VERSIONS : SUBNET_VERSIONS)[action].includes(version);
+  const synchronous = action === 'call' && version !== 'v2';
+  if (!served || (synchronous && !options.syncCallEndpoint)) return textReply(404, 'Not found.');
+  if (request.method !== 'POST') return methodNotAllowed('POST');
+  requireCbor(request.contentType);
+  const generation = version === 'v2' ? 'deprecated' : 'current';
+  if (scope === 'subnet') {
+    const subnetId = principalFromUrl(idText, 'subnet id');
+    if (action === 'query') return api.subnetQuery(subnetId, request.body);
+    if (action === 'read_state') return api.readSubnetState(generation, subnetId, request.body);
+    return api.subnetCall(subnetId, request.body);
   }
-  const subnetReadState = SUBNET_READ_STATE.exec(path);
-  if (subnetReadState !== null) {
-    if (request.method !== 'POST') return methodNotAllowed('POST');
-    requireCbor(request.contentType);
-    return api.readSubnetState(principalFromUrl(subnetReadState[1] ?? '', 'subnet id'), request.body);
-  }
-  return textReply(404, 'Not found.');
+  const effectiveCanisterId = principalFromUrl(idText, 'effective canister id');
+  if (action === 'query') return api.query(effectiveCanisterId, request.body);
+  if (action === 'read_state') return api.readCanisterState(generation, effectiveCanisterId, request.body);
+  return api.call(version as CallVersion, effectiveCanisterId, request.body);
 }
 
 function requireCbor(contentType: string | undefined): void {

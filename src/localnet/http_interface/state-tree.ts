@@ -3,11 +3,13 @@ import type { CertifiedCanister } from './backend';
 import { encodeCbor } from './cbor';
 import { labeledLeaf, labeledSubtree, type LabeledTree } from './hash-tree';
 import { encodeUnsignedLeb128 } from './leb128';
+import { compareBytes } from './request-id';
 import type { RequestStatus, TrackedRequest } from './request-status';
 
 /**
  * The system state tree (interface spec, "The system state tree"): `/time`,
  * `/subnet/<id>/{public_key, canister_ranges, node/<id>/public_key}`,
+ * `/canister_ranges/<subnet_id>/<first canister id of the shard>`,
  * `/request_status/<id>/...` and `/canister/<id>/{certified_data,
  * controllers, module_hash, metadata/<name>}`. Naturals are LEB128, text is
  * UTF-8, CBOR values carry the self-describe tag.
@@ -30,9 +32,13 @@ export interface StateSnapshot {
   readonly canisters: Iterable<CertifiedCanister>;
 }
 
+/** How many ranges one `/canister_ranges/<subnet_id>/<shard>` leaf holds at most. */
+const RANGES_PER_SHARD = 8;
+
 export function buildStateTree(state: StateSnapshot): LabeledTree {
   return labeledSubtree([
     ['time', labeledLeaf(encodeUnsignedLeb128(state.time))],
+    ['canister_ranges', labeledSubtree([[state.subnet.subnetId.toUint8Array(), canisterRangeShards(state.subnet)]])],
     ['subnet', labeledSubtree([[state.subnet.subnetId.toUint8Array(), subnetTree(state.subnet)]])],
     [
       'request_status',
@@ -45,11 +51,31 @@ export function buildStateTree(state: StateSnapshot): LabeledTree {
   ]);
 }
 
+function sortedRanges(subnet: SubnetDescription): Uint8Array[][] {
+  return subnet.canisterRanges
+    .map(([low, high]) => [low.toUint8Array(), high.toUint8Array()])
+    .sort((left, right) => compareBytes(left[0] as Uint8Array, right[0] as Uint8Array));
+}
+
+function encodeRanges(ranges: readonly Uint8Array[][]): Uint8Array {
+  return encodeCbor(ranges, { selfDescribe: true });
+}
+
+/** Consecutive shards of the sorted ranges, each under the first canister id it covers. */
+function canisterRangeShards(subnet: SubnetDescription): LabeledTree {
+  const ranges = sortedRanges(subnet);
+  const shards: (readonly [Uint8Array, LabeledTree])[] = [];
+  for (let start = 0; start < ranges.length; start += RANGES_PER_SHARD) {
+    const shard = ranges.slice(start, start + RANGES_PER_SHARD);
+    shards.push([shard[0]?.[0] as Uint8Array, labeledLeaf(encodeRanges(shard))]);
+  }
+  return labeledSubtree(shards);
+}
+
 function subnetTree(subnet: SubnetDescription): LabeledTree {
-  const ranges = subnet.canisterRanges.map(([low, high]) => [low.toUint8Array(), high.toUint8Array()]);
   return labeledSubtree([
     ['public_key', labeledLeaf(subnet.publicKeyDer)],
-    ['canister_ranges', labeledLeaf(encodeCbor(ranges, { selfDescribe: true }))],
+    ['canister_ranges', labeledLeaf(encodeRanges(sortedRanges(subnet)))],
     [
       'node',
       labeledSubtree(

@@ -27,7 +27,12 @@ const DefiniteCanisterSettings = IDL.Record({
   log_visibility: LogVisibility,
   wasm_memory_limit: IDL.Nat,
   wasm_memory_threshold: IDL.Nat,
-  environment_variables: IDL.Vec(EnvironmentVariable)
+  environment_variables: IDL.Vec(EnvironmentVariable),
+  // Fields of the current ic.did that clients such as icp-cli 1.5 require in canister_status.
+  log_memory_limit: IDL.Nat,
+  minimum_incoming_canister_call_cycles: IDL.Nat,
+  snapshot_visibility: LogVisibility,
+  status_visibility: LogVisibility
 });
 
 export const CanisterIdRecord = IDL.Record({ canister_id: IDL.Principal });
@@ -104,7 +109,8 @@ export const CanisterStatusResult = IDL.Record({
     custom_sections_size: IDL.Nat,
     canister_history_size: IDL.Nat,
     wasm_chunk_store_size: IDL.Nat,
-    snapshots_size: IDL.Nat
+    snapshots_size: IDL.Nat,
+    log_memory_store_size: IDL.Nat
   }),
   cycles: IDL.Nat,
   reserved_cycles: IDL.Nat,

@@ -2,6 +2,8 @@ import type { Principal } from '@dfinity/principal';
 import { idleCyclesBurnedPerDay } from '../cycles.js';
 import type { Canister, LogVisibility } from '../state/canister.js';
 
+const DEFAULT_LOG_MEMORY_LIMIT = 4096n;
+
 type CandidLogVisibility = { controllers: null } | { public: null } | { allowed_viewers: Principal[] };
 
 /** `canister_status_result` of the interface specification's ic.did, as @dfinity/candid represents it. */
@@ -19,6 +21,10 @@ export interface CanisterStatusRecord {
     wasm_memory_limit: bigint;
     wasm_memory_threshold: bigint;
     environment_variables: Array<{ name: string; value: string }>;
+    log_memory_limit: bigint;
+    minimum_incoming_canister_call_cycles: bigint;
+    snapshot_visibility: CandidLogVisibility;
+    status_visibility: CandidLogVisibility;
   };
   module_hash: [] | [Uint8Array];
   memory_size: bigint;
@@ -31,6 +37,7 @@ export interface CanisterStatusRecord {
     canister_history_size: bigint;
     wasm_chunk_store_size: bigint;
     snapshots_size: bigint;
+    log_memory_store_size: bigint;
   };
   cycles: bigint;
   reserved_cycles: bigint;
@@ -66,7 +73,12 @@ export function canisterStatus(canister: Canister): CanisterStatusRecord {
       log_visibility: logVisibilityValue(settings.logVisibility),
       wasm_memory_limit: settings.wasmMemoryLimit,
       wasm_memory_threshold: settings.wasmMemoryThreshold,
-      environment_variables: settings.environmentVariables.map(([name, value]) => ({ name, value }))
+      environment_variables: settings.environmentVariables.map(([name, value]) => ({ name, value })),
+      // Not settable here: the IC's defaults (4 KiB of logs, no minimum, controllers only).
+      log_memory_limit: DEFAULT_LOG_MEMORY_LIMIT,
+      minimum_incoming_canister_call_cycles: 0n,
+      snapshot_visibility: { controllers: null },
+      status_visibility: { controllers: null }
     },
     module_hash: canister.module === undefined ? [] : [canister.module.hash],
     memory_size: memorySize,
@@ -78,7 +90,8 @@ export function canisterStatus(canister: Canister): CanisterStatusRecord {
       custom_sections_size: 0n,
       canister_history_size: BigInt(canister.history.length * 100),
       wasm_chunk_store_size: chunks,
-      snapshots_size: 0n
+      snapshots_size: 0n,
+      log_memory_store_size: canister.logs.reduce((total, record) => total + BigInt(record.content.length), 0n)
     },
     cycles: canister.balance,
     reserved_cycles: 0n,
