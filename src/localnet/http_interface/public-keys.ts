@@ -1,3 +1,4 @@
+import { createPublicKey, verify as nativeVerify, type KeyObject } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
@@ -105,7 +106,7 @@ export function verifyUserSignature(key: UserPublicKey, message: Uint8Array, sig
   try {
     switch (key.scheme) {
       case 'ed25519':
-        return ed25519.verify(signature, message, key.raw);
+        return verifiesNatively(key.raw, message, signature) || ed25519.verify(signature, message, key.raw);
       case 'ecdsa_p256':
         return p256.verify(signature, sha256(message), key.raw, { prehash: false, lowS: false, format: 'compact' });
       case 'ecdsa_secp256k1':
@@ -114,6 +115,36 @@ export function verifyUserSignature(key: UserPublicKey, message: Uint8Array, sig
   } catch {
     return false;
   }
+}
+
+/**
+ * OpenSSL's Ed25519 check, about ten times faster than noble's. Security note: it only ever
+ * shortcuts an acceptance. OpenSSL checks the cofactorless equation on canonical encodings;
+ * any signature that passes it also passes the ZIP-215 rules (cofactored equation, lenient
+ * encodings) that noble applies by default, so the set of accepted signatures is exactly
+ * noble's: whatever OpenSSL refuses is decided by noble.
+ */
+function verifiesNatively(raw: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    return nativeVerify(null, message, nativeEd25519Key(raw), signature);
+  } catch {
+    return false;
+  }
+}
+
+/** Parsed keys by their exact bytes: a session key signs many requests. */
+const nativeEd25519Keys = new Map<string, KeyObject>();
+const NATIVE_KEYS_KEPT = 1_024;
+
+function nativeEd25519Key(raw: Uint8Array): KeyObject {
+  const hex = bytesToHex(raw);
+  let key = nativeEd25519Keys.get(hex);
+  if (key === undefined) {
+    key = createPublicKey({ key: Buffer.from(ed25519PublicKeyToDer(raw)), format: 'der', type: 'spki' });
+    if (nativeEd25519Keys.size >= NATIVE_KEYS_KEPT) nativeEd25519Keys.clear();
+    nativeEd25519Keys.set(hex, key);
+  }
+  return key;
 }
 
 /** The DER SubjectPublicKeyInfo of a raw Ed25519 key (44 bytes). */
