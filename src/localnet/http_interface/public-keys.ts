@@ -48,7 +48,28 @@ const CANONICAL_PREFIX: Record<SignatureScheme, Uint8Array> = {
 };
 const RAW_KEY_LENGTH: Record<SignatureScheme, number> = { ed25519: 32, ecdsa_p256: 65, ecdsa_secp256k1: 65 };
 
-export function parseUserPublicKey(der: Uint8Array): UserPublicKey {
+/**
+ * Results kept by the exact bytes they were computed from (a session key signs many requests);
+ * cleared when full. Only successes are kept: a refusal is recomputed, so it says the same.
+ */
+function keptByBytes<T>(compute: (bytes: Uint8Array) => T): (bytes: Uint8Array) => T {
+  const kept = new Map<string, T>();
+  return (bytes) => {
+    const hex = bytesToHex(bytes);
+    let value = kept.get(hex);
+    if (value === undefined) {
+      value = compute(bytes);
+      if (kept.size >= KEYS_KEPT) kept.clear();
+      kept.set(hex, value);
+    }
+    return value;
+  };
+}
+const KEYS_KEPT = 1_024;
+
+export const parseUserPublicKey = keptByBytes((der): Readonly<UserPublicKey> => parseUncached(der));
+
+function parseUncached(der: Uint8Array): UserPublicKey {
   const { algorithm, parameter } = readAlgorithmIdentifier(der);
   const scheme = schemeOf(algorithm, parameter);
   const prefix = CANONICAL_PREFIX[scheme];
@@ -132,20 +153,9 @@ function verifiesNatively(raw: Uint8Array, message: Uint8Array, signature: Uint8
   }
 }
 
-/** Parsed keys by their exact bytes: a session key signs many requests. */
-const nativeEd25519Keys = new Map<string, KeyObject>();
-const NATIVE_KEYS_KEPT = 1_024;
-
-function nativeEd25519Key(raw: Uint8Array): KeyObject {
-  const hex = bytesToHex(raw);
-  let key = nativeEd25519Keys.get(hex);
-  if (key === undefined) {
-    key = createPublicKey({ key: Buffer.from(ed25519PublicKeyToDer(raw)), format: 'der', type: 'spki' });
-    if (nativeEd25519Keys.size >= NATIVE_KEYS_KEPT) nativeEd25519Keys.clear();
-    nativeEd25519Keys.set(hex, key);
-  }
-  return key;
-}
+const nativeEd25519Key = keptByBytes(
+  (raw): KeyObject => createPublicKey({ key: Buffer.from(ed25519PublicKeyToDer(raw)), format: 'der', type: 'spki' })
+);
 
 /** The DER SubjectPublicKeyInfo of a raw Ed25519 key (44 bytes). */
 export function ed25519PublicKeyToDer(raw: Uint8Array): Uint8Array {
