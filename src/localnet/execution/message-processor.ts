@@ -60,6 +60,8 @@ export class MessageProcessor {
     }
     if (kind !== 'query') return rejected(rejections.methodNotFound(canister.idText, 'query', method));
     const time = this.subnet.clock.now();
+    const { certificateProvider } = this.subnet;
+    const certifiedData = canister.certifiedData;
     const outcome = executeEntryPoint(
       canister,
       instance,
@@ -69,7 +71,7 @@ export class MessageProcessor {
         argument,
         time,
         callContext: { id: -1, canRespond: true, cyclesAvailable: 0n, deadline: 0n },
-        dataCertificate: this.subnet.certificateProvider?.dataCertificate(canister.id, canister.certifiedData, time),
+        dataCertificate: () => certificateProvider?.dataCertificate(canister.id, certifiedData, time),
         balance: canister.balance,
         globalTimer: canister.globalTimer
       },

@@ -1,3 +1,4 @@
+import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { Principal } from '@dfinity/principal';
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -30,6 +31,8 @@ export const BLS_SIGNATURE_DST = 'BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_';
 
 const ROOT_KEY_INFO = 'ic-jwt localnet: root key, BLS12-381 G2';
 const NODE_KEY_INFO = 'ic-jwt localnet: node signing key, Ed25519';
+/** PKCS #8 wrapping of a 32-byte Ed25519 seed (RFC 8410). */
+const ED25519_PKCS8_PREFIX = hexToBytes('302e020100300506032b657004220420');
 
 export function generateNetworkSecret(): Uint8Array {
   return randomBytes(NETWORK_SECRET_LENGTH);
@@ -51,18 +54,20 @@ export class NetworkKeys {
   /** The node's id: the self-authenticating principal of its public key. */
   readonly nodeId: Principal;
   readonly #rootSecretKey: Uint8Array;
-  readonly #nodeSecretKey: Uint8Array;
+  /** Ed25519 signatures are deterministic (RFC 8032): OpenSSL gives noble's bytes, several times faster. */
+  readonly #nodeSigningKey: KeyObject;
 
   private constructor(secret: Uint8Array) {
     if (secret.length !== NETWORK_SECRET_LENGTH) {
       throw new RangeError(`a network secret has ${NETWORK_SECRET_LENGTH} bytes, got ${secret.length}`);
     }
     this.#rootSecretKey = mapHashToField(hkdf(sha256, secret, undefined, ROOT_KEY_INFO, 48), bls12_381.fields.Fr.ORDER);
-    this.#nodeSecretKey = hkdf(sha256, secret, undefined, NODE_KEY_INFO, 32);
+    const nodeSecretKey = hkdf(sha256, secret, undefined, NODE_KEY_INFO, 32);
+    this.#nodeSigningKey = createPrivateKey({ key: Buffer.from(concatBytes(ED25519_PKCS8_PREFIX, nodeSecretKey)), format: 'der', type: 'pkcs8' });
     this.rootPublicKey = bls12_381.shortSignatures.getPublicKey(this.#rootSecretKey).toBytes(true);
     this.rootPublicKeyDer = concatBytes(BLS_PUBLIC_KEY_DER_PREFIX, this.rootPublicKey);
     this.subnetId = Principal.selfAuthenticating(this.rootPublicKeyDer);
-    this.nodePublicKeyDer = ed25519PublicKeyToDer(ed25519.getPublicKey(this.#nodeSecretKey));
+    this.nodePublicKeyDer = ed25519PublicKeyToDer(ed25519.getPublicKey(nodeSecretKey));
     this.nodeId = Principal.selfAuthenticating(this.nodePublicKeyDer);
   }
 
@@ -78,6 +83,6 @@ export class NetworkKeys {
 
   /** A 64-byte Ed25519 signature of `message` by the node. */
   signAsNode(message: Uint8Array): Uint8Array {
-    return ed25519.sign(message, this.#nodeSecretKey);
+    return new Uint8Array(sign(null, message, this.#nodeSigningKey));
   }
 }

@@ -85,7 +85,11 @@ export interface ExecutionContextInit {
   readonly cyclesRefunded?: bigint;
   readonly time: bigint;
   readonly callContext?: CallContextView;
-  readonly dataCertificate?: Uint8Array;
+  /**
+   * The certificate for `ic0.data_certificate_*`, or what makes it. A function is called at most
+   * once, when the canister first asks: building one costs a BLS signature, and most queries never ask.
+   */
+  readonly dataCertificate?: Uint8Array | (() => Uint8Array | undefined);
   readonly balance: bigint;
   readonly globalTimer: bigint;
 }
@@ -93,6 +97,8 @@ export interface ExecutionContextInit {
 const EMPTY = new Uint8Array(0);
 
 export function createExecutionContext(init: ExecutionContextInit): ExecutionContext {
+  const certificateSource = init.dataCertificate;
+  let certificate: { readonly value: Uint8Array | undefined } | undefined;
   return {
     mode: init.mode,
     caller: init.caller,
@@ -103,7 +109,10 @@ export function createExecutionContext(init: ExecutionContextInit): ExecutionCon
     cyclesRefunded: init.cyclesRefunded ?? 0n,
     time: init.time,
     callContext: init.callContext,
-    dataCertificate: init.dataCertificate,
+    get dataCertificate(): Uint8Array | undefined {
+      certificate ??= { value: typeof certificateSource === 'function' ? certificateSource() : certificateSource };
+      return certificate.value;
+    },
     startedAt: process.hrtime.bigint(),
     balance: init.balance,
     cyclesAccepted: 0n,
