@@ -117,11 +117,10 @@ async function main(): Promise<void> {
   const identity = Ed25519KeyIdentity.generate();
   const issuer = await connectJwtIssuer(identity, { canisterId, host: network.url, identityProvider: identityProviderUrl, apiUrl, derivationOrigin: null });
   const issued = await issuer.issueJwt();
-  const elapsed = () => ((performance.now() - started) / 1000).toFixed(1);
   if (issued.ok) {
     const claims = await verifier.verify(issued.token);
     if (claims.sub !== identity.getPrincipal().toText()) throw new StartFailure(`the demo token's sub ${claims.sub} is not the caller`);
-    say(`demo token   issued to ${claims.sub}, verified against the JWKS (kid ${issued.kid}) in ${elapsed()} s since start`);
+    say(`demo token   issued to ${claims.sub}, verified against the JWKS (kid ${issued.kid}) in ${elapsedSeconds(started)} s since start`);
   } else if (issued.error.kind === 'RateLimited') {
     // The canister is working: callers (before a restart, too) used up its limits. Not a start-up failure.
     say(`demo token   not issued: ${describeIssueError(issued.error)}`);
@@ -129,7 +128,7 @@ async function main(): Promise<void> {
     throw new StartFailure(`issue_jwt failed: ${JSON.stringify(issued.error)}`);
   }
   if (args.json) {
-    console.log(JSON.stringify({ replicaUrl: network.url, canisterId, jwksUrl, discoveryUrl, frontendUrl, identityProviderUrl, apiUrl, issuer: deployment.issuer, deployment: deployment.action, startupSeconds: Number(elapsed()) }));
+    console.log(JSON.stringify({ replicaUrl: network.url, canisterId, jwksUrl, discoveryUrl, frontendUrl, identityProviderUrl, apiUrl, issuer: deployment.issuer, deployment: deployment.action, startupSeconds: Number(elapsedSeconds(started)) }));
   }
   say('press Ctrl-C to stop');
 }
@@ -145,4 +144,8 @@ function portArgument(name: string, text: string | undefined): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0 || value > 65535) throw new StartFailure(`${name} takes a port number (0-65535), not ${JSON.stringify(text)}`);
   return value;
+}
+
+function elapsedSeconds(since: number): string {
+  return ((performance.now() - since) / 1000).toFixed(1);
 }

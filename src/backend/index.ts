@@ -134,9 +134,10 @@ export default class JwtIssuer {
     // The seed is fetched at install, upgrade and hourly; only a call racing the first fetch waits here.
     const jtiSeed = storedJtiSeed() ?? (await refreshJtiSeed());
     const counters = storedCounters();
+    const keyRing = keyRingNow();
     const planned = planIssuance({
       config: currentConfig(),
-      keyRing: keyRingNow(),
+      keyRing,
       caller,
       options,
       nowNanos: time(),
@@ -155,7 +156,7 @@ export default class JwtIssuer {
     storeGlobalWindow(plan.globalWindow);
     storeCounters({ ...counters, signaturesRequested: plan.sequence });
     // Also before the call: the key stays in the JWKS until this token has expired, whatever the ring does meanwhile.
-    if (plan.expiresAt > plan.key.latestExpSeconds) storeKeyRing(recordSignedExpiry(storedKeyRing(), plan.key.jwk.kid, plan.expiresAt));
+    if (plan.expiresAt > plan.key.latestExpSeconds) storeKeyRing(recordSignedExpiry(keyRing, plan.key.jwk.kid, plan.expiresAt));
 
     let issued;
     try {
@@ -190,9 +191,7 @@ export default class JwtIssuer {
     }
     storeConfig(config);
     // A disabled algorithm's key leaves the active set now; its tokens stay verifiable until they expire.
-    storeKeyRing(retireDisabled(keyRingNow(), config.algorithms));
-    rebuildHttpResources();
-    scheduleKeyRingEvent();
+    commitKeyRing(retireDisabled(keyRingNow(), config.algorithms));
     setTimer(0, () => refreshSigningKeys(0));
     return { Ok: configToCandid(config) };
   }
@@ -229,8 +228,7 @@ export default class JwtIssuer {
         return { Err: { RotationInProgress: null } };
       }
       storeKeyVersion(version);
-      introduceKeys(fetched);
-      const ring = storedKeyRing();
+      const ring = introduceKeys(fetched);
       return { Ok: { key_version: version, active_keys: activeKeysToCandid(ring), pending_keys: pendingKeysToCandid(ring) } };
     } finally {
       // Only our own lease: after it expired another rotation may hold a new one.
@@ -325,8 +323,8 @@ function resources(): HttpResources {
 }
 
 /** Rebuilds the served documents and certifies them: the tree's root becomes the canister's certified data. */
-function rebuildHttpResources(): void {
-  httpResources = buildHttpResources(currentConfig(), storedKeyRing());
+function rebuildHttpResources(ring: KeyRing = storedKeyRing()): void {
+  httpResources = buildHttpResources(currentConfig(), ring);
   certifiedDataSet(httpResources.certification.rootHash);
 }
 
@@ -371,14 +369,14 @@ async function refreshSigningKeys(attempt: number): Promise<void> {
   if (failed) setTimer(delay, () => refreshSigningKeys(attempt + 1));
 }
 
-/** Brings in fetched keys (see introduceKey), retires disabled algorithms, and re-certifies. */
-function introduceKeys(keys: SigningKey[]): void {
+/** Brings in fetched keys (see introduceKey), retires disabled algorithms, and re-certifies. Returns the stored ring. */
+function introduceKeys(keys: SigningKey[]): KeyRing {
   const now = nowSeconds();
   let ring = keyRingNow();
   for (const key of keys) ring = introduceKey(ring, key, now);
-  storeKeyRing(retireDisabled(ring, currentConfig().algorithms));
-  rebuildHttpResources();
-  scheduleKeyRingEvent();
+  ring = retireDisabled(ring, currentConfig().algorithms);
+  commitKeyRing(ring);
+  return ring;
 }
 
 /** The stored ring with due activations and removals applied (a timer may not have run yet). */
@@ -386,10 +384,15 @@ function keyRingNow(): KeyRing {
   const ring = storedKeyRing();
   const advanced = advanceKeyRing(ring, nowSeconds());
   if (advanced === ring) return ring;
-  storeKeyRing(advanced);
-  rebuildHttpResources();
-  scheduleKeyRingEvent();
+  commitKeyRing(advanced);
   return advanced;
+}
+
+/** Stores the ring, re-certifies the served documents and arms the timer for its next event. */
+function commitKeyRing(ring: KeyRing): void {
+  storeKeyRing(ring);
+  rebuildHttpResources(ring);
+  scheduleKeyRingEvent(ring);
 }
 
 function activeKeysToCandid(ring: KeyRing): ActiveKey[] {
@@ -409,8 +412,8 @@ let keyRingTimerAtSeconds: number | undefined;
  * on an armed timer traps with "already borrowed: BorrowMutError"); a timer that finds nothing
  * due does nothing, and only an earlier event arms another one.
  */
-function scheduleKeyRingEvent(): void {
-  const next = nextKeyRingEventSeconds(storedKeyRing());
+function scheduleKeyRingEvent(ring: KeyRing = storedKeyRing()): void {
+  const next = nextKeyRingEventSeconds(ring);
   if (next === undefined || (keyRingTimerAtSeconds !== undefined && keyRingTimerAtSeconds <= next)) return;
   keyRingTimerAtSeconds = next;
   setTimer(Math.max(0, next - nowSeconds()), () => {

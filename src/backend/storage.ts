@@ -45,6 +45,11 @@ function rawSetting(key: string): unknown {
   return readOrTrap(() => settings.get(key), key);
 }
 
+/** The setting under `key`, validated by `read`; traps (naming the key) when it cannot be read. */
+function readSetting<T>(key: string, read: (raw: unknown) => T): T {
+  return readOrTrap(() => read(rawSetting(key)), key);
+}
+
 /**
  * post_upgrade, before anything else: validates every stored setting and migrates the
  * schema to SCHEMA_VERSION. Returns the version it found.
@@ -63,7 +68,7 @@ export function storeSchemaVersion(): void {
 
 /** Signing keys are derived under this version; rotate_keys moves it on. */
 export function storedKeyVersion(): number {
-  return readOrTrap(() => readKeyVersion(rawSetting(STABLE_KEYS.keyVersion)), STABLE_KEYS.keyVersion);
+  return readSetting(STABLE_KEYS.keyVersion, readKeyVersion);
 }
 
 export function storeKeyVersion(version: number): void {
@@ -71,7 +76,7 @@ export function storeKeyVersion(version: number): void {
 }
 
 export function storedConfig(): Config | undefined {
-  return readOrTrap(() => readConfig(rawSetting(STABLE_KEYS.config)), STABLE_KEYS.config);
+  return readSetting(STABLE_KEYS.config, readConfig);
 }
 
 export function storeConfig(config: Config): void {
@@ -79,7 +84,7 @@ export function storeConfig(config: Config): void {
 }
 
 export function storedKeyRing(): KeyRing {
-  return readOrTrap(() => readKeyRing(rawSetting(STABLE_KEYS.keyRing)), STABLE_KEYS.keyRing);
+  return readSetting(STABLE_KEYS.keyRing, readKeyRing);
 }
 
 export function storeKeyRing(ring: KeyRing): void {
@@ -87,7 +92,7 @@ export function storeKeyRing(ring: KeyRing): void {
 }
 
 export function storedCounters(): Counters {
-  return readOrTrap(() => readCounters(rawSetting(STABLE_KEYS.counters)), STABLE_KEYS.counters);
+  return readSetting(STABLE_KEYS.counters, readCounters);
 }
 
 export function storeCounters(counters: Counters): void {
@@ -95,7 +100,7 @@ export function storeCounters(counters: Counters): void {
 }
 
 export function storedRotationLease(): RotationLease | undefined {
-  return readOrTrap(() => readRotationLease(rawSetting(STABLE_KEYS.rotationLease)), STABLE_KEYS.rotationLease);
+  return readSetting(STABLE_KEYS.rotationLease, readRotationLease);
 }
 
 export function storeRotationLease(lease: RotationLease): void {
@@ -106,9 +111,8 @@ export function releaseRotationLease(): void {
   settings.remove(STABLE_KEYS.rotationLease);
 }
 
-
 export function storedGlobalWindow(): GlobalWindow | undefined {
-  return readOrTrap(() => readGlobalWindow(rawSetting(STABLE_KEYS.globalWindow)), STABLE_KEYS.globalWindow);
+  return readSetting(STABLE_KEYS.globalWindow, readGlobalWindow);
 }
 
 export function storeGlobalWindow(window: GlobalWindow): void {
@@ -117,7 +121,7 @@ export function storeGlobalWindow(window: GlobalWindow): void {
 
 /** The raw_rand seed that makes jti values unpredictable (hex in storage). */
 export function storedJtiSeed(): Uint8Array | undefined {
-  return readOrTrap(() => readJtiSeed(rawSetting(STABLE_KEYS.jtiSeed)), STABLE_KEYS.jtiSeed);
+  return readSetting(STABLE_KEYS.jtiSeed, readJtiSeed);
 }
 
 export function storeJtiSeed(seed: Uint8Array): void {
@@ -139,7 +143,7 @@ export function storeBucket(principal: string, bucket: Bucket): void {
  * callers there are. `done` once the page reached the end of the map.
  */
 export function pruneBucketPage(config: Config, nowMs: number, pageSize: number): { removed: number; done: boolean } {
-  const cursor = readOrTrap(() => readBucketPruneCursor(rawSetting(STABLE_KEYS.bucketPruneCursor)), STABLE_KEYS.bucketPruneCursor);
+  const cursor = readSetting(STABLE_KEYS.bucketPruneCursor, readBucketPruneCursor);
   const page = readOrTrap(() => buckets.items(cursor, pageSize), 'buckets').map(
     ([principal, raw]) => [principal, readOrTrap(() => readBucket(raw, principal), `bucket ${principal}`)!] as const
   );

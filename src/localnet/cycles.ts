@@ -1,6 +1,5 @@
 import {
   callCost as scheduleCallCost,
-  canisterCreationFee as scheduleCanisterCreationFee,
   executionFee,
   httpOutcallFee,
   ingressInductionFee as scheduleIngressInductionFee,
@@ -15,6 +14,9 @@ import {
   type SubnetPricing
 } from './costs/schedule.js';
 import { SUBNET_NODE_COUNTS } from './costs/subnet-sizes.js';
+
+/** What creating a canister costs. */
+export { canisterCreationFee } from './costs/schedule.js';
 
 /**
  * What the local IC charges: the IC's published prices (src/localnet/costs)
@@ -41,10 +43,6 @@ const SECONDS_PER_DAY = 86_400n;
 /** Charged to a canister for every replicated execution (update, callback, timer, install hooks). */
 export function updateExecutionFee(fees: FeeSchedule): bigint {
   return executionFee(fees, 0n);
-}
-
-export function canisterCreationFee(fees: FeeSchedule): bigint {
-  return scheduleCanisterCreationFee(fees);
 }
 
 /** Transmission cost of a request, paid at `call_perform`. */

@@ -44,16 +44,21 @@ export function parseCompactJws(token: unknown, maxTokenBytes: number): ParsedJw
 function decodeJsonObject(part: string, name: 'header' | 'payload'): Record<string, unknown> {
   const bytes = decodeBase64UrlStrict(part);
   if (bytes === undefined) throw new TokenMalformedError(`the ${name} is not strict base64url`);
+  let text: string;
   let value: unknown;
   try {
-    value = JSON.parse(utf8Strict.decode(bytes));
+    text = utf8Strict.decode(bytes);
+    value = JSON.parse(text);
   } catch {
     throw new TokenMalformedError(`the ${name} is not UTF-8 JSON`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TokenMalformedError(`the ${name} is not a JSON object`);
   }
-  if (hasProtoMember(value)) throw new TokenMalformedError(`the ${name} has a member named "__proto__"`);
+  // A "__proto__" member is spelled out in the text, or escaped (with a backslash): only then walk the tree.
+  if ((text.includes('__proto__') || text.includes('\\')) && hasProtoMember(value)) {
+    throw new TokenMalformedError(`the ${name} has a member named "__proto__"`);
+  }
   return value as Record<string, unknown>;
 }
 

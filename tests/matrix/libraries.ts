@@ -1,7 +1,6 @@
 // One adapter per JWT library: each verifies tokens the way that library's docs tell a service to,
 // with the accepted algorithm pinned, the key taken from the issuer's JWK Set by kid, and iss, aud,
 // exp (and sub) required. An outcome is the library's own answer: its claims, or its error.
-import { spawn } from 'node:child_process';
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createVerifier as createFastJwtVerifier, type Algorithm as FastJwtAlgorithm } from 'fast-jwt';
@@ -11,6 +10,7 @@ import * as openidClient from 'openid-client';
 
 import { createVerifier } from '../../src/verifier';
 import type { CanisterAlgorithm } from '../support/canister_jwks';
+import { runPythonVerifier } from '../support/python';
 
 export interface Target {
   jwksUrl: string;
@@ -144,26 +144,28 @@ const jsonwebtokenLibrary = inProcess('jsonwebtoken (JavaScript)', async (algori
 // So the canister token is handed to it as the ID Token of a token endpoint response.
 const OPENID_TOKEN_ENDPOINT = 'https://token-endpoint.invalid/token';
 const openidClientLibrary = inProcess('openid-client 6 (JavaScript)', async (algorithm, target) => {
+  // One configuration per run, so its JWK Set cache serves every token; verifyAll goes one token at a time.
+  let idToken = '';
+  const config = new openidClient.Configuration(
+    { issuer: target.issuer, jwks_uri: target.jwksUrl, token_endpoint: OPENID_TOKEN_ENDPOINT },
+    target.audience,
+    { id_token_signed_response_alg: algorithm, [openidClient.clockTolerance]: target.clockToleranceSeconds },
+    openidClient.None()
+  );
+  openidClient.allowInsecureRequests(config); // the JWK Set is served over http on 127.0.0.1 here
+  openidClient.enableNonRepudiationChecks(config);
+  config[openidClient.customFetch] = async (url, options) =>
+    url === OPENID_TOKEN_ENDPOINT
+      ? Response.json({ access_token: 'opaque', token_type: 'bearer', id_token: idToken })
+      : fetch(url, options as RequestInit);
   return async (token) => {
-    const config = new openidClient.Configuration(
-      { issuer: target.issuer, jwks_uri: target.jwksUrl, token_endpoint: OPENID_TOKEN_ENDPOINT },
-      target.audience,
-      { id_token_signed_response_alg: algorithm, [openidClient.clockTolerance]: target.clockToleranceSeconds },
-      openidClient.None()
-    );
-    openidClient.allowInsecureRequests(config); // the JWK Set is served over http on 127.0.0.1 here
-    openidClient.enableNonRepudiationChecks(config);
-    config[openidClient.customFetch] = async (url, options) =>
-      url === OPENID_TOKEN_ENDPOINT
-        ? Response.json({ access_token: 'opaque', token_type: 'bearer', id_token: token })
-        : fetch(url, options as RequestInit);
+    idToken = token;
     const response = await openidClient.refreshTokenGrant(config, 'refresh-token');
     return { ...response.claims() } as Claims;
   };
 });
 
 const VERIFY_WITH_PY = fileURLToPath(new URL('../../examples/python/verify_with.py', import.meta.url));
-export const SYSTEM_PYTHON = '/usr/bin/python3';
 
 /** One Python process per call: tokens go in on stdin, one JSON line per token comes out. */
 function python(name: string, library: string): VerifierLibrary {
@@ -172,21 +174,7 @@ function python(name: string, library: string): VerifierLibrary {
     async verifyAll(tokens, algorithm, target) {
       const args = [VERIFY_WITH_PY, library, target.jwksUrl, '-', '--issuer', target.issuer, '--audience', target.audience];
       args.push('--algorithm', algorithm, '--leeway', String(target.clockToleranceSeconds));
-      const child = spawn(SYSTEM_PYTHON, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.stdin.end(tokens.join('\n') + '\n');
-      const exitCode = await new Promise<number | null>((resolve, reject) => {
-        child.on('error', reject);
-        child.on('close', resolve);
-      });
-      const lines = stdout.split('\n').filter((line) => line.trim() !== '');
-      if (lines.length !== tokens.length) {
-        throw new Error(`verify_with.py ${library} printed ${lines.length} results for ${tokens.length} tokens (exit ${exitCode}): ${stderr.slice(0, 2000)}`);
-      }
-      return lines.map((line) => JSON.parse(line) as Outcome);
+      return runPythonVerifier(`verify_with.py ${library}`, args, tokens);
     }
   };
 }

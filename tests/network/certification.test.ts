@@ -1,17 +1,14 @@
 // The canister's http_request responses carry HTTP certification v2 that the gateway's own
 // verifier (@dfinity/response-verification) accepts under the local network's root key.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { verifyRequestResponsePair } from '@dfinity/response-verification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { HttpRequestType, HttpResponseType, UpdateConfigResultType } from '../../src/backend/core/candid';
-import { deployJwtIssuer, type Deployment } from '../../src/localnet/network/deploy_jwt_issuer';
-import { startLocalNetwork, type LocalNetwork } from '../../src/localnet/network/local_network';
-import { jwtIssuerWasm } from '../integration/harness/jwt_issuer';
+import type { Deployment } from '../../src/localnet/network/deploy_jwt_issuer';
+import type { LocalNetwork } from '../../src/localnet/network/local_network';
+import { startDeployedIssuer } from './support/deployed_issuer';
 
 interface Served {
   status_code: number;
@@ -21,17 +18,14 @@ interface Served {
 
 let network: LocalNetwork;
 let deployment: Deployment;
-let stateDirectory: string;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  stateDirectory = mkdtempSync(join(tmpdir(), 'ic-jwt-cert-'));
-  network = await startLocalNetwork({ port: 0 });
-  deployment = await deployJwtIssuer(network, jwtIssuerWasm(), stateDirectory);
+  ({ network, deployment, close } = await startDeployedIssuer('ic-jwt-cert-'));
 });
 
 afterAll(async () => {
-  await network?.close();
-  rmSync(stateDirectory, { recursive: true, force: true });
+  await close?.();
 });
 
 /** The canister's answer to an HTTP request, as a non-replicated query (so with its data certificate). */

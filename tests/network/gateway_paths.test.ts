@@ -1,17 +1,14 @@
 // The gateway and the canister agree on every path: what the gateway serves for a URL is what
 // the canister answers to a raw http_request query for that URL, certified.
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { HttpRequestType, HttpResponseType } from '../../src/backend/core/candid';
-import { deployJwtIssuer, type Deployment } from '../../src/localnet/network/deploy_jwt_issuer';
-import { startLocalNetwork, type LocalNetwork } from '../../src/localnet/network/local_network';
-import { jwtIssuerWasm } from '../integration/harness/jwt_issuer';
+import type { Deployment } from '../../src/localnet/network/deploy_jwt_issuer';
+import type { LocalNetwork } from '../../src/localnet/network/local_network';
+import { startDeployedIssuer } from './support/deployed_issuer';
 
 interface Answer {
   status: number;
@@ -20,17 +17,14 @@ interface Answer {
 
 let network: LocalNetwork;
 let deployment: Deployment;
-let stateDirectory: string;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  stateDirectory = mkdtempSync(join(tmpdir(), 'ic-jwt-paths-'));
-  network = await startLocalNetwork({ port: 0 });
-  deployment = await deployJwtIssuer(network, jwtIssuerWasm(), stateDirectory);
+  ({ network, deployment, close } = await startDeployedIssuer('ic-jwt-paths-'));
 });
 
 afterAll(async () => {
-  await network?.close();
-  rmSync(stateDirectory, { recursive: true, force: true });
+  await close?.();
 });
 
 async function rawQuery(url: string): Promise<Answer> {

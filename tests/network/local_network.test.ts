@@ -1,7 +1,5 @@
 // The local IC over HTTP with real IC clients: @dfinity/agent and plain fetch() through the gateway.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Actor, CanisterStatus, HttpAgent, SignIdentity, type Identity } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import { DelegationChain, DelegationIdentity, Ed25519KeyIdentity } from '@dfinity/identity';
@@ -10,14 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { idlFactory, type _SERVICE as JwtIssuerService } from '../../src/declarations/jwt_issuer/jwt_issuer.did';
 import { JWT_ISSUER_DID } from '../../scripts/candid';
-import { deployJwtIssuer } from '../../src/localnet/network/deploy_jwt_issuer';
 import { startLocalNetwork, type LocalNetwork } from '../../src/localnet/network/local_network';
-import { jwtIssuerWasm } from '../integration/harness/jwt_issuer';
 import { verifyWithJwks } from '../support/verify';
+import { startDeployedIssuer } from './support/deployed_issuer';
 
 let network: LocalNetwork;
 let canisterId: Principal;
-let stateDirectory: string;
+let close: (() => Promise<void>) | undefined;
 
 async function actorFor(identity: Identity): Promise<JwtIssuerService> {
   const agent = await HttpAgent.create({ host: network.url, identity, shouldFetchRootKey: true, retryTimes: 0 });
@@ -27,14 +24,11 @@ async function actorFor(identity: Identity): Promise<JwtIssuerService> {
 const jwksOverGateway = async () => JSON.parse(await (await fetch(network.canisterUrl(canisterId, '/.well-known/jwks.json'))).text());
 
 beforeAll(async () => {
-  stateDirectory = mkdtempSync(join(tmpdir(), 'ic-jwt-network-'));
-  network = await startLocalNetwork({ port: 0 });
-  canisterId = (await deployJwtIssuer(network, jwtIssuerWasm(), stateDirectory)).canisterId;
+  ({ network, deployment: { canisterId }, close } = await startDeployedIssuer('ic-jwt-network-'));
 });
 
 afterAll(async () => {
-  await network?.close();
-  rmSync(stateDirectory, { recursive: true, force: true });
+  await close?.();
 });
 
 describe('agent-js against the local IC', () => {

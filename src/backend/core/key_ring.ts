@@ -82,7 +82,7 @@ export function activeKey(ring: KeyRing, alg: JwsAlgorithm): SigningKey | undefi
   return ring.active.find((key) => key.alg === alg);
 }
 
-export function pendingKey(ring: KeyRing, alg: JwsAlgorithm): PendingKey | undefined {
+function pendingKey(ring: KeyRing, alg: JwsAlgorithm): PendingKey | undefined {
   return ring.pending.find((entry) => entry.key.alg === alg);
 }
 
@@ -92,7 +92,7 @@ export function newestKey(ring: KeyRing, alg: JwsAlgorithm): SigningKey | undefi
 }
 
 /** When a retired key may leave the JWKS. */
-export function removalSeconds(key: SigningKey): number {
+function removalSeconds(key: SigningKey): number {
   return key.latestExpSeconds + RETIREMENT_MARGIN_SECONDS;
 }
 

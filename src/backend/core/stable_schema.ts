@@ -209,7 +209,7 @@ export function readKeyRing(raw: unknown): KeyRing {
  * Schema 1's ring: `active` a list of keys (before EdDSA: one ES256K key or null), `retired`
  * entries `{ key, removeAfterSeconds }`, and no record of the tokens each key signed.
  */
-export function readUnversionedKeyRing(raw: unknown): { active: Record<string, unknown>[]; retired: Record<string, unknown>[] } {
+function readUnversionedKeyRing(raw: unknown): { active: Record<string, unknown>[]; retired: Record<string, unknown>[] } {
   const check: Check = checker(STABLE_KEYS.keyRing);
   if (raw === undefined || raw === null) return { active: [], retired: [] };
   check(isRecord(raw), 'expected { active, retired }');
@@ -233,7 +233,7 @@ export function readUnversionedKeyRing(raw: unknown): { active: Record<string, u
  * signed was signed before now and lives at most the longest TTL any config allows, so each
  * of its keys is kept until then.
  */
-export function keyRingFromUnversioned(legacy: ReturnType<typeof readUnversionedKeyRing>, nowSeconds: number): KeyRing {
+function keyRingFromUnversioned(legacy: ReturnType<typeof readUnversionedKeyRing>, nowSeconds: number): KeyRing {
   const latestExpSeconds = nowSeconds + CONFIG_BOUNDS.ttlSecondsMax;
   const upgrade = (key: Record<string, unknown>): SigningKey => ({ ...(key as unknown as SigningKey), latestExpSeconds });
   const active = legacy.active.map(upgrade);

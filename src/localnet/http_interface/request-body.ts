@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { concatBytes } from '../bytes';
 import { PayloadTooLargeError } from './errors';
 
 /**
@@ -29,7 +30,7 @@ export function readBoundedBody(request: IncomingMessage, maxBytes: number): Pro
     };
     const onEnd = (): void => {
       stop();
-      resolve(joined(chunks, size));
+      resolve(concatBytes(chunks, size));
     };
     const onError = (error: Error): void => {
       stop();
@@ -60,15 +61,4 @@ export function discardRestOfRefusedBody(request: IncomingMessage): void {
   }, LINGER_AFTER_REFUSAL_MS);
   timer.unref();
   socket.once('close', () => clearTimeout(timer));
-}
-
-/** One copy into a fresh array (Buffer.concat may hand out a slice of Node's shared pool, which @dfinity/candid misreads). */
-function joined(chunks: readonly Buffer[], size: number): Uint8Array {
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return body;
 }

@@ -1,3 +1,4 @@
+import { concatBytes } from '../bytes.js';
 import {
   callCost,
   canisterCreationFee,
@@ -580,18 +581,4 @@ export class SystemApi {
       }
     };
   }
-}
-
-/**
- * Joins chunks into a Uint8Array with its own ArrayBuffer. (Buffer.concat may
- * return a view into Node's shared pool, and some decoders read `.buffer`.)
- */
-function concatBytes(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }

@@ -15,8 +15,9 @@ export type SigningScheme = 'ecdsa' | 'schnorr';
  */
 export function signingFee(scheme: SigningScheme, keyName: string, schnorrAlgorithm: SchnorrAlgorithm = 'ed25519'): bigint {
   const algorithm = thresholdAlgorithm(scheme, schnorrAlgorithm);
-  const nodes = keyHoldingSubnetSize(requireKnownKeyName(signingMethodOf(algorithm), algorithm, keyName));
-  return thresholdFee(subnetPricing(nodes), signingMethodOf(algorithm));
+  const method = signingMethodOf(algorithm);
+  const nodes = keyHoldingSubnetSize(requireKnownKeyName(method, algorithm, keyName));
+  return thresholdFee(subnetPricing(nodes), method);
 }
 
 /** Returns the fee to charge; the rest of `attachedCycles` is the caller's refund. */

@@ -4,7 +4,7 @@ export type { DerivedPublicKey, ThresholdKeys } from './threshold-keys';
 export { createThresholdKeys } from './threshold-keys';
 export type { SigningScheme } from './fees';
 export { checkSigningFee, signingFee } from './fees';
-export { KEY_HOLDERS, keyHoldingSubnetSize } from './key-subnets';
+export { keyHoldingSubnetSize } from './key-subnets';
 export type { MasterPublicKey } from './master-keys';
 export { localMasterPublicKey } from './master-keys';
 export {

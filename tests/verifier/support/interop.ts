@@ -5,11 +5,11 @@
 // For the integration suite: point it at the real canister's JWK Set, e.g.
 //   const [report] = await verifyWithEveryVerifier([token], { jwksUrl, issuer, audience });
 //   expect(report.ours.ok && report.pyjwt.ok && report.nodeCrypto.ok).toBe(true);
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 
 import { createVerifier, JwtVerifierError, type SupportedAlgorithm } from '../../../src/verifier';
+import { runPythonVerifier } from '../../support/python';
 import { verifyWithJwks } from '../../support/verify';
 
 export interface Outcome {
@@ -40,8 +40,7 @@ export interface InteropTarget {
   clockToleranceSeconds?: number;
 }
 
-export const SYSTEM_PYTHON = '/usr/bin/python3';
-export const VERIFY_PY = fileURLToPath(new URL('../../../examples/python/verify.py', import.meta.url));
+const VERIFY_PY = fileURLToPath(new URL('../../../examples/python/verify.py', import.meta.url));
 
 export async function verifyWithEveryVerifier(tokens: readonly string[], target: InteropTarget): Promise<InteropReport[]> {
   const algorithms = target.algorithms ?? ['ES256K'];
@@ -95,25 +94,15 @@ export async function runPyJwt(
 ): Promise<Outcome[]> {
   const args = [VERIFY_PY, target.jwksUrl, '-', '--issuer', target.issuer, '--audience', target.audience, '--leeway', String(tolerance)];
   for (const alg of algorithms) args.push('--algorithm', alg);
-  const child = spawn(SYSTEM_PYTHON, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   // An empty token would be skipped by verify.py; send a placeholder that fails the same way.
-  child.stdin.end(tokens.map((token) => (token.trim() === '' ? '(empty)' : token)).join('\n') + '\n');
-  const exitCode = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  const lines = stdout.split('\n').filter((line) => line.trim() !== '');
-  if (lines.length !== tokens.length) {
-    throw new Error(`verify.py printed ${lines.length} results for ${tokens.length} tokens (exit ${exitCode}): ${stderr.slice(0, 2000)}`);
-  }
-  return lines.map((line) => {
-    const result = JSON.parse(line) as { ok: boolean; claims?: Record<string, unknown>; error?: string; message?: string };
-    return result.ok
+  const results = await runPythonVerifier(
+    'verify.py',
+    args,
+    tokens.map((token) => (token.trim() === '' ? '(empty)' : token))
+  );
+  return results.map((result) =>
+    result.ok
       ? { ok: true, claims: result.claims! }
-      : { ok: false, ...(result.error === undefined ? {} : { code: result.error }), ...(result.message === undefined ? {} : { message: result.message }) };
-  });
+      : { ok: false, ...(result.error === undefined ? {} : { code: result.error }), ...(result.message === undefined ? {} : { message: result.message }) }
+  );
 }
