@@ -330,7 +330,12 @@ export interface Metrics {
    */
   'key_version' : number,
   /**
-   * Refused `issue_jwt` calls by reason (an IssueError case name).
+   * OpenID authorization codes in stable memory: given out, neither exchanged nor pruned yet.
+   */
+  'authorization_codes' : bigint,
+  /**
+   * Refused calls by reason: an IssueError case name for `issue_jwt`; "authorize:<error>" and
+   * "token:<error>" (RFC 6749 error codes) for the OpenID endpoints.
    */
   'rejections' : Array<{ 'count' : bigint, 'reason' : string }>,
   'cycle_balance' : bigint,
@@ -686,6 +691,7 @@ export const Metrics = IDL.Record({
   'tokens_issued' : IDL.Nat64,
   'pending_keys' : IDL.Vec(PendingKey),
   'key_version' : IDL.Nat32,
+  'authorization_codes' : IDL.Nat64,
   'rejections' : IDL.Vec(
     IDL.Record({ 'count' : IDL.Nat64, 'reason' : IDL.Text })
   ),
@@ -914,6 +920,7 @@ export const idlFactory: IDL.InterfaceFactory = ({ IDL }) => {
     'tokens_issued' : IDL.Nat64,
     'pending_keys' : IDL.Vec(PendingKey),
     'key_version' : IDL.Nat32,
+    'authorization_codes' : IDL.Nat64,
     'rejections' : IDL.Vec(
       IDL.Record({ 'count' : IDL.Nat64, 'reason' : IDL.Text })
     ),
