@@ -361,7 +361,8 @@ export interface OidcClient {
   'access_token_audience' : string,
   'subject_type' : SubjectType,
   /**
-   * "EdDSA" (default when "") or "ES256K"; one of the enabled `algorithms`. Also signs the access token.
+   * "EdDSA" (default when "") or "ES256K"; one of the enabled `algorithms` (if a config change
+   * disables it later, the token endpoint answers server_error). Also signs the access token.
    */
   'id_token_algorithm' : string,
   /**
