@@ -1,7 +1,7 @@
 // The server's blob store (POST /blobstore): blobs by the hex of their SHA-256, gzip-compressed
 // ones kept as sent and inflated when used.
 import { gunzipSync } from 'node:zlib';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256Of } from '../bytes.js';
 
 interface Blob {
   readonly data: Uint8Array;
@@ -13,7 +13,7 @@ export class BlobStore {
 
   /** Returns the blob id, hex. */
   store(data: Uint8Array, gzip: boolean): string {
-    const id = Buffer.from(sha256(data)).toString('hex');
+    const id = Buffer.from(sha256Of(data)).toString('hex');
     this.blobs.set(id, { data, gzip });
     return id;
   }

@@ -10,11 +10,18 @@ export function parseJson(text: string): unknown {
   let out = '';
   let start = 0;
   let inString = false;
+  const stringEnd = /["\\]/g;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
       if (c === 0x5c) i++;
       else if (c === 0x22) inString = false;
+      else {
+        // Skip to the next quote or backslash (blobs are long base64 strings).
+        stringEnd.lastIndex = i;
+        const next = stringEnd.exec(text);
+        i = (next === null ? text.length : next.index) - 1;
+      }
     } else if (c === 0x22) {
       inString = true;
     } else if ((c >= 0x30 && c <= 0x39) || c === 0x2d) {

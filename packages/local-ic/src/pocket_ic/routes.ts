@@ -1,7 +1,8 @@
 // The PocketIC REST API that @dfinity/pic uses, over PocketInstances: paths, JSON shapes and the
 // real server's error replies (400 with {"message": ...}; {"Error": {"message"}} on creation).
 import { ManagementRejectedError } from '../errors.js';
-import { routeRequest, type RunningReplicaServer } from '../http_interface/index.js';
+import { generateNetworkSecret, routeRequest, type RunningReplicaServer } from '../http_interface/index.js';
+import { NetworkKeys } from '../http_interface/network_keys.js';
 import { BlobStore } from './blob_store.js';
 import { InstanceOperationError, PocketInstance } from './instance.js';
 import { parseJson, stringifyJson } from './json.js';
@@ -123,6 +124,14 @@ export class PocketIcApi {
       if (error instanceof ManagementRejectedError) return failure(400, error.message);
       return failure(500, error instanceof Error ? error.message : String(error));
     }
+  }
+
+  /**
+   * Derives one set of throwaway network keys, so that the curve arithmetic's first-use setup
+   * (about a second) happens while the client is still starting, not in its first create.
+   */
+  warmUp(): void {
+    NetworkKeys.fromSecret(generateNetworkSecret());
   }
 
   /** Stops every gateway and instance (server shutdown). */

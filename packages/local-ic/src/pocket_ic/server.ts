@@ -51,6 +51,8 @@ export async function startPocketIcServer(options: PocketIcServerOptions = {}): 
     return undefined;
   }
 
+  setImmediate(() => api.warmUp());
+
   let stopping: Promise<void> | undefined;
   let markStopped: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => (markStopped = resolve));
