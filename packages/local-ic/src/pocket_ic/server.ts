@@ -51,7 +51,12 @@ export async function startPocketIcServer(options: PocketIcServerOptions = {}): 
     return undefined;
   }
 
-  setImmediate(() => api.warmUp());
+  // The idle time counts from when clients can connect; the warm-up blocks for a moment and counts as activity.
+  lastActivity = Date.now();
+  setImmediate(() => {
+    api.warmUp();
+    lastActivity = Date.now();
+  });
 
   let stopping: Promise<void> | undefined;
   let markStopped: () => void = () => undefined;
