@@ -1,23 +1,10 @@
 #!/usr/bin/env node
-// Launches the PocketIC server: the bundle in dist/ (`npm run build`) when it is newer than every
-// source file, otherwise the TypeScript sources through tsx (inside this repository's workspace).
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// Launches the PocketIC server: the bundle in dist/ (`npm run build`) when it is fresh, otherwise
+// the TypeScript sources through tsx (inside this repository's workspace).
+import { SERVER_BUNDLE, serverBundleIsFresh } from './bundle.js';
 
-const bundle = new URL('../dist/pocket_ic/main.js', import.meta.url);
-const sources = fileURLToPath(new URL('../src/', import.meta.url));
-
-function newestSource(folder) {
-  if (!existsSync(folder)) return 0;
-  let newest = 0;
-  for (const entry of readdirSync(folder, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(`${entry.parentPath}/${entry.name}`).mtimeMs);
-  }
-  return newest;
-}
-
-if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestSource(sources)) {
-  await import(bundle.href);
+if (serverBundleIsFresh()) {
+  await import(SERVER_BUNDLE.href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
