@@ -92,6 +92,9 @@ describe('instances', () => {
     const list = (await (await fetch(`${server.getUrl()}/instances`)).json()) as string[];
     const id = list.length - 1;
     expect(list[id]).toBe('Available');
+    // The instance's IC HTTP interface, for agents pointed at <server>/instances/<id>/.
+    const status = await fetch(`${server.getUrl()}/instances/${id}/api/v2/status`);
+    expect([status.status, status.headers.get('content-type')]).toEqual([200, 'application/cbor']);
     await pic.tearDown();
     expect(((await (await fetch(`${server.getUrl()}/instances`)).json()) as string[])[id]).toBe('Deleted');
     const reply = await fetch(`${server.getUrl()}/instances/${id}/read/get_time`);
