@@ -67,6 +67,21 @@ describe('instances', () => {
     });
   });
 
+  it('routes management calls by effective principal: a subnet id, a specified canister id', async () => {
+    await withInstance(async (pic) => {
+      const [subnet] = await pic.getTopology();
+      const onSubnet = await pic.createCanister({ targetSubnetId: subnet!.id });
+      expect((await pic.getCanisterSubnetId(onSubnet))?.toText()).toBe(subnet!.id.toText());
+
+      const wanted = Principal.fromUint8Array(new Uint8Array([...subnet!.canisterRanges[0]!.start.toUint8Array().subarray(0, 7), 0x42, 1, 1]));
+      expect((await pic.createCanister({ targetCanisterId: toPic(wanted) })).toText()).toBe(wanted.toText());
+
+      const elsewhere = toPic(Principal.selfAuthenticating(new Uint8Array(32).fill(9)));
+      const failure = await pic.createCanister({ targetSubnetId: elsewhere }).catch((error: unknown) => error);
+      expect(rejectOf(failure)).toMatchObject({ code: 4, errorCode: 'SubnetNotFound' });
+    });
+  });
+
   it('gives an II subnet the mainnet ranges PocketIC reserves for it', async () => {
     const pic = await PocketIc.create(server.getUrl(), { ii: { state: { type: SubnetStateType.New } }, application: [] });
     try {
