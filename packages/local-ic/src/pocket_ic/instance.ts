@@ -32,6 +32,8 @@ interface HostedSubnet {
   readonly api: IcHttpInterface;
 }
 
+type RejectedCall = Extract<CallResult, { kind: 'rejected' }>;
+
 const MESSAGE_ID_BYTES = 32;
 
 export class PocketInstance {
@@ -168,7 +170,7 @@ export class PocketInstance {
    * Where a message goes: to the canister's subnet; for the management canister, to the subnet the
    * effective principal names (PocketIC: a subnet id, or the subnet of a canister, or any subnet).
    */
-  private route(canisterId: Principal, effective: EffectivePrincipal): { kind: 'routed'; effectivePrincipal: EffectivePrincipal } | Extract<CallResult, { kind: 'rejected' }> {
+  private route(canisterId: Principal, effective: EffectivePrincipal): { kind: 'routed'; effectivePrincipal: EffectivePrincipal } | RejectedCall {
     const { id: subnetId } = this.subnet;
     if (canisterId.toText() !== MANAGEMENT_CANISTER_ID.toText()) return { kind: 'routed', effectivePrincipal: { kind: 'canister', id: canisterId } };
     if (effective.kind === 'subnet' && effective.id.toText() !== subnetId.toText()) {
@@ -246,8 +248,8 @@ export class PocketInstance {
   }
 }
 
-function rejectedWith(errorCode: ErrorCode, message: string): Extract<CallResult, { kind: 'rejected' }> {
-  return rejected(rejectionWithErrorCode(errorCode, message)) as Extract<CallResult, { kind: 'rejected' }>;
+function rejectedWith(errorCode: ErrorCode, message: string): RejectedCall {
+  return rejected(rejectionWithErrorCode(errorCode, message)) as RejectedCall;
 }
 
 function hex(bytes: Uint8Array): string {

@@ -108,7 +108,8 @@ export class PocketIcApi {
         await instance.setStableMemory(principalField(body, 'canister_id'), content);
       },
       tick: (instance) => instance.tick(),
-      mock_canister_http: (instance, body) => {
+      // No outcall is ever pending here, so every request id is unknown (the real server's error).
+      mock_canister_http: (_instance, body) => {
         const subnet = asObject(body.subnet_id, 'subnet_id');
         throw new InstanceOperationError(`InvalidCanisterHttpRequestId((${principalField(subnet, 'subnet_id').toText()}, ${naturalField(body, 'request_id')}))`);
       }
@@ -254,11 +255,6 @@ export class PocketIcApi {
 
   private async icHttpInterface(instance: PocketInstance, method: string, path: string, headers: ApiRequest['headers'], body: Uint8Array): Promise<ApiReply> {
     const contentType = headers['content-type'];
-    const reply = await routeRequest(
-      instance.api,
-      { method, url: path, contentType: typeof contentType === 'string' ? contentType : undefined, body },
-      { syncCallEndpoint: true }
-    );
-    return reply;
+    return routeRequest(instance.api, { method, url: path, contentType: typeof contentType === 'string' ? contentType : undefined, body }, { syncCallEndpoint: true });
   }
 }
