@@ -96,7 +96,8 @@ async function main(): Promise<void> {
   const frontendUrl = `http://localhost:${network.port}/`;
   const identityProviderUrl = `${network.url}${DEV_IDENTITY_PROVIDER_PATH}`;
 
-  const verifier = createVerifier({ issuer: deployment.issuer, jwksUri: jwksUrl, audience: canisterId });
+  // The demo API takes tokens of both algorithms the frontend offers.
+  const verifier = createVerifier({ issuer: deployment.issuer, jwksUri: jwksUrl, audience: canisterId, algorithms: ['ES256K', 'EdDSA'] });
   api = await new Promise<Server>((resolve, reject) => {
     const server = createApiApp({ verifier, corsOrigins: ['*'] }).listen(apiPort, '127.0.0.1', () => resolve(server));
     server.once('error', reject);

@@ -5,13 +5,16 @@ import { describe, expect, it } from 'vitest';
 
 import { decodeOptionalArgument, IssueErrorType, issueErrorToCandid, IssueOptionsType, IssueResultType } from '../../../src/backend/core/candid';
 import type { IssueError } from '../../../src/backend/core/issue_error';
+import { algorithmOptions } from '../../../src/frontend/algorithm_choice';
 import { describeCallFailure } from '../../../src/frontend/call_failure';
 import { INTERNET_IDENTITY, MAINNET_HOST, resolveConfig, shouldFetchRootKey, type ConfigSources } from '../../../src/frontend/config';
-import { describeExpiry, formatSeconds, isExpired } from '../../../src/frontend/countdown';
+import { describeExpiry, describeRetryWait, formatExpiryDate, formatSeconds, isExpired, utcInstant } from '../../../src/frontend/countdown';
 import { describeIssueError, formatCycles, issueErrorFromCandid, type CandidIssueError } from '../../../src/frontend/issue_error';
+import { issuerDocuments } from '../../../src/frontend/issuer_documents';
 import { idlFactory } from '../../../src/frontend/jwt_issuer';
 import { claimRows, decodeJwt } from '../../../src/frontend/jwt';
 import { describeLoginFailure } from '../../../src/frontend/login_failure';
+import { verifySnippets, type SnippetInput } from '../../../src/frontend/verify_snippets';
 import { bearerChallenge, interpretWhoami } from '../../../src/frontend/whoami';
 
 const CANISTER = 'bkyz2-fmaaa-aaaaa-qaaaq-cai';
@@ -127,6 +130,93 @@ describe('countdown', () => {
     expect(describeExpiry(exp, (exp + 3) * 1000)).toBe('Expired 3 s ago');
     expect(isExpired(exp, exp * 1000 - 1)).toBe(false);
     expect(isExpired(exp, exp * 1000)).toBe(true);
+  });
+});
+
+describe('expiry date and retry wait', () => {
+  const exp = 1_800_003_600;
+
+  it('shows exp as a date in the given locale and zone, and as an ISO instant', () => {
+    expect(utcInstant(exp)).toBe('2027-01-15T09:00:00Z');
+    expect(formatExpiryDate(exp, 'en-GB', 'UTC')).toBe('15 Jan 2027, 09:00:00 UTC');
+    expect(formatExpiryDate(exp, 'en-US', 'Asia/Tokyo')).toBe('Jan 15, 2027, 6:00:00 PM GMT+9');
+  });
+
+  it('counts down the wait the issuer asked for, then lets go', () => {
+    const retryAt = 1_800_000_000_000;
+    expect(describeRetryWait(retryAt, retryAt - 42_000)).toBe('New token possible in 42 s');
+    expect(describeRetryWait(retryAt, retryAt - 41_001)).toBe('New token possible in 42 s');
+    expect(describeRetryWait(retryAt, retryAt - 1)).toBe('New token possible in 1 s');
+    expect(describeRetryWait(retryAt, retryAt)).toBeNull();
+  });
+});
+
+describe('algorithmOptions', () => {
+  it('offers exactly the enabled algorithms, the default chosen until the user picks another', () => {
+    const both = { enabled: ['ES256K', 'EdDSA'], defaultAlgorithm: 'EdDSA' };
+    expect(algorithmOptions(both, undefined).map(({ algorithm, checked }) => [algorithm, checked])).toEqual([
+      ['ES256K', false],
+      ['EdDSA', true]
+    ]);
+    expect(algorithmOptions(both, 'ES256K').map(({ checked }) => checked)).toEqual([true, false]);
+    const onlyEs256k = algorithmOptions({ enabled: ['ES256K'], defaultAlgorithm: 'ES256K' }, 'EdDSA');
+    expect(onlyEs256k.map(({ algorithm, checked }) => [algorithm, checked])).toEqual([['ES256K', true]]);
+    expect(algorithmOptions({ enabled: ['RS256', 'EdDSA'], defaultAlgorithm: 'EdDSA' }, undefined).map(({ algorithm }) => algorithm)).toEqual(['EdDSA']);
+  });
+
+  it('says which verifiers accept each, as the verifier matrix found', () => {
+    const [es256k, eddsa] = algorithmOptions({ enabled: ['ES256K', 'EdDSA'], defaultAlgorithm: 'ES256K' }, undefined);
+    expect(es256k!.hint).toContain('PyJWT');
+    expect(es256k!.hint).toContain('not by jose');
+    expect(eddsa!.hint).toContain('jose');
+  });
+});
+
+describe('issuerDocuments', () => {
+  it('goes through a local replica with ?canisterId=, since <id>.localhost does not resolve outside browsers and curl', () => {
+    expect(issuerDocuments({ canisterId: CANISTER, host: 'http://localhost:4943' }, `http://${CANISTER}.localhost:4943`)).toEqual({
+      jwksUrl: `http://localhost:4943/.well-known/jwks.json?canisterId=${CANISTER}`,
+      discoveryUrl: `http://localhost:4943/.well-known/openid-configuration?canisterId=${CANISTER}`
+    });
+  });
+
+  it("uses the issuer's own URLs elsewhere, as its discovery document names them", () => {
+    expect(issuerDocuments({ canisterId: CANISTER, host: MAINNET_HOST }, 'https://auth.example.org')).toEqual({
+      jwksUrl: 'https://auth.example.org/.well-known/jwks.json',
+      discoveryUrl: 'https://auth.example.org/.well-known/openid-configuration'
+    });
+  });
+});
+
+describe('verifySnippets', () => {
+  const input = (algorithm: 'ES256K' | 'EdDSA'): SnippetInput => ({
+    token: 'aGVhZGVy.Y2xhaW1z.c2ln',
+    algorithm,
+    issuer: `https://${CANISTER}.icp0.io`,
+    audience: "it's-me",
+    jwksUrl: `https://${CANISTER}.icp0.io/.well-known/jwks.json`,
+    discoveryUrl: "https://example.org/it's/.well-known/openid-configuration"
+  });
+
+  it('offers jose only for EdDSA, which it verifies', () => {
+    expect(verifySnippets(input('ES256K')).map(({ id }) => id)).toEqual(['python', 'node-verifier']);
+    expect(verifySnippets(input('EdDSA')).map(({ id }) => id)).toEqual(['python', 'node-verifier', 'node-jose']);
+  });
+
+  it('pins the algorithm and requires the issuer and audience in each', () => {
+    for (const algorithm of ['ES256K', 'EdDSA'] as const) {
+      for (const { text } of verifySnippets(input(algorithm))) {
+        expect(text).toContain(`[${JSON.stringify(algorithm)}]`);
+        expect(text).toContain(JSON.stringify(`https://${CANISTER}.icp0.io`));
+        expect(text).toContain(JSON.stringify("it's-me"));
+        expect(text).toContain('aGVhZGVy.Y2xhaW1z.c2ln');
+      }
+    }
+  });
+
+  it('quotes values for the shell so that a quote in a URL stays part of it', () => {
+    const [python] = verifySnippets(input('ES256K'));
+    expect(python!.text.split('\n')[0]).toBe(`curl -s 'https://example.org/it'\\''s/.well-known/openid-configuration'; echo`);
   });
 });
 
