@@ -8,7 +8,7 @@ import { describeExpiry, describeRetryWait, formatExpiryDate, utcInstant } from 
 import { callWhoami } from './demo_api';
 import { describeIssueError } from './issue_error';
 import { issuerDocuments } from './issuer_documents';
-import { connectJwtIssuer, type IssuerSettings, type JwtIssuer } from './jwt_issuer';
+import { connectJwtIssuer, forgetTokens, type IssuerSettings, type JwtIssuer } from './jwt_issuer';
 import { decodeJwt, type DecodedJwt } from './jwt';
 import { describeLoginFailure } from './login_failure';
 import { verifySnippets, type Snippet } from './verify_snippets';
@@ -38,7 +38,7 @@ export class DemoPage {
   ) {
     view.loginButton.addEventListener('click', () => this.login());
     view.logoutButton.addEventListener('click', () => void this.logout());
-    view.newTokenButton.addEventListener('click', () => void this.newToken());
+    view.newTokenButton.addEventListener('click', () => void this.newToken(true));
     view.copyButton.addEventListener('click', () => void this.copy());
     view.callApiButton.addEventListener('click', () => void this.callApi());
     window.setInterval(() => this.tick(), 1000);
@@ -70,7 +70,7 @@ export class DemoPage {
         this.view.showSignedIn(this.principal(), this.config.apiUrl !== null);
         this.view.focusToken();
         // The algorithms offered decide the first token's; without them, the issuer's default.
-        void this.loadSettings().then(() => this.newToken());
+        void this.loadSettings().then(() => this.newToken(false));
       },
       onError: (error) => {
         this.view.loginButton.disabled = false;
@@ -99,15 +99,18 @@ export class DemoPage {
     this.view.showSnippetMessage('');
   }
 
-  private async newToken(): Promise<void> {
+  /** `fresh`: a newly signed token, not the one @ic-jwt/client still holds for this algorithm. */
+  private async newToken(fresh: boolean): Promise<void> {
     if (this.busy || this.retryAtMillis !== undefined) return;
     this.busy = true;
     this.updateNewTokenButton();
     this.view.showTokenMessage('Asking jwt_issuer for a token…');
     try {
-      const outcome = await (await this.connect()).issueJwt(this.view.chosenAlgorithm());
+      const algorithm = this.view.chosenAlgorithm();
+      const outcome = await (await this.connect()).issueJwt({ fresh, ...(algorithm === undefined ? {} : { algorithm }) });
       if (!outcome.ok) {
-        if (outcome.error.kind === 'RateLimited') this.retryAtMillis = Date.now() + outcome.error.retryAfterSeconds * 1000;
+        const { error } = outcome;
+        if (error.is('RateLimited')) this.retryAtMillis = Date.now() + error.details.retryAfterSeconds * 1000;
         this.view.showTokenMessage(describeIssueError(outcome.error), true);
         return;
       }
@@ -189,6 +192,7 @@ export class DemoPage {
 
   private async logout(): Promise<void> {
     await this.auth.logout();
+    forgetTokens();
     this.issuer = undefined;
     this.current = undefined;
     this.retryAtMillis = undefined;

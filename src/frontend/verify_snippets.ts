@@ -1,13 +1,13 @@
 // "Verify it yourself": commands that check the token shown on the page against the issuer's
 // published keys, outside the browser, filled in with the real token and URLs. Pure.
-import type { IssuerDocuments } from './issuer_documents';
+import type { JwtAlgorithm } from '@ic-jwt/client';
 
-export type SnippetAlgorithm = 'ES256K' | 'EdDSA';
+import type { IssuerDocuments } from './issuer_documents';
 
 export interface SnippetInput extends IssuerDocuments {
   token: string;
   /** The token's alg: each snippet pins it, never trusting the header to choose. */
-  algorithm: SnippetAlgorithm;
+  algorithm: JwtAlgorithm;
   /** Exactly the token's iss. */
   issuer: string;
   /** The token's aud. */

@@ -1,5 +1,6 @@
 // The page's elements and how each state shows in them. No logic beyond putting text in place.
-import type { JwsAlgorithm } from '../backend/core/algorithms';
+import type { JwtAlgorithm } from '@ic-jwt/client';
+
 import type { AlgorithmOption } from './algorithm_choice';
 import type { FrontendConfig } from './config';
 import type { IssuerDocuments } from './issuer_documents';
@@ -137,9 +138,9 @@ export class View {
     this.algorithmChoice.hidden = options.length === 0;
   }
 
-  chosenAlgorithm(): JwsAlgorithm | undefined {
+  chosenAlgorithm(): JwtAlgorithm | undefined {
     const checked = this.algorithmOptions.querySelector<HTMLInputElement>('input[name="algorithm"]:checked');
-    return (checked?.value as JwsAlgorithm | undefined) ?? undefined;
+    return (checked?.value as JwtAlgorithm | undefined) ?? undefined;
   }
 
   showIssuerDocuments(documents: IssuerDocuments): void {

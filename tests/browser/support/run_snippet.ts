@@ -1,5 +1,7 @@
 // Runs a "verify it yourself" snippet copied from the page, as a user pastes it into a terminal:
-// bash in the repository (so that `npm install`ed packages resolve), Debian's python3 first on PATH.
+// bash in the repository (so that `npm install`ed packages resolve), Debian's python3 first on PATH,
+// and node resolving the workspace's @ic-jwt/verifier from its TypeScript sources (through tsx), as
+// it would resolve the installed package's built files.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -17,7 +19,7 @@ export async function runSnippet(text: string, timeoutMs = 30_000): Promise<Snip
   const systemBin = SYSTEM_PYTHON.replace(/\/python3$/, '');
   const child = spawn('bash', ['-e', '-c', text], {
     cwd: REPOSITORY,
-    env: { ...process.env, PATH: `${systemBin}:${process.env['PATH'] ?? ''}` },
+    env: { ...process.env, PATH: `${systemBin}:${process.env['PATH'] ?? ''}`, NODE_OPTIONS: '--conditions=ic-jwt-source --import tsx' },
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: timeoutMs
   });
