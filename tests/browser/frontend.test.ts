@@ -99,6 +99,9 @@ describe('frontend without a replica', () => {
       expect(await tokenMessage.getAttribute('class')).toContain('error');
       expect(await activeId(page)).toBe('token-heading');
       expect(await page.locator('#token-details').isHidden()).toBe(true);
+      // Without the issuer's settings: no algorithm to choose, and the reason where the links would be.
+      expect(await page.locator('#algorithm-choice').isHidden()).toBe(true);
+      expect(await page.locator('#snippet-message').textContent()).toContain(`Could not read the issuer's settings: Could not reach the Internet Computer at ${replicaUrl}.`);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
       await page.screenshot({ path: `${SCREENSHOTS}/frontend-replica-unreachable-375.png`, fullPage: true });
 
