@@ -17,7 +17,7 @@ import { StateStoreError } from '../packages/local-ic/src/errors';
 import { deployJwtIssuer } from '../src/dev_network/deploy_jwt_issuer';
 import { startLocalNetwork, type LocalNetwork } from '../packages/local-ic/src/network/local_network';
 import { devIdentityProviderSite, DEV_IDENTITY_PROVIDER_PATH, frontendSite } from '../src/dev_network/sites';
-import { createVerifier } from '../src/verifier';
+import { createVerifier } from '@ic-jwt/verifier';
 
 const root = join(import.meta.dirname, '..');
 const started = performance.now();

@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-import { createVerifier, verifierOptionsFromEnv } from '../../src/verifier';
+import { createVerifier, verifierOptionsFromEnv } from '@ic-jwt/verifier';
 import { createChatServer } from './chat';
 
 export const DEFAULT_PORT = 4945;

@@ -6,7 +6,7 @@ import {
   quote,
   TokenExpiredError,
   TokenNotYetValidError
-} from './errors';
+} from './errors.js';
 
 /** The registered claims every ic-jwt token carries (RFC 7519 §4.1). */
 export interface RegisteredClaims {

@@ -1,5 +1,5 @@
 // The options createVerifier accepts, with defaults and bounds, checked once up front.
-import { isSupportedAlgorithm, SUPPORTED_ALGORITHMS, type SupportedAlgorithm } from './algorithms';
+import { isSupportedAlgorithm, SUPPORTED_ALGORITHMS, type SupportedAlgorithm } from './algorithms.js';
 import {
   canisterDocumentUrl,
   canisterIssuer,
@@ -8,8 +8,8 @@ import {
   DEFAULT_GATEWAY_HOST,
   DISCOVERY_PATH,
   JWKS_PATH
-} from './endpoints';
-import { VerifierConfigError } from './errors';
+} from './endpoints.js';
+import { VerifierConfigError } from './errors.js';
 
 /** The part of fetch the verifier uses; the global fetch fits. */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;

@@ -1,6 +1,6 @@
 // A fetched JWK Set (RFC 7517 §5) turned into keys by kid.
-import { JwksInvalidError } from './errors';
-import { importJwk, UnusableKeyError, type SignatureBackend, type VerificationKey } from './keys';
+import { JwksInvalidError } from './errors.js';
+import { importJwk, UnusableKeyError, type CryptoProvider, type VerificationKey } from './keys.js';
 
 export interface KeySet {
   readonly byKid: ReadonlyMap<string, VerificationKey>;
@@ -14,7 +14,7 @@ export const EMPTY_KEY_SET: KeySet = { byKid: new Map(), unusable: new Map() };
  * Keys of other types (RSA, P-256, …) are skipped, so that an issuer can publish them
  * without breaking us. With duplicate kids the first usable key wins.
  */
-export function parseJwks(document: unknown, backend?: SignatureBackend): KeySet {
+export async function parseJwks(document: unknown, crypto: CryptoProvider): Promise<KeySet> {
   const keys = typeof document === 'object' && document !== null ? (document as { keys?: unknown }).keys : undefined;
   if (!Array.isArray(keys)) throw new JwksInvalidError('the JWK Set is not a JSON object with a "keys" array');
   const byKid = new Map<string, VerificationKey>();
@@ -23,7 +23,7 @@ export function parseJwks(document: unknown, backend?: SignatureBackend): KeySet
     if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) continue;
     const kid = (jwk as { kid?: unknown }).kid;
     try {
-      const key = importJwk(jwk as Record<string, unknown>, backend);
+      const key = await importJwk(jwk as Record<string, unknown>, crypto);
       if (key !== undefined && !byKid.has(key.kid)) byKid.set(key.kid, key);
     } catch (cause) {
       if (!(cause instanceof UnusableKeyError)) throw cause;

@@ -1,7 +1,7 @@
 // Splits and decodes a compact JWS (RFC 7515 §7.1) whose payload is a JWT claims set.
 // No key is involved: this only establishes that the token is well formed.
-import { decodeBase64UrlStrict } from './base64url';
-import { quote, TokenMalformedError } from './errors';
+import { decodeBase64UrlStrict } from './base64url.js';
+import { quote, TokenMalformedError } from './errors.js';
 
 export interface JwsHeader {
   readonly alg: string;
@@ -13,11 +13,13 @@ export interface ParsedJws {
   readonly header: JwsHeader;
   readonly payload: Record<string, unknown>;
   /** The ASCII bytes that were signed: base64url(header) "." base64url(payload). */
-  readonly signingInput: Buffer;
-  readonly signature: Buffer;
+  readonly signingInput: Uint8Array;
+  readonly signature: Uint8Array;
 }
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+// The signing input is two strict base64url parts and a dot: ASCII, so UTF-8 encodes it byte for byte.
+const ascii = new TextEncoder();
 
 export function parseCompactJws(token: unknown, maxTokenBytes: number): ParsedJws {
   if (typeof token !== 'string') throw new TokenMalformedError('the token is not a string');
@@ -36,7 +38,7 @@ export function parseCompactJws(token: unknown, maxTokenBytes: number): ParsedJw
   return {
     header: checkHeader(header),
     payload,
-    signingInput: Buffer.from(token.slice(0, secondDot), 'latin1'),
+    signingInput: ascii.encode(token.slice(0, secondDot)),
     signature
   };
 }

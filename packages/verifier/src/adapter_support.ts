@@ -1,6 +1,7 @@
 // What the Express and Socket.IO adapters share: accepting a verifier or its options.
-import { createVerifier, type Verifier } from './verifier';
-import type { VerifierOptions } from './options';
+import { createVerifier } from './index.js';
+import type { Verifier } from './verifier.js';
+import type { VerifierOptions } from './options.js';
 
 export function asVerifier(verifierOrOptions: Verifier | VerifierOptions): Verifier {
   return typeof (verifierOrOptions as Partial<Verifier>).verify === 'function'

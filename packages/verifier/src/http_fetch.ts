@@ -1,7 +1,7 @@
 // Fetches one JSON document with a timeout and a size limit. The only network I/O of the library.
-import { JwksInvalidError, JwksUnreachableError, JwtVerifierError, RedirectRefusedError } from './errors';
-import type { FetchLike } from './options';
-import { redirectTarget } from './url_policy';
+import { JwksInvalidError, JwksUnreachableError, JwtVerifierError, RedirectRefusedError } from './errors.js';
+import type { FetchLike } from './options.js';
+import { redirectTarget } from './url_policy.js';
 
 export interface FetchedDocument {
   readonly json: unknown;
@@ -64,15 +64,22 @@ async function readLimited(response: Response, url: string): Promise<string> {
     throw tooLarge();
   }
   if (response.body === null) return '';
-  const chunks: Uint8Array[] = [];
+  const decoder = new TextDecoder();
+  const reader = response.body.getReader();
+  let text = '';
   let size = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.length;
-    // Throwing out of for-await cancels the stream.
-    if (size > MAX_DOCUMENT_BYTES) throw tooLarge();
-    chunks.push(chunk);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return text + decoder.decode();
+      size += value.length;
+      if (size > MAX_DOCUMENT_BYTES) throw tooLarge();
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    // Stops the download when we give up early; a no-op once the body is read.
+    await reader.cancel().catch(() => undefined);
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function describe(cause: unknown): string {

@@ -2,11 +2,11 @@
 // or 401 with an RFC 6750 challenge saying why.
 import type { Request, RequestHandler, Response } from 'express';
 
-import { asVerifier, logUnexpected } from './adapter_support';
-import type { VerifiedClaims } from './claims';
-import { JwtVerifierError } from './errors';
-import type { VerifierOptions } from './options';
-import type { Verifier } from './verifier';
+import { asVerifier, logUnexpected } from './adapter_support.js';
+import type { VerifiedClaims } from './claims.js';
+import { JwtVerifierError } from './errors.js';
+import type { VerifierOptions } from './options.js';
+import type { Verifier } from './verifier.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

@@ -1,6 +1,7 @@
 // The signature algorithms this verifier accepts, and what each demands of keys and signatures.
 // Security: the allow-list is closed. `none`, HS* (whose "secret" could be a public key)
 // and everything else are rejected before any key is looked up.
+import { bytesFromHex as hex32, compareBytes } from './bytes.js';
 
 export const SUPPORTED_ALGORITHMS = ['ES256K', 'EdDSA'] as const;
 export type SupportedAlgorithm = (typeof SUPPORTED_ALGORITHMS)[number];
@@ -17,8 +18,7 @@ export const KEY_TYPE_OF: Readonly<Record<SupportedAlgorithm, { kty: 'EC' | 'OKP
 
 export const SIGNATURE_BYTES = 64;
 
-const hex32 = (hex: string) => Buffer.from(hex, 'hex');
-const ZERO_32 = Buffer.alloc(32);
+const ZERO_32 = new Uint8Array(32);
 const SECP256K1_N = hex32('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141');
 const SECP256K1_HALF_N = hex32('7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0');
 // The Ed25519 group order L, little-endian as S is encoded.
@@ -40,9 +40,9 @@ export function signatureFormProblem(alg: SupportedAlgorithm, signature: Uint8Ar
 function es256kFormProblem(signature: Uint8Array): string | undefined {
   const r = signature.subarray(0, 32);
   const s = signature.subarray(32, 64);
-  if (Buffer.compare(r, ZERO_32) === 0 || Buffer.compare(r, SECP256K1_N) >= 0) return 'r is outside [1, n-1]';
-  if (Buffer.compare(s, ZERO_32) === 0 || Buffer.compare(s, SECP256K1_N) >= 0) return 's is outside [1, n-1]';
-  if (Buffer.compare(s, SECP256K1_HALF_N) > 0) return 's is in the upper half of the group order (high-S); only low-S is accepted';
+  if (compareBytes(r, ZERO_32) === 0 || compareBytes(r, SECP256K1_N) >= 0) return 'r is outside [1, n-1]';
+  if (compareBytes(s, ZERO_32) === 0 || compareBytes(s, SECP256K1_N) >= 0) return 's is outside [1, n-1]';
+  if (compareBytes(s, SECP256K1_HALF_N) > 0) return 's is in the upper half of the group order (high-S); only low-S is accepted';
   return undefined;
 }
 

@@ -1,11 +1,11 @@
 // createVerifier: one token in, verified claims out (or a named error).
-import { signatureFormProblem, type SupportedAlgorithm } from './algorithms';
-import { checkClaims, type ClaimsPolicy, type VerifiedClaims } from './claims';
-import { parseCompactJws } from './compact_jws';
-import { AlgorithmNotAllowedError, KeyMismatchError, quote, SignatureInvalidError, TokenMalformedError } from './errors';
-import { JwksCache } from './jwks_cache';
-import type { SignatureBackend } from './keys';
-import { resolveOptions, type VerifierOptions } from './options';
+import { signatureFormProblem, type SupportedAlgorithm } from './algorithms.js';
+import { checkClaims, type ClaimsPolicy, type VerifiedClaims } from './claims.js';
+import { parseCompactJws } from './compact_jws.js';
+import { AlgorithmNotAllowedError, KeyMismatchError, quote, SignatureInvalidError, TokenMalformedError } from './errors.js';
+import { JwksCache } from './jwks_cache.js';
+import type { CryptoProvider } from './keys.js';
+import { resolveOptions, type VerifierOptions } from './options.js';
 
 export interface Verifier {
   readonly issuer: string;
@@ -19,12 +19,13 @@ export interface Verifier {
   warmUp(): Promise<void>;
 }
 
-/** @internal Tests pick the signature backend; applications never need to. */
+/** @internal Tests pick the crypto provider; applications never need to (each entry point has its own). */
 export interface VerifierInternals {
-  signatureBackend?: SignatureBackend;
+  crypto?: CryptoProvider;
 }
 
-export function createVerifier(options: VerifierOptions, internals: VerifierInternals = {}): Verifier {
+/** createVerifier of an entry point: index.ts (node:crypto) or web.ts (WebCrypto and @noble/curves). */
+export function createVerifierWith(crypto: CryptoProvider, options: VerifierOptions, internals: VerifierInternals = {}): Verifier {
   const resolved = resolveOptions(options);
   const { algorithms, clock, maxTokenBytes } = resolved;
   const cache = new JwksCache({
@@ -37,7 +38,7 @@ export function createVerifier(options: VerifierOptions, internals: VerifierInte
     freshness: { minSeconds: resolved.cache.minSeconds, maxSeconds: resolved.cache.maxSeconds },
     refreshCooldownSeconds: resolved.cache.refreshCooldownSeconds,
     maxStaleSeconds: resolved.cache.maxStaleSeconds,
-    backend: internals.signatureBackend
+    crypto: internals.crypto ?? crypto
   });
   const policy: ClaimsPolicy = {
     issuer: resolved.issuer,
@@ -63,7 +64,10 @@ export function createVerifier(options: VerifierOptions, internals: VerifierInte
     if (key.alg !== alg) {
       throw new KeyMismatchError(`the token says ${alg}, but the key ${quote(key.kid)} is an ${key.alg} key`);
     }
-    if (!key.verify(signingInput, signature)) throw new SignatureInvalidError('the signature does not match the token and key');
+    const verdict = key.verify(signingInput, signature);
+    // WebCrypto answers with a promise; OpenSSL and noble answer at once and skip the await.
+    const valid = typeof verdict === 'boolean' ? verdict : await verdict;
+    if (!valid) throw new SignatureInvalidError('the signature does not match the token and key');
     return checkClaims(payload, policy, clock() / 1000);
   }
 

@@ -1,6 +1,6 @@
 // Verifier options from environment variables, for servers configured by env (see the examples).
-import { VerifierConfigError } from './errors';
-import type { VerifierOptions } from './options';
+import { VerifierConfigError } from './errors.js';
+import type { VerifierOptions } from './options.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -5,13 +5,13 @@
 //   verifies only once a refetch succeeds (a removed key stops verifying then, at the latest).
 // - An unknown kid waits for a refetch, at most one per cooldown, shared by all lookups:
 //   tokens with made-up kids cannot make us fetch more often (no fetch storm), nor can failures.
-import { freshnessLifetimeSeconds, type FreshnessBounds } from './cache_control';
-import { jwksUriFromDiscovery } from './discovery';
-import { JwksInvalidError, JwksUnreachableError, JwtVerifierError, quote, UnknownKeyIdError } from './errors';
-import { fetchJsonDocument } from './http_fetch';
-import { parseJwks, type KeySet } from './jwks';
-import type { SignatureBackend, VerificationKey } from './keys';
-import type { FetchLike } from './options';
+import { freshnessLifetimeSeconds, type FreshnessBounds } from './cache_control.js';
+import { jwksUriFromDiscovery } from './discovery.js';
+import { JwksInvalidError, JwksUnreachableError, JwtVerifierError, quote, UnknownKeyIdError } from './errors.js';
+import { fetchJsonDocument } from './http_fetch.js';
+import { parseJwks, type KeySet } from './jwks.js';
+import type { CryptoProvider, VerificationKey } from './keys.js';
+import type { FetchLike } from './options.js';
 
 export interface JwksCacheConfig {
   readonly issuer: string;
@@ -25,7 +25,7 @@ export interface JwksCacheConfig {
   readonly refreshCooldownSeconds: number;
   /** How long past freshness the held keys still verify while refetches fail. */
   readonly maxStaleSeconds: number;
-  readonly backend?: SignatureBackend | undefined;
+  readonly crypto: CryptoProvider;
 }
 
 export class JwksCache {
@@ -104,7 +104,7 @@ export class JwksCache {
     this.lastAttemptMs = clock();
     try {
       const document = await fetchJsonDocument(fetch, await this.jwksUri(), fetchTimeoutMs);
-      const keys = parseJwks(document.json, this.config.backend);
+      const keys = await parseJwks(document.json, this.config.crypto);
       const now = clock();
       this.keys = keys;
       this.fetchedAtMs = now;

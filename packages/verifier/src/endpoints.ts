@@ -1,6 +1,6 @@
 // Where the issuer's documents live, from either an issuer URL or a canister id and gateway.
-import { UncertifiedKeySourceError, VerifierConfigError } from './errors';
-import { isLocalHost, keySourceProblem, parseUrl } from './url_policy';
+import { UncertifiedKeySourceError, VerifierConfigError } from './errors.js';
+import { isLocalHost, keySourceProblem, parseUrl } from './url_policy.js';
 
 export const JWKS_PATH = '/.well-known/jwks.json';
 export const DISCOVERY_PATH = '/.well-known/openid-configuration';

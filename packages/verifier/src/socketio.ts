@@ -3,11 +3,11 @@
 // with err.message and err.data.code.
 import type { ExtendedError, Socket } from 'socket.io';
 
-import { asVerifier, logUnexpected } from './adapter_support';
-import type { VerifiedClaims } from './claims';
-import { JwtVerifierError } from './errors';
-import type { VerifierOptions } from './options';
-import type { Verifier } from './verifier';
+import { asVerifier, logUnexpected } from './adapter_support.js';
+import type { VerifiedClaims } from './claims.js';
+import { JwtVerifierError } from './errors.js';
+import type { VerifierOptions } from './options.js';
+import type { Verifier } from './verifier.js';
 
 /** Use as the SocketData type of your Server: `new Server<C2S, S2C, {}, JwtSocketData>()`. */
 export interface JwtSocketData {

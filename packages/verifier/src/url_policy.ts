@@ -1,6 +1,6 @@
 // Which URLs keys may be fetched from: checked for configured URLs and again for every URL
 // learned at run time (a discovered jwks_uri, a redirect's Location).
-import { RedirectRefusedError, UncertifiedKeySourceError } from './errors';
+import { RedirectRefusedError, UncertifiedKeySourceError } from './errors.js';
 
 const LOCAL_HOST = /^(localhost|127\.0\.0\.1|\[::1\]|([a-z0-9-]+\.)+localhost)$/;
 

@@ -1,6 +1,6 @@
 // The OpenID discovery document (OpenID Connect Discovery 1.0 §3), reduced to what we need.
-import { JwksInvalidError, quote, UncertifiedKeySourceError } from './errors';
-import { keySourceProblem, parseUrl } from './url_policy';
+import { JwksInvalidError, quote, UncertifiedKeySourceError } from './errors.js';
+import { keySourceProblem, parseUrl } from './url_policy.js';
 
 /**
  * Security: the document must name exactly the issuer we were configured with (§4.3);
