@@ -27,5 +27,5 @@ describe('the frontend served by npm start, in headless Chromium', () => {
     for (const claims of Object.values(result.claims)) expect(claims).toMatchObject({ sub: result.principal, aud: canisterId, iss: issuer });
     expect(result.discovery).toMatchObject({ issuer, id_token_signing_alg_values_supported: ['ES256K', 'EdDSA'] });
     expect(result.screenshots.length).toBeGreaterThan(0);
-  }, 180_000);
+  }, 300_000);
 });
