@@ -111,7 +111,7 @@ export class DemoPage {
       if (!outcome.ok) {
         const { error } = outcome;
         if (error.is('RateLimited')) this.retryAtMillis = Date.now() + error.details.retryAfterSeconds * 1000;
-        this.view.showTokenMessage(describeIssueError(outcome.error), true);
+        this.view.showTokenMessage(describeIssueError(error), true);
         return;
       }
       const decoded = decodeJwt(outcome.token);
