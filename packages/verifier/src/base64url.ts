@@ -12,23 +12,29 @@ export function decodeBase64UrlStrict(text: string): Uint8Array | undefined {
   const tail = text.length % 4;
   if (tail === 1) return undefined;
   const bytes = new Uint8Array((text.length * 3) >> 2);
-  let bits = 0;
-  let buffered = 0;
+  const whole = text.length - tail;
   let out = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    const value = code < 128 ? VALUE_OF[code]! : -1;
-    if (value < 0) return undefined;
-    bits = ((bits << 6) | value) & 0xffffff;
-    buffered += 6;
-    if (buffered >= 8) {
-      buffered -= 8;
-      bytes[out++] = (bits >> buffered) & 0xff;
-    }
+  for (let i = 0; i < whole; i += 4) {
+    const n = (value(text, i) << 18) | (value(text, i + 1) << 12) | (value(text, i + 2) << 6) | value(text, i + 3);
+    // A character outside the alphabet is -1, which sets the sign bit.
+    if (n < 0) return undefined;
+    bytes[out++] = n >> 16;
+    bytes[out++] = (n >> 8) & 0xff;
+    bytes[out++] = n & 0xff;
   }
+  if (tail === 0) return bytes;
+  const n = (value(text, whole) << 18) | (value(text, whole + 1) << 12) | (tail === 3 ? value(text, whole + 2) << 6 : 0);
+  if (n < 0) return undefined;
+  bytes[out++] = n >> 16;
+  if (tail === 3) bytes[out] = (n >> 8) & 0xff;
   // The last character's bits that make no whole byte must be zero, or other strings would decode alike.
-  if (buffered > 0 && (bits & ((1 << buffered) - 1)) !== 0) return undefined;
-  return bytes;
+  return (n & (tail === 3 ? 0xff : 0xffff)) === 0 ? bytes : undefined;
+}
+
+/** A character's 6-bit value, or -1 (all bits set) outside the alphabet. */
+function value(text: string, index: number): number {
+  const code = text.charCodeAt(index);
+  return code < 128 ? VALUE_OF[code]! : -1;
 }
 
 export function encodeBase64Url(bytes: Uint8Array): string {

@@ -9,7 +9,8 @@ const ED25519 = { name: 'Ed25519' } as const;
 /** Undecided until the first import; false once the runtime has refused the algorithm. */
 let webCryptoHasEd25519: boolean | undefined;
 
-async function webCryptoEd25519(kid: string, x: Uint8Array): Promise<VerificationKey | undefined> {
+/** An Ed25519 key checked by crypto.subtle, or undefined where the runtime has no Ed25519 in WebCrypto. */
+export async function webCryptoEd25519(kid: string, x: Uint8Array): Promise<VerificationKey | undefined> {
   const subtle = globalThis.crypto?.subtle;
   if (subtle === undefined || webCryptoHasEd25519 === false) return undefined;
   let key: CryptoKey;
