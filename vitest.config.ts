@@ -1,9 +1,15 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /** Tests that assert a latency bound the issue demands: they run after all others, alone, so that parallel test files do not eat their time. */
 const LATENCY_TESTS = ['tests/network/hostile_requests.test.ts'];
 
+/** Workspace packages resolve to their TypeScript sources (an export condition of their own), so tests need no prior build. */
+const SOURCE_CONDITION = 'ic-jwt-source';
+
 export default defineConfig({
+  resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] } },
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,

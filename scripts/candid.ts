@@ -10,7 +10,7 @@ import { generate } from '@icp-sdk/bindgen/core';
 
 const root = join(import.meta.dirname, '..');
 export const JWT_ISSUER_DID = join(root, 'src', 'backend', 'jwt_issuer.did');
-export const JWT_ISSUER_BINDINGS = join(root, 'src', 'declarations', 'jwt_issuer', 'jwt_issuer.did.ts');
+export const JWT_ISSUER_BINDINGS = join(root, 'packages', 'client', 'src', 'candid', 'jwt_issuer.did.ts');
 
 /**
  * bindgen writes imports of @icp-sdk/core, the renamed successor of the @dfinity/* packages

@@ -1,7 +1,8 @@
 // The API: GET /api/whoami answers with the caller's principal, for a valid ic-jwt token only.
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 
-import { jwtClaims, requireJwt, type Verifier } from '../../src/verifier';
+import type { Verifier } from '@ic-jwt/verifier';
+import { jwtClaims, requireJwt } from '@ic-jwt/verifier/express';
 
 export interface ApiAppOptions {
   verifier: Verifier;

@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-import { createVerifier, verifierOptionsFromEnv, type Env } from '../../src/verifier';
+import { createVerifier, verifierOptionsFromEnv, type Env } from '@ic-jwt/verifier';
 import { createApiApp } from './app';
 
 export const DEFAULT_PORT = 4944;

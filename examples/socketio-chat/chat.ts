@@ -3,7 +3,8 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 
-import { socketJwtAuth, type JwtSocketData, type Verifier } from '../../src/verifier';
+import type { Verifier } from '@ic-jwt/verifier';
+import { socketJwtAuth, type JwtSocketData } from '@ic-jwt/verifier/socketio';
 import { BOT_NAME, botReply } from './bot';
 
 export interface ChatMessage {

@@ -1,9 +1,9 @@
 // Run: CANISTER_ID=<canister-id> npx tsx examples/socketio-chat/server.ts [port]
-// (or ISSUER=... AUDIENCE=...; see src/verifier/env.ts)
+// (or ISSUER=... AUDIENCE=...; see packages/verifier/src/env.ts)
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-import { createVerifier, verifierOptionsFromEnv } from '../../src/verifier';
+import { createVerifier, verifierOptionsFromEnv } from '@ic-jwt/verifier';
 import { createChatServer } from './chat';
 
 export const DEFAULT_PORT = 4945;

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { CLAIMS_LIMITS } from '../../src/backend/core/claims';
-import { createVerifier } from '../../src/verifier';
+import { createVerifier } from '@ic-jwt/verifier';
 import { verifyWithJwks } from '../support/verify';
 import { JwtIssuer, randomPrincipal, type IssueResult } from './harness/jwt_issuer';
 import { createTestIc, type TestIc } from './harness/test_ic';

@@ -7,7 +7,7 @@ import { Principal } from '@dfinity/principal';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createVerifier } from '../../src/verifier';
+import { createVerifier } from '@ic-jwt/verifier';
 import { JwtIssuer, randomPrincipal, type AuthorizationRequest, type OidcClient } from './harness/jwt_issuer';
 import { createTestIc, type TestIc } from './harness/test_ic';
 

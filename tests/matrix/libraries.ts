@@ -8,7 +8,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
 import * as openidClient from 'openid-client';
 
-import { createVerifier } from '../../src/verifier';
+import { createVerifier } from '@ic-jwt/verifier';
 import type { CanisterAlgorithm } from '../support/canister_jwks';
 import { runPythonVerifier } from '../support/python';
 

@@ -20,7 +20,7 @@ import { Ed25519KeyIdentity } from 'icp-sdk-core-v6/identity';
 import { Principal } from 'icp-sdk-core-v6/principal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { idlFactory, type _SERVICE as JwtIssuerService } from '../../src/declarations/jwt_issuer/jwt_issuer.did';
+import { idlFactory, type _SERVICE as JwtIssuerService } from '@ic-jwt/client/candid';
 import { JWT_ISSUER_DID } from '../../scripts/candid';
 import { deployJwtIssuer } from '../../src/dev_network/deploy_jwt_issuer';
 import { startLocalNetwork, type LocalNetwork } from '../../packages/local-ic/src/network/local_network';

@@ -6,7 +6,7 @@ import { DelegationChain, DelegationIdentity, Ed25519KeyIdentity } from '@dfinit
 import { Principal } from '@dfinity/principal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { idlFactory, type _SERVICE as JwtIssuerService } from '../../src/declarations/jwt_issuer/jwt_issuer.did';
+import { idlFactory, type _SERVICE as JwtIssuerService } from '@ic-jwt/client/candid';
 import { JWT_ISSUER_DID } from '../../scripts/candid';
 import { startLocalNetwork, type LocalNetwork } from '../../packages/local-ic/src/network/local_network';
 import { verifyWithJwks } from '../support/verify';

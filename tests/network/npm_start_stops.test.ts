@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { MetricsType } from '../../src/backend/core/candid';
 import { connectJwtIssuer } from '../../src/frontend/jwt_issuer';
-import { createVerifier } from '../../src/verifier';
+import { createVerifier } from '@ic-jwt/verifier';
 import { killAllProducts, startProduct, type Ready, type RunningProduct } from '../support/npm_start';
 
 const stateDirectory = mkdtempSync(join(tmpdir(), 'ic-jwt-stops-'));

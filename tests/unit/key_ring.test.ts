@@ -19,7 +19,7 @@ import {
   VERIFIER_REFRESH_COOLDOWN_SECONDS
 } from '../../src/backend/core/key_ring';
 import { isLeaseHeld, newLease, ROTATION_LEASE_SECONDS } from '../../src/backend/core/rotation_lease';
-import { resolveOptions } from '../../src/verifier/options';
+import { resolveOptions } from '../../packages/verifier/src/options';
 import { testKeyPair } from '../support/keys';
 
 const keyA = es256kSigningKey('dfx_test_key', 1, testKeyPair().compressedPublicKey);

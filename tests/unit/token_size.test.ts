@@ -7,7 +7,7 @@ import { CLAIMS_LIMITS } from '../../src/backend/core/claims';
 import { applyConfigInput, CONFIG_BOUNDS, defaultConfig } from '../../src/backend/core/config';
 import { completeIssuance, planIssuance, type IssuanceContext } from '../../src/backend/core/issuance';
 import { activateKey, ed25519SigningKey, EMPTY_KEY_RING, es256kSigningKey } from '../../src/backend/core/key_ring';
-import { LIMITS } from '../../src/verifier/options';
+import { LIMITS } from '../../packages/verifier/src/options';
 import { ed25519TestKey, signEd25519 } from '../support/ed25519_keys';
 import { signDigest, testKeyPair } from '../support/keys';
 

@@ -3,7 +3,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { describe, expect, it } from 'vitest';
 
-import { isSupportedAlgorithm, signatureFormProblem } from '../../src/verifier/algorithms';
+import { isSupportedAlgorithm, signatureFormProblem } from '../../packages/verifier/src/algorithms';
 
 const N = secp256k1.CURVE.n;
 const L = ed25519.CURVE.n;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { JWKS_MAX_AGE_SECONDS } from '../../src/backend/core/http';
-import { freshnessLifetimeSeconds } from '../../src/verifier/cache_control';
+import { freshnessLifetimeSeconds } from '../../packages/verifier/src/cache_control';
 
 const bounds = { minSeconds: 30, maxSeconds: 3600 };
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
-import { checkClaims, type ClaimsPolicy } from '../../src/verifier/claims';
+import { checkClaims, type ClaimsPolicy } from '../../packages/verifier/src/claims';
 import {
   AudienceMismatchError,
   ClaimInvalidError,
   IssuerMismatchError,
   TokenExpiredError,
   TokenNotYetValidError
-} from '../../src/verifier/errors';
+} from '@ic-jwt/verifier';
 
 const ISSUER = 'https://bkyz2-fmaaa-aaaaa-qaaaq-cai.icp0.io';
 const NOW = 1_800_000_000;

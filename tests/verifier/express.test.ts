@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createApiApp } from '../../examples/express-api/app';
 import { DEFAULT_PORT, serverConfigFromEnv } from '../../examples/express-api/server';
-import { createVerifier } from '../../src/verifier';
+import { createVerifier } from '@ic-jwt/verifier';
 import { highSTwin, signEs256k, withHeader } from './support/forge';
 import { CALLER, nowSeconds, TestIssuer } from './support/test_issuer';
 import { canisterResponder, jsonResponse, startWellKnownServer, type WellKnownServer } from './support/well_known_server';

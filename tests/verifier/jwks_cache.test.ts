@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { JWKS_MAX_AGE_SECONDS, type HttpResponse } from '../../src/backend/core/http';
-import { createVerifier, type Verifier, type VerifierOptions } from '../../src/verifier';
+import { createVerifier, type Verifier, type VerifierOptions } from '@ic-jwt/verifier';
 import { backgroundRefreshDone } from './support/background_refresh';
 import { withHeader } from './support/forge';
 import { CALLER, TestIssuer } from './support/test_issuer';

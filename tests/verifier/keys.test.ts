@@ -5,9 +5,12 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 
 import { es256kJwk } from '../../src/backend/core/jwk';
-import { JwksInvalidError } from '../../src/verifier/errors';
-import { parseJwks } from '../../src/verifier/jwks';
-import { importJwk, openSslHasSecp256k1, UnusableKeyError } from '../../src/verifier/keys';
+import { JwksInvalidError } from '@ic-jwt/verifier';
+import { nobleCrypto } from '../../packages/verifier/src/crypto_noble';
+import { nodeCrypto, openSslHasSecp256k1 } from '../../packages/verifier/src/crypto_node';
+import { webCrypto } from '../../packages/verifier/src/crypto_web';
+import { parseJwks } from '../../packages/verifier/src/jwks';
+import { importJwk as importWith, UnusableKeyError, type VerificationKey } from '../../packages/verifier/src/keys';
 import { b64 } from './support/forge';
 
 function ecKey() {
@@ -15,9 +18,13 @@ function ecKey() {
   return { secretKey, jwk: es256kJwk(secp256k1.getPublicKey(secretKey, true)) as unknown as Record<string, unknown> };
 }
 
-function unusable(jwk: Record<string, unknown>): string {
+/** Node's provider unless another is named; defined means usable. */
+const importJwk = async (jwk: Record<string, unknown>, crypto = nodeCrypto): Promise<VerificationKey> => (await importWith(jwk, crypto))!;
+const PROVIDERS = { node: nodeCrypto, web: webCrypto, noble: nobleCrypto } as const;
+
+async function unusable(jwk: Record<string, unknown>): Promise<string> {
   try {
-    importJwk(jwk);
+    await importJwk(jwk);
   } catch (error) {
     expect(error).toBeInstanceOf(UnusableKeyError);
     return (error as Error).message;
@@ -26,15 +33,20 @@ function unusable(jwk: Record<string, unknown>): string {
 }
 
 describe('importing JWKs', () => {
-  it('uses OpenSSL for secp256k1 on this Node', () => {
+  it('uses node:crypto for secp256k1 and WebCrypto for Ed25519 on this Node, noble for secp256k1 in the web provider', async () => {
     expect(openSslHasSecp256k1()).toBe(true);
-    expect(importJwk(ecKey().jwk)!.backend).toBe('node');
+    const ed = { ...generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }), kid: 'ed' };
+    expect((await importJwk(ecKey().jwk)).backend).toBe('node');
+    expect((await importJwk(ed)).backend).toBe('webcrypto');
+    expect((await importJwk(ecKey().jwk, webCrypto)).backend).toBe('noble');
+    expect((await importJwk(ed, webCrypto)).backend).toBe('webcrypto');
+    expect((await importJwk(ed, nobleCrypto)).backend).toBe('noble');
   });
 
-  it('verifies secp256k1 signatures identically with the node:crypto and noble backends', () => {
+  it('verifies secp256k1 signatures identically with the node:crypto and noble backends', async () => {
     const { secretKey, jwk } = ecKey();
-    const node = importJwk(jwk, 'node')!;
-    const noble = importJwk(jwk, 'noble')!;
+    const node = await importJwk(jwk, nodeCrypto);
+    const noble = await importJwk(jwk, nobleCrypto);
     for (let i = 0; i < 30; i++) {
       const message = randomBytes(20 + i);
       const signature = secp256k1.sign(sha256(message), secretKey, { prehash: false }).toCompactRawBytes();
@@ -52,32 +64,32 @@ describe('importing JWKs', () => {
     }
   });
 
-  it('verifies Ed25519 signatures made by node:crypto and by noble', () => {
+  it.each(Object.entries(PROVIDERS))('verifies Ed25519 signatures made by node:crypto and by noble (%s provider)', async (_name, crypto) => {
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
     const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'ed', alg: 'EdDSA', use: 'sig' };
-    const key = importJwk(jwk)!;
+    const key = await importJwk(jwk, crypto);
     expect(key.alg).toBe('EdDSA');
     const message = randomBytes(50);
-    expect(key.verify(message, nodeSign(null, message, privateKey))).toBe(true);
-    expect(key.verify(Buffer.concat([message, Buffer.of(1)]), nodeSign(null, message, privateKey))).toBe(false);
+    expect(await key.verify(message, nodeSign(null, message, privateKey))).toBe(true);
+    expect(await key.verify(Buffer.concat([message, Buffer.of(1)]), nodeSign(null, message, privateKey))).toBe(false);
     const secret = ed25519.utils.randomSecretKey();
-    const nobleKey = importJwk({ kty: 'OKP', crv: 'Ed25519', x: b64(ed25519.getPublicKey(secret)), kid: 'n' })!;
-    expect(nobleKey.verify(message, ed25519.sign(message, secret))).toBe(true);
+    const nobleKey = await importJwk({ kty: 'OKP', crv: 'Ed25519', x: b64(ed25519.getPublicKey(secret)), kid: 'n' }, crypto);
+    expect(await nobleKey.verify(message, ed25519.sign(message, secret))).toBe(true);
   });
 
-  it('derives alg from kty and crv when the JWK has none', () => {
+  it('derives alg from kty and crv when the JWK has none', async () => {
     const { jwk } = ecKey();
     delete jwk['alg'];
-    expect(importJwk(jwk)!.alg).toBe('ES256K');
+    expect((await importJwk(jwk)).alg).toBe('ES256K');
   });
 
-  it('skips key types it does not verify', () => {
+  it('skips key types it does not verify', async () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' });
     const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
-    expect(importJwk({ ...rsa, kid: 'r' })).toBeUndefined();
-    expect(importJwk({ ...p256, kid: 'p' })).toBeUndefined();
-    expect(importJwk({ kty: 'oct', k: 'c2VjcmV0', kid: 'h' })).toBeUndefined();
-    expect(importJwk({ kty: 'OKP', crv: 'X25519', x: b64(randomBytes(32)), kid: 'x' })).toBeUndefined();
+    expect(await importWith({ ...rsa, kid: 'r' }, nodeCrypto)).toBeUndefined();
+    expect(await importWith({ ...p256, kid: 'p' }, nodeCrypto)).toBeUndefined();
+    expect(await importWith({ kty: 'oct', k: 'c2VjcmV0', kid: 'h' }, nodeCrypto)).toBeUndefined();
+    expect(await importWith({ kty: 'OKP', crv: 'X25519', x: b64(randomBytes(32)), kid: 'x' }, nodeCrypto)).toBeUndefined();
   });
 
   it.each([
@@ -90,46 +102,47 @@ describe('importing JWKs', () => {
     ['a short x', { x: b64(randomBytes(31)) }, /"x"/],
     ['a padded y', { y: `${b64(randomBytes(32))}=` }, /"y"/],
     ['a point off the curve', { y: b64(randomBytes(32)) }, /not on secp256k1/]
-  ])('refuses an EC key with %s', (_what, change, message) => {
-    expect(unusable({ ...ecKey().jwk, ...change })).toMatch(message);
+  ])('refuses an EC key with %s', async (_what, change, message) => {
+    expect(await unusable({ ...ecKey().jwk, ...change })).toMatch(message);
   });
 
-  it('refuses Ed25519 keys of small order or off the curve', () => {
+  it('refuses Ed25519 keys of small order or off the curve', async () => {
     const identity = Buffer.alloc(32);
     identity[0] = 1;
-    expect(unusable({ kty: 'OKP', crv: 'Ed25519', x: b64(identity), kid: 'z' })).toMatch(/small order/);
+    expect(await unusable({ kty: 'OKP', crv: 'Ed25519', x: b64(identity), kid: 'z' })).toMatch(/small order/);
     const notAPoint = Buffer.from('0200000000000000000000000000000000000000000000000000000000000000', 'hex');
     expect(() => ed25519.Point.fromBytes(notAPoint)).toThrow();
-    expect(unusable({ kty: 'OKP', crv: 'Ed25519', x: b64(notAPoint), kid: 'z' })).toMatch(/not an Ed25519 point/);
+    expect(await unusable({ kty: 'OKP', crv: 'Ed25519', x: b64(notAPoint), kid: 'z' })).toMatch(/not an Ed25519 point/);
   });
 });
 
 describe('parsing a JWK Set', () => {
-  it('keeps usable keys by kid, notes unusable ones, skips the rest', () => {
+  it('keeps usable keys by kid, notes unusable ones, skips the rest', async () => {
     const good = ecKey().jwk;
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' });
-    const set = parseJwks({
-      keys: [good, { ...ecKey().jwk, kid: good['kid'] }, { ...ecKey().jwk, kid: 'bad', alg: 'ES256' }, { ...rsa, kid: 'rsa' }, 'junk', null, [], 42]
-    });
+    const set = await parseJwks(
+      { keys: [good, { ...ecKey().jwk, kid: good['kid'] }, { ...ecKey().jwk, kid: 'bad', alg: 'ES256' }, { ...rsa, kid: 'rsa' }, 'junk', null, [], 42] },
+      nodeCrypto
+    );
     expect([...set.byKid.keys()]).toEqual([good['kid']]);
     expect(set.unusable.get('bad')).toMatch(/does not fit/);
     expect(set.byKid.has('rsa') || set.unusable.has('rsa')).toBe(false);
   });
 
-  it('keeps the first of two keys with one kid', () => {
+  it('keeps the first of two keys with one kid', async () => {
     const first = ecKey();
     const second = ecKey();
-    const set = parseJwks({ keys: [first.jwk, { ...second.jwk, kid: first.jwk['kid'] }] });
+    const set = await parseJwks({ keys: [first.jwk, { ...second.jwk, kid: first.jwk['kid'] }] }, nodeCrypto);
     const message = Buffer.from('hello');
     const signature = secp256k1.sign(sha256(message), first.secretKey, { prehash: false }).toCompactRawBytes();
     expect(set.byKid.get(first.jwk['kid'] as string)!.verify(message, signature)).toBe(true);
   });
 
-  it.each([[null], [[]], ['{"keys":[]}'], [{}], [{ keys: {} }]])('refuses %j as a JWK Set', (document) => {
-    expect(() => parseJwks(document)).toThrow(JwksInvalidError);
+  it.each([[null], [[]], ['{"keys":[]}'], [{}], [{ keys: {} }]])('refuses %j as a JWK Set', async (document) => {
+    await expect(parseJwks(document, nodeCrypto)).rejects.toThrow(JwksInvalidError);
   });
 
-  it('accepts an empty key set (a canister whose key is not ready yet)', () => {
-    expect(parseJwks({ keys: [] }).byKid.size).toBe(0);
+  it('accepts an empty key set (a canister whose key is not ready yet)', async () => {
+    expect((await parseJwks({ keys: [] }, nodeCrypto)).byKid.size).toBe(0);
   });
 });

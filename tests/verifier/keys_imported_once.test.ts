@@ -2,7 +2,7 @@
 import * as nodeCrypto from 'node:crypto';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
-import { createVerifier } from '../../src/verifier';
+import { createVerifier } from '@ic-jwt/verifier';
 import { backgroundRefreshDone } from './support/background_refresh';
 import { TestIssuer } from './support/test_issuer';
 import { canisterResponder, startWellKnownServer } from './support/well_known_server';

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 
 import { defaultConfig } from '../../src/backend/core/config';
 import { DISCOVERY_PATH as CORE_DISCOVERY_PATH, JWKS_PATH as CORE_JWKS_PATH } from '../../src/backend/core/well_known';
-import { canisterDocumentUrl, canisterIssuer, DISCOVERY_PATH, JWKS_PATH } from '../../src/verifier/endpoints';
-import { verifierOptionsFromEnv } from '../../src/verifier/env';
-import { UncertifiedKeySourceError, VerifierConfigError } from '../../src/verifier/errors';
-import { resolveOptions, type VerifierOptions } from '../../src/verifier/options';
+import { canisterDocumentUrl, canisterIssuer, DISCOVERY_PATH, JWKS_PATH } from '../../packages/verifier/src/endpoints';
+import { verifierOptionsFromEnv } from '../../packages/verifier/src/env';
+import { UncertifiedKeySourceError, VerifierConfigError } from '@ic-jwt/verifier';
+import { resolveOptions, type VerifierOptions } from '../../packages/verifier/src/options';
 
 const ID = 'bkyz2-fmaaa-aaaaa-qaaaq-cai';
 

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { HttpResponse } from '../../src/backend/core/http';
-import { createVerifier, type FetchLike, type VerifierOptions } from '../../src/verifier';
+import { createVerifier, type FetchLike, type VerifierOptions } from '@ic-jwt/verifier';
 import { CANISTER_ID, TestIssuer } from './support/test_issuer';
 import { canisterResponder, jsonResponse, startWellKnownServer, type Responder, type WellKnownServer } from './support/well_known_server';
 

@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { botReply, BOT_NAME } from '../../examples/socketio-chat/bot';
 import { createChatServer, type ChatMessage, type ChatServer } from '../../examples/socketio-chat/chat';
-import { createVerifier, MISSING_TOKEN_CODE } from '../../src/verifier';
+import { createVerifier } from '@ic-jwt/verifier';
+import { MISSING_TOKEN_CODE } from '@ic-jwt/verifier/socketio';
 import { nowSeconds, TestIssuer } from './support/test_issuer';
 import { canisterResponder, startWellKnownServer, type WellKnownServer } from './support/well_known_server';
 

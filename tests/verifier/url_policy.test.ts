@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { RedirectRefusedError, UncertifiedKeySourceError } from '../../src/verifier/errors';
-import { keySourceProblem, MAX_REDIRECTS, redirectTarget } from '../../src/verifier/url_policy';
+import { RedirectRefusedError, UncertifiedKeySourceError } from '@ic-jwt/verifier';
+import { keySourceProblem, MAX_REDIRECTS, redirectTarget } from '../../packages/verifier/src/url_policy';
 
 const FIRST = 'https://issuer.example/.well-known/jwks.json';
 

@@ -9,7 +9,7 @@ import {
   SignatureInvalidError,
   TokenMalformedError,
   type VerifierOptions
-} from '../../src/verifier';
+} from '@ic-jwt/verifier';
 import {
   b64,
   decodePart,
@@ -23,6 +23,7 @@ import {
   unb64,
   withHeader
 } from './support/forge';
+import { nobleCrypto } from '../../packages/verifier/src/crypto_noble';
 import { CALLER, newTestKey, nowSeconds, TestIssuer } from './support/test_issuer';
 import { jsonResponse, startWellKnownServer, type WellKnownServer } from './support/well_known_server';
 
@@ -86,7 +87,7 @@ describe('verifying tokens from the canister core', () => {
 
   it('verifies the same with the @noble/curves backend, which also rejects high-S', async () => {
     const token = issuer.mint();
-    const noble = verifierWith({}, { signatureBackend: 'noble' });
+    const noble = verifierWith({}, { crypto: nobleCrypto });
     expect((await noble.verify(token)).sub).toBe(CALLER);
     expect((await failure(noble.verify(highSTwin(token)))).code).toBe('ERR_JWT_SIGNATURE_INVALID');
     const [header, payload, signature] = splitToken(token);

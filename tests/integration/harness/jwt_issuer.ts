@@ -20,7 +20,7 @@ import {
   type Metrics,
   type RotateKeysResult,
   type UpdateConfigResult
-} from '../../../src/declarations/jwt_issuer/jwt_issuer.did';
+} from '@ic-jwt/client/candid';
 import { replyOrThrow, type CallOutcome, type InstallMode, type TestIc } from './test_ic';
 
 export type { AuthorizationRequest, AuthorizeResult, IssueResult, OidcClient };

@@ -1,7 +1,7 @@
 // Lets a test wait for the verifier's background JWK Set refresh.
 import { randomBytes } from 'node:crypto';
 
-import type { Verifier } from '../../../src/verifier';
+import type { Verifier } from '@ic-jwt/verifier';
 import { withHeader } from './forge';
 
 /**

@@ -8,7 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 
-import { createVerifier, JwtVerifierError, type SupportedAlgorithm } from '../../../src/verifier';
+import { createVerifier, JwtVerifierError, type SupportedAlgorithm } from '@ic-jwt/verifier';
 import { runPythonVerifier } from '../../support/python';
 import { verifyWithJwks } from '../../support/verify';
 
