@@ -14,6 +14,7 @@ export interface Ready {
   apiUrl: string;
   issuer: string;
   deployment: string;
+  controllers: string[];
 }
 
 export interface RunningProduct {
@@ -28,8 +29,9 @@ export interface RunningProduct {
 
 const running = new Set<ChildProcess>();
 
-export function startProduct(stateDirectory: string): Promise<RunningProduct> {
-  const child = spawn('npm', ['start', '--silent', '--', '--json', '--port', '0', '--api-port', '0', '--state', stateDirectory], {
+/** `options` are passed on to npm start (e.g. `['--controller', principal]`). */
+export function startProduct(stateDirectory: string, options: readonly string[] = []): Promise<RunningProduct> {
+  const child = spawn('npm', ['start', '--silent', '--', '--json', '--port', '0', '--api-port', '0', '--state', stateDirectory, ...options], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so that stop() can signal all of it, as Ctrl-C in a terminal does.
