@@ -203,5 +203,5 @@ describe('icp-cli 1.5 against npm start', () => {
     const shown = await icpNpmStart('canister', 'settings', 'show', 'jwt_issuer', '--json', '-e', 'local', '--identity', 'controller');
     expect(shown).toContain(controller);
     expect(shown).toContain('4321000');
-  });
+  }, 180_000); // a restart of npm start: ~5 s idle, 45 s measured under a load average of 22
 });
