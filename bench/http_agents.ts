@@ -3,7 +3,7 @@
 // time; `issue_jwt` through v2 call-and-poll, v3 and v4 synchronous calls; the in-process query and
 // the canister's install time as references.
 // Run after `npm run build`: npx tsx bench/http_agents.ts
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Actor as ActorV3, HttpAgent as HttpAgentV3, pollForResponse } from '@dfinity/agent';
@@ -39,6 +39,30 @@ async function perSecond(count: number, concurrency: number, run: () => Promise<
     })
   );
   return (count * 1000) / (performance.now() - started);
+}
+
+/** CPU seconds (user + system) used so far by the processes of a group: Linux /proc, clock ticks of 10 ms. */
+function groupCpuSeconds(group: number): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      if (Number(fields[2]) === group) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks / 100;
+}
+
+/** Less sensitive to other load than rates: milliseconds of CPU per query, of npm start and of this (client) process. */
+async function cpuPerQuery(group: number, run: () => Promise<void>): Promise<{ server: number; client: number }> {
+  const server = groupCpuSeconds(group);
+  const client = process.cpuUsage();
+  await run();
+  const used = process.cpuUsage(client);
+  return { server: ((groupCpuSeconds(group) - server) * 1000) / (2 * QUERIES), client: (used.user + used.system) / 1000 / (2 * QUERIES) };
 }
 
 const load = (): string => loadavg().map((value) => value.toFixed(1)).join(' ');
@@ -112,23 +136,33 @@ try {
     });
 
   const table: Record<string, Record<string, string>> = {};
-  const row = (sequential: string, concurrent: string, issued: string) => ({
+  const row = (sequential: string, concurrent: string, cpu: string, issued: string) => ({
     'metrics/s sequential': sequential,
     [`metrics/s, ${CONCURRENCY} at a time`]: concurrent,
+    'CPU ms/query npm start : client': cpu,
     'issue_jwt/s sequential': issued
   });
-  table['in-process queryCall (reference)'] = row(reference.queriesPerSecond.toFixed(0), '', '');
+  table['in-process queryCall (reference)'] = row(reference.queriesPerSecond.toFixed(0), '', '', '');
   for (const [name, make] of [
     ['@dfinity/agent 3.4.3 (v2 query, v3 sync call)', dfinityIssuer],
     ['@icp-sdk/core 6.1.0 (v3 query, v4 sync call)', icpSdkIssuer]
   ] as const) {
     const issuer = await make();
     await issuer.metrics(); // warm-up: root key and node keys fetched once
-    const sequential = await perSecond(QUERIES, 1, async () => void (await issuer.metrics()));
-    const concurrent = await perSecond(QUERIES, CONCURRENCY, async () => void (await issuer.metrics()));
-    table[name] = row(sequential.toFixed(0), concurrent.toFixed(0), (await issues(() => issuer.issue_jwt([]))).toFixed(1));
+    let sequential = 0;
+    let concurrent = 0;
+    const cpu = await cpuPerQuery(product.processGroup, async () => {
+      sequential = await perSecond(QUERIES, 1, async () => void (await issuer.metrics()));
+      concurrent = await perSecond(QUERIES, CONCURRENCY, async () => void (await issuer.metrics()));
+    });
+    table[name] = row(
+      sequential.toFixed(0),
+      concurrent.toFixed(0),
+      `${cpu.server.toFixed(1)} : ${cpu.client.toFixed(1)}`,
+      (await issues(() => issuer.issue_jwt([]))).toFixed(1)
+    );
   }
-  table['@dfinity/agent 3.4.3, v2 call and read_state polling'] = row('', '', (await issues(issueByCallAndPoll)).toFixed(1));
+  table['@dfinity/agent 3.4.3, v2 call and read_state polling'] = row('', '', '', (await issues(issueByCallAndPoll)).toFixed(1));
 
   console.log(`npm start at ${host} in its own process; ${QUERIES} signed queries and ${ISSUES} issue_jwt per figure`);
   console.table(table);

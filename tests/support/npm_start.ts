@@ -19,6 +19,8 @@ export interface Ready {
 
 export interface RunningProduct {
   ready: Ready;
+  /** The id of its process group (npm and the node processes it started). */
+  processGroup: number;
   /** Ctrl-C: SIGINT to the whole process group; true once every process of it has exited. */
   stop(): Promise<boolean>;
   /** Sends `signal` to the whole process group (false if none of it is left). */
@@ -70,7 +72,7 @@ export function startProduct(stateDirectory: string, options: readonly string[] 
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const line = output.split('\n').find((candidate) => candidate.startsWith('{') && candidate.endsWith('}'));
-      if (line !== undefined) resolve({ ready: JSON.parse(line) as Ready, stop, signal, exited });
+      if (line !== undefined) resolve({ ready: JSON.parse(line) as Ready, processGroup: child.pid!, stop, signal, exited });
     });
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`npm start exited (${code}) before it was ready:\n${output}`)));
