@@ -1,10 +1,12 @@
-// Signed queries and update calls over HTTP against the in-process local network, through
-// @dfinity/agent 3.4.3 and @icp-sdk/core 6 side by side, with the in-process query as reference.
+// Signed queries and update calls over HTTP against `npm start` in its own process (as a developer
+// runs it), through @dfinity/agent 3.4.3 and @icp-sdk/core 6 side by side, sequentially and 20 at a
+// time; `issue_jwt` through v2 call-and-poll, v3 and v4 synchronous calls; the in-process query and
+// the canister's install time as references.
 // Run after `npm run build`: npx tsx bench/http_agents.ts
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Actor as ActorV3, HttpAgent as HttpAgentV3 } from '@dfinity/agent';
+import { Actor as ActorV3, HttpAgent as HttpAgentV3, pollForResponse } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import { Ed25519KeyIdentity as Ed25519V3 } from '@dfinity/identity';
 import { Principal } from '@dfinity/principal';
@@ -13,10 +15,11 @@ import type { IDL as IDLV6 } from 'icp-sdk-core-v6/candid';
 import { Ed25519KeyIdentity as Ed25519V6 } from 'icp-sdk-core-v6/identity';
 import { Principal as PrincipalV6 } from 'icp-sdk-core-v6/principal';
 
+import { configInputToCandid, IssueOptionsType, IssueResultType } from '../src/backend/core/candid';
 import { idlFactory, type _SERVICE as JwtIssuerService } from '@ic-jwt/client/candid';
-import { deployJwtIssuer } from '../src/dev_network/deploy_jwt_issuer';
-import { startLocalNetwork } from '../packages/local-ic/src/network/local_network';
+import { LocalIc } from '../packages/local-ic/src';
 import { initArgument, jwtIssuerWasm } from '../tests/integration/harness/jwt_issuer';
+import { killAllProducts, startProduct } from '../tests/support/npm_start';
 
 const QUERIES = 300;
 const CONCURRENCY = 20;
@@ -24,32 +27,84 @@ const ISSUES = 20;
 
 type Issuer = Pick<JwtIssuerService, 'metrics' | 'issue_jwt'>;
 
-async function perSecond(count: number, concurrency: number, run: (i: number) => Promise<void>): Promise<number> {
+async function perSecond(count: number, concurrency: number, run: () => Promise<void>): Promise<number> {
   let next = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < count) await run(next++);
+      while (next < count) {
+        next++;
+        await run();
+      }
     })
   );
   return (count * 1000) / (performance.now() - started);
 }
 
-const state = mkdtempSync(join(tmpdir(), 'ic-jwt-bench-agents-'));
-const network = await startLocalNetwork({ port: 0 });
-try {
-  const wasm = jwtIssuerWasm();
-  const { canisterId, controller, issuer } = await deployJwtIssuer(network, wasm, state);
-  // Generous limits, so that the rate limiter is not what is measured.
-  const limits = initArgument({ issuer, rateLimit: { capacity: 1000, refillIntervalSeconds: 1 }, globalLimitPerMinute: 10_000 });
-  await network.ic.installCode(canisterId, wasm, limits, { mode: 'upgrade', sender: controller });
-  const host = network.url;
+/** CPU seconds (user + system) used so far by the processes of a group: Linux /proc, clock ticks of 10 ms. */
+function groupCpuSeconds(group: number): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      if (Number(fields[2]) === group) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks / 100;
+}
 
-  const dfinityIssuer = async (): Promise<Issuer> => {
-    const agent = HttpAgentV3.createSync({ host, identity: Ed25519V3.generate(), retryTimes: 0 });
+/** Less sensitive to other load than rates: milliseconds of CPU per query, of npm start and of this (client) process. */
+async function cpuPerQuery(group: number, run: () => Promise<void>): Promise<{ server: number; client: number }> {
+  const server = groupCpuSeconds(group);
+  const client = process.cpuUsage();
+  await run();
+  const used = process.cpuUsage(client);
+  return { server: ((groupCpuSeconds(group) - server) * 1000) / (2 * QUERIES), client: (used.user + used.system) / 1000 / (2 * QUERIES) };
+}
+
+const load = (): string => loadavg().map((value) => value.toFixed(1)).join(' ');
+const loadBefore = load();
+
+/** The canister's install on a fresh local IC (module not yet compiled), and the in-process query rate. */
+async function inProcessReference(): Promise<{ installSeconds: number; queriesPerSecond: number }> {
+  const ic = await LocalIc.create();
+  try {
+    const controller = Principal.selfAuthenticating(new Uint8Array(32).fill(7));
+    const started = performance.now();
+    const id = await ic.createCanister({ controllers: [controller], sender: controller });
+    await ic.installCode(id, jwtIssuerWasm(), initArgument(), { sender: controller });
+    const installSeconds = (performance.now() - started) / 1000;
+    await ic.runUntilIdle();
+    const noArgument = new Uint8Array(IDL.encode([], []));
+    const query = async (): Promise<void> => {
+      const result = await ic.queryCall(id, 'metrics', noArgument, { sender: controller });
+      if (result.kind !== 'replied') throw new Error(result.message);
+    };
+    await query();
+    return { installSeconds, queriesPerSecond: await perSecond(QUERIES, 1, query) };
+  } finally {
+    await ic.close();
+  }
+}
+
+const reference = await inProcessReference();
+
+const state = mkdtempSync(join(tmpdir(), 'ic-jwt-bench-agents-'));
+const controller = Ed25519V3.generate();
+const product = await startProduct(state, ['--controller', controller.getPrincipal().toText()]);
+try {
+  const host = product.ready.replicaUrl;
+  const canisterId = Principal.fromText(product.ready.canisterId);
+
+  const dfinityAgent = async (identity = Ed25519V3.generate()): Promise<HttpAgentV3> => {
+    const agent = HttpAgentV3.createSync({ host, identity, retryTimes: 0 });
     await agent.fetchRootKey();
-    return ActorV3.createActor<JwtIssuerService>(idlFactory, { agent, canisterId });
+    return agent;
   };
+  const dfinityIssuer = async (): Promise<Issuer> => ActorV3.createActor<JwtIssuerService>(idlFactory, { agent: await dfinityAgent(), canisterId });
   const icpSdkIssuer = async (): Promise<Issuer> => {
     const agent = await HttpAgentV6.create({ host, identity: Ed25519V6.generate(), shouldFetchRootKey: true, retryTimes: 0 });
     // The generated bindings' IDL factory builds types from whichever IDL it is handed.
@@ -58,39 +113,63 @@ try {
       canisterId: PrincipalV6.fromText(canisterId.toText())
     });
   };
-  const clients: [string, () => Promise<Issuer>][] = [
-    ['@dfinity/agent 3.4.3 (v2 call + poll, v2 query)', dfinityIssuer],
-    ['@icp-sdk/core 6 (v4 sync call, v3 query)', icpSdkIssuer]
-  ];
 
-  const noArgument = new Uint8Array(IDL.encode([], []));
-  const queryInProcess = async (): Promise<void> => {
-    const result = await network.ic.queryCall(canisterId, 'metrics', noArgument, { sender: Principal.anonymous() });
-    if (result.kind !== 'replied') throw new Error(result.message);
+  // Generous limits, so that the rate limiter is not what is measured: set by the --controller identity.
+  const admin = ActorV3.createActor<JwtIssuerService>(idlFactory, { agent: await dfinityAgent(controller), canisterId });
+  const updated = await admin.update_config(configInputToCandid({ rateLimit: { capacity: 1000, refillIntervalSeconds: 1 }, globalLimitPerMinute: 10_000 }));
+  if (!('Ok' in updated)) throw new Error(`update_config: ${Object.keys(updated.Err).join()}`);
+
+  type IssueResult = Awaited<ReturnType<Issuer['issue_jwt']>>;
+  /** @dfinity/agent's asynchronous path: POST /api/v2/.../call (202), then read_state polling. */
+  const v2Agent = await dfinityAgent();
+  const noOptions = new Uint8Array(IDL.encode([IDL.Opt(IssueOptionsType)], [[]]));
+  const issueByCallAndPoll = async (): Promise<IssueResult> => {
+    const { requestId } = await v2Agent.call(canisterId, { methodName: 'issue_jwt', arg: noOptions, callSync: false });
+    const { reply } = await pollForResponse(v2Agent, canisterId, requestId);
+    return IDL.decode([IssueResultType], reply)[0] as unknown as IssueResult;
   };
-  await queryInProcess();
-  const inProcess = await perSecond(QUERIES, 1, queryInProcess);
 
-  const table: Record<string, Record<string, string>> = {};
-  table['in-process queryCall (reference)'] = { 'metrics/s sequential': inProcess.toFixed(0), 'metrics/s, 20 at a time': '', 'issue_jwt/s sequential': '' };
-  for (const [name, make] of clients) {
-    const issuer = await make();
-    await issuer.metrics(); // warm-up: root key and node keys fetched once
-    const sequential = await perSecond(QUERIES, 1, async () => void (await issuer.metrics()));
-    const concurrent = await perSecond(QUERIES, CONCURRENCY, async () => void (await issuer.metrics()));
-    const issues = await perSecond(ISSUES, 1, async () => {
-      const result = await issuer.issue_jwt([]);
+  const issues = async (issueJwt: () => Promise<IssueResult>): Promise<number> =>
+    perSecond(ISSUES, 1, async () => {
+      const result = await issueJwt();
       if (!('Ok' in result)) throw new Error(`issue_jwt: ${Object.keys(result.Err).join()}`);
     });
-    table[name] = {
-      'metrics/s sequential': sequential.toFixed(0),
-      'metrics/s, 20 at a time': concurrent.toFixed(0),
-      'issue_jwt/s sequential': issues.toFixed(1)
-    };
+
+  const table: Record<string, Record<string, string>> = {};
+  const row = (sequential: string, concurrent: string, cpu: string, issued: string) => ({
+    'metrics/s sequential': sequential,
+    [`metrics/s, ${CONCURRENCY} at a time`]: concurrent,
+    'CPU ms/query npm start : client': cpu,
+    'issue_jwt/s sequential': issued
+  });
+  table['in-process queryCall (reference)'] = row(reference.queriesPerSecond.toFixed(0), '', '', '');
+  for (const [name, make] of [
+    ['@dfinity/agent 3.4.3 (v2 query, v3 sync call)', dfinityIssuer],
+    ['@icp-sdk/core 6.1.0 (v3 query, v4 sync call)', icpSdkIssuer]
+  ] as const) {
+    const issuer = await make();
+    await issuer.metrics(); // warm-up: root key and node keys fetched once
+    let sequential = 0;
+    let concurrent = 0;
+    const cpu = await cpuPerQuery(product.processGroup, async () => {
+      sequential = await perSecond(QUERIES, 1, async () => void (await issuer.metrics()));
+      concurrent = await perSecond(QUERIES, CONCURRENCY, async () => void (await issuer.metrics()));
+    });
+    table[name] = row(
+      sequential.toFixed(0),
+      concurrent.toFixed(0),
+      `${cpu.server.toFixed(1)} : ${cpu.client.toFixed(1)}`,
+      (await issues(() => issuer.issue_jwt([]))).toFixed(1)
+    );
   }
-  console.log(`signed queries and calls over HTTP, ${QUERIES} queries and ${ISSUES} issue_jwt per row`);
+  table['@dfinity/agent 3.4.3, v2 call and read_state polling'] = row('', '', '', (await issues(issueByCallAndPoll)).toFixed(1));
+
+  console.log(`npm start at ${host} in its own process; ${QUERIES} signed queries and ${ISSUES} issue_jwt per figure`);
   console.table(table);
+  console.log(`install of jwt_issuer on a fresh local IC (create, compile, instrument, init): ${reference.installSeconds.toFixed(2)} s (target < 1.5 s)`);
+  console.log(`load average (1, 5, 15 min) before: ${loadBefore}; after: ${load()}; ${availableParallelism()} cores`);
 } finally {
-  await network.close();
+  await product.stop();
+  killAllProducts();
   rmSync(state, { recursive: true, force: true });
 }

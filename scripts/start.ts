@@ -1,6 +1,6 @@
 // npm start: builds the canister, starts the local IC on 127.0.0.1, deploys jwt_issuer, serves the
 // frontend, the dev identity provider and the demo API, then issues one demo token and verifies it.
-//   npm start -- [--port 4943] [--api-port 4944] [--state .localnet] [--clean] [--json]
+//   npm start -- [--port 4943] [--api-port 4944] [--state .localnet] [--clean] [--json] [--controller <principal>]...
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -14,7 +14,7 @@ import { createApiApp } from '../examples/express-api/app';
 import { describeIssueError } from '../src/frontend/issue_error';
 import { connectJwtIssuer } from '../src/frontend/jwt_issuer';
 import { StateStoreError } from '../packages/local-ic/src/errors';
-import { deployJwtIssuer } from '../src/dev_network/deploy_jwt_issuer';
+import { deployJwtIssuer, InvalidControllerError, parseControllerPrincipal } from '../src/dev_network/deploy_jwt_issuer';
 import { startLocalNetwork, type LocalNetwork } from '../packages/local-ic/src/network/local_network';
 import { devIdentityProviderSite, DEV_IDENTITY_PROVIDER_PATH, frontendSite } from '../src/dev_network/sites';
 import { createVerifier } from '@ic-jwt/verifier';
@@ -58,7 +58,8 @@ const { values: args } = parseArgs({
     'api-port': { type: 'string', default: '4944' },
     state: { type: 'string', default: join(root, '.localnet') },
     clean: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false }
+    json: { type: 'boolean', default: false },
+    controller: { type: 'string', multiple: true, default: [] }
   }
 });
 const stateDirectory = args.state;
@@ -77,6 +78,7 @@ try {
 async function main(): Promise<void> {
   const port = portArgument('--port', args.port);
   const apiPort = portArgument('--api-port', args['api-port']);
+  const controllers = args.controller.map(parseControllerPrincipal);
   if (args.clean) rmSync(stateDirectory, { recursive: true, force: true });
 
   say('building jwt_issuer ...');
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
     stateDirectory,
     sites: [await devIdentityProviderSite()]
   });
-  const deployment = await deployJwtIssuer(network, wasm, stateDirectory);
+  const deployment = await deployJwtIssuer(network, wasm, stateDirectory, { controllers });
   const canisterId = deployment.canisterId.toText();
   const jwksUrl = network.canisterUrl(deployment.canisterId, '/.well-known/jwks.json');
   const discoveryUrl = network.canisterUrl(deployment.canisterId, '/.well-known/openid-configuration');
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
   await network.save();
 
   say(`local IC     ${network.url}  (jwt_issuer ${canisterId}, ${deployment.action})`);
+  say(`controllers  ${deployment.controllers.map((principal) => principal.toText()).join(', ')} (the first is npm start's own deployer)`);
   say(`frontend     ${frontendUrl}`);
   say(`JWKS         ${jwksUrl}`);
   say(`             ${network.canisterHostUrl(deployment.canisterId, '/.well-known/jwks.json')} (browsers, curl)`);
@@ -129,13 +132,13 @@ async function main(): Promise<void> {
     throw new StartFailure(`issue_jwt failed (${issued.error.code}): ${describeIssueError(issued.error)}`);
   }
   if (args.json) {
-    console.log(JSON.stringify({ replicaUrl: network.url, canisterId, jwksUrl, discoveryUrl, frontendUrl, identityProviderUrl, apiUrl, issuer: deployment.issuer, deployment: deployment.action, startupSeconds: Number(elapsedSeconds(started)) }));
+    console.log(JSON.stringify({ replicaUrl: network.url, canisterId, jwksUrl, discoveryUrl, frontendUrl, identityProviderUrl, apiUrl, issuer: deployment.issuer, deployment: deployment.action, controllers: deployment.controllers.map((principal) => principal.toText()), startupSeconds: Number(elapsedSeconds(started)) }));
   }
   say('press Ctrl-C to stop');
 }
 
 function describeFailure(error: unknown): string {
-  if (error instanceof StartFailure) return error.message;
+  if (error instanceof StartFailure || error instanceof InvalidControllerError) return error.message;
   // One line, no stack: the state folder is what the user can act on.
   if (error instanceof StateStoreError) return `cannot read the saved local IC in ${stateDirectory} (${error.message}); start afresh with: npm start -- --clean`;
   return error instanceof Error ? (error.stack ?? error.message) : String(error);

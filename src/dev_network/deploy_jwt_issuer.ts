@@ -1,5 +1,7 @@
 // Puts the built jwt_issuer on a local network and keeps it current across restarts:
 // installed once, upgraded when the Wasm changes, its issuer following the network's port.
+// The deployer (a random principal kept in deployment.json) controls it, together with any
+// developer identities named at deploy; the IC's state keeps those across restarts.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
@@ -26,6 +28,8 @@ export interface Deployment {
   canisterId: Principal;
   /** The local deployer, controller of the canister. */
   controller: Principal;
+  /** Every controller of the canister: the deployer first, then those added at deploy (now or on an earlier start). */
+  controllers: Principal[];
   issuer: string;
   /** What happened on this start. */
   action: 'installed' | 'upgraded' | 'unchanged';
@@ -47,16 +51,45 @@ const CANISTER_CYCLES = 100_000_000_000_000n;
 const encodeConfig = (config: ConfigInput): Uint8Array =>
   new Uint8Array(IDL.encode([IDL.Opt(ConfigInputType)], [[configInputToCandid(config)]]));
 
-export async function deployJwtIssuer(network: LocalNetwork, wasm: Uint8Array, stateDirectory: string): Promise<Deployment> {
+export interface DeployOptions {
+  /** Made controllers of the canister besides the deployer (added if missing; never removed). */
+  readonly controllers?: readonly Principal[];
+}
+
+/** A principal given on the command line to control the canister; refuses what cannot be one. */
+export function parseControllerPrincipal(text: string): Principal {
+  let principal: Principal;
+  try {
+    principal = Principal.fromText(text);
+  } catch {
+    throw new InvalidControllerError(`--controller takes a principal (e.g. the output of \`icp identity principal\`), not ${JSON.stringify(text)}`);
+  }
+  // SECURITY: the anonymous principal as a controller would let any caller upgrade or delete the canister.
+  if (principal.isAnonymous()) throw new InvalidControllerError('--controller: the anonymous principal (2vxsx-fae) cannot control the canister');
+  return principal;
+}
+
+export class InvalidControllerError extends Error {}
+
+export async function deployJwtIssuer(
+  network: LocalNetwork,
+  wasm: Uint8Array,
+  stateDirectory: string,
+  options: DeployOptions = {}
+): Promise<Deployment> {
   const { ic } = network;
+  const extraControllers = (options.controllers ?? []).filter(
+    (principal, index, all) => all.findIndex((other) => other.compareTo(principal) === 'eq') === index
+  );
   const file = join(stateDirectory, DEPLOYMENT_FILE);
   const saved = existsSync(file) ? await readDeployment(file) : undefined;
   const issuerOf = (id: Principal): string => network.canisterHostUrl(id, '');
 
-  let deployment: Deployment;
+  let deployment: Omit<Deployment, 'controllers'>;
   if (saved !== undefined && ic.hasCanister(saved.canisterId)) {
     const canisterId = Principal.fromText(saved.canisterId);
     const controller = Principal.fromText(saved.controller);
+    await addControllers(network, canisterId, controller, extraControllers);
     const issuer = issuerOf(canisterId);
     const installed = ic.moduleHash(canisterId);
     const built = createHash('sha256').update(wasm).digest();
@@ -69,7 +102,8 @@ export async function deployJwtIssuer(network: LocalNetwork, wasm: Uint8Array, s
     }
   } else {
     const controller = Principal.selfAuthenticating(randomBytes(32));
-    const canisterId = await ic.createCanister({ controllers: [controller], sender: controller, cycles: CANISTER_CYCLES });
+    const controllers = [controller, ...extraControllers.filter((extra) => extra.compareTo(controller) !== 'eq')];
+    const canisterId = await ic.createCanister({ controllers, sender: controller, cycles: CANISTER_CYCLES });
     // Recorded before the install: a checkpoint may save the new canister at any moment from here on,
     // and a restart must then find it rather than create another.
     await recordDeployment(file, canisterId, controller);
@@ -79,7 +113,14 @@ export async function deployJwtIssuer(network: LocalNetwork, wasm: Uint8Array, s
   }
   await registerClient(network, deployment.canisterId, deployment.controller, DEMO_NATIVE_CLIENT);
   await waitForSigningKey(network, deployment.canisterId);
-  return deployment;
+  return { ...deployment, controllers: ic.controllers(deployment.canisterId) };
+}
+
+async function addControllers(network: LocalNetwork, canisterId: Principal, deployer: Principal, extra: readonly Principal[]): Promise<void> {
+  const current = network.ic.controllers(canisterId);
+  const missing = extra.filter((principal) => !current.some((controller) => controller.compareTo(principal) === 'eq'));
+  if (missing.length === 0) return;
+  await network.ic.updateSettings(canisterId, { controllers: [...current, ...missing] }, { sender: deployer });
 }
 
 /** Registers (or replaces) an OpenID client as the controller. */

@@ -4,7 +4,7 @@ import { Principal } from '@dfinity/principal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { verifyWithJwks } from '../support/verify';
-import { JwtIssuer, randomPrincipal } from './harness/jwt_issuer';
+import { decodeReply, JwtIssuer, randomPrincipal } from './harness/jwt_issuer';
 import { createTestIc, type TestIc } from './harness/test_ic';
 
 let ic: TestIc;
@@ -176,5 +176,14 @@ describe('bad input', () => {
 
     const after = await issuer.metrics();
     expect({ ...after, cycle_balance: 0n }).toEqual({ ...before, cycle_balance: 0n });
+  });
+
+  it('rejects a malformed Candid argument to metrics (replied by hand) and accepts an extra argument', async () => {
+    const issuer = await JwtIssuer.install(ic);
+    const garbage = await ic.query(issuer.canisterId, 'metrics', Uint8Array.from([0x44, 0x49, 0x44, 0x4c, 0xff, 0x01]), randomPrincipal());
+    expect(garbage).toMatchObject({ kind: 'rejected', code: 5 });
+    // Candid lets a caller pass more arguments than a method takes; they are ignored.
+    const extra = await ic.query(issuer.canisterId, 'metrics', new Uint8Array(IDL.encode([IDL.Text], ['ignored'])), randomPrincipal());
+    expect(extra.kind === 'replied' && decodeReply('metrics', extra.reply).key_version).toBe(1);
   });
 });

@@ -70,6 +70,31 @@ describe('System API (hand-written canister)', () => {
     expect(replyU32(await ic.queryCall(id, 'read_global'))).toBe(0);
   });
 
+  it('starts every message from the committed state when queries and an update are issued in one go', async () => {
+    // A query's rollback is deferred until its task is done; whatever runs next must not see its changes.
+    const [first, second, update, third] = await Promise.all([
+      ic.queryCall(id, 'inc_in_query'),
+      ic.queryCall(id, 'inc_in_query'),
+      ic.updateCall(id, 'inc'),
+      ic.queryCall(id, 'inc_in_query')
+    ]);
+    expect(replyU32(first)).toBe(1);
+    expect(replyU32(second)).toBe(1);
+    expect(replyU32(update)).toBe(1);
+    expect([1, 2]).toContain(replyU32(third));
+    expect(replyU32(await ic.queryCall(id, 'read'))).toBe(1);
+    expect(replyU32(await ic.queryCall(id, 'read_global'))).toBe(1);
+  });
+
+  it('does not keep the memory a query grew, even when asked at once', async () => {
+    const grown = ic.queryCall(id, 'grow_in_query');
+    expect(replyU32(await grown)).toBe(17);
+    expect(ic.wasmMemorySize(id)).toBe(65_536);
+    expect(replyU32(await ic.queryCall(id, 'memory_pages'))).toBe(1);
+    expect(replyU32(await ic.queryCall(id, 'start_runs'))).toBe(1);
+    expect(replyU32(await ic.updateCall(id, 'inc'))).toBe(1);
+  });
+
   it('runs queries called as updates in replicated mode and still discards their changes', async () => {
     expect(replyU32(await ic.queryCall(id, 'replicated'))).toBe(0);
     expect(replyU32(await ic.updateCall(id, 'replicated'))).toBe(1);

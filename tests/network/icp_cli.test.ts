@@ -1,7 +1,8 @@
-// icp-cli 1.5 (npm @icp-sdk/icp-cli-linux-x64, a Rust ic-agent client), unmodified, against the
-// in-process local network through the repo's icp.yaml: the project file's `local` network is
-// pointed at this network's URL (the only change), its root key fetched as the file says.
-// Calls anyone may make are also run against `npm start` by URL.
+// icp-cli 1.5 (npm @icp-sdk/icp-cli-linux-x64, a Rust ic-agent client), unmodified, through the
+// repo's icp.yaml against the in-process local network and against `npm start`: in each project
+// copy the `local` network is pointed at that network's URL (the only change), its root key
+// fetched as the file says. `npm start --controller <principal>` makes the icp identity a
+// controller, so the controller-only commands run against it too, and still after a restart.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,17 +23,23 @@ const ICP = join(root, 'node_modules', '@icp-sdk', 'icp-cli-linux-x64', 'bin', '
 const LOCAL_URL_IN_ICP_YAML = 'url: http://127.0.0.1:4943';
 
 let scratch: string;
+/** Project folders (copies of the repo's icp.yaml) for the in-process network and for npm start. */
 let project: string;
+let npmStartProject: string;
 let network: LocalNetwork;
 let canisterId: Principal;
 let controller: string;
 let product: RunningProduct | undefined;
 
 /** Runs icp in the project folder with its own HOME; rejects with stdout and stderr on a non-zero exit. */
-async function icp(...args: string[]): Promise<string> {
+function icp(...args: string[]): Promise<string> {
+  return icpIn(project, ...args);
+}
+
+async function icpIn(cwd: string, ...args: string[]): Promise<string> {
   try {
     const { stdout } = await run(ICP, args, {
-      cwd: project,
+      cwd,
       env: { PATH: process.env['PATH'] ?? '', HOME: join(scratch, 'home'), DO_NOT_TRACK: '1', NO_COLOR: '1' },
       timeout: 60_000
     });
@@ -43,24 +50,34 @@ async function icp(...args: string[]): Promise<string> {
   }
 }
 
-beforeAll(async () => {
-  scratch = mkdtempSync(join(tmpdir(), 'ic-jwt-icp-cli-'));
-  project = join(scratch, 'project');
-  mkdirSync(join(scratch, 'home'));
-  mkdirSync(join(scratch, 'state'));
-  mkdirSync(project);
-  mkdirSync(join(scratch, 'npm-start'));
-  const started = await Promise.all([startLocalNetwork({ port: 0 }), startProduct(join(scratch, 'npm-start'))]);
-  network = started[0];
-  product = started[1];
-
+/** A copy of the repo's icp.yaml whose `local` network is `url`. */
+function projectFor(folder: string, url: string): string {
   const icpYaml = readFileSync(join(root, 'icp.yaml'), 'utf8');
   expect(icpYaml).toContain(LOCAL_URL_IN_ICP_YAML);
-  writeFileSync(join(project, 'icp.yaml'), icpYaml.replace(LOCAL_URL_IN_ICP_YAML, `url: ${network.url}`));
+  mkdirSync(folder);
+  writeFileSync(join(folder, 'icp.yaml'), icpYaml.replace(LOCAL_URL_IN_ICP_YAML, `url: ${url}`));
+  return folder;
+}
 
+beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), 'ic-jwt-icp-cli-'));
+  mkdirSync(join(scratch, 'home'));
+  mkdirSync(join(scratch, 'state'));
+  mkdirSync(join(scratch, 'npm-start'));
+  // Identities live in HOME; any folder will do to make them.
+  project = scratch;
   await icp('identity', 'new', 'controller', '--storage', 'plaintext', '--quiet');
   await icp('identity', 'new', 'stranger', '--storage', 'plaintext', '--quiet');
   controller = (await icp('identity', 'principal', '--identity', 'controller')).trim();
+
+  const started = await Promise.all([
+    startLocalNetwork({ port: 0 }),
+    startProduct(join(scratch, 'npm-start'), ['--controller', controller])
+  ]);
+  network = started[0];
+  product = started[1];
+  project = projectFor(join(scratch, 'project'), network.url);
+  npmStartProject = projectFor(join(scratch, 'npm-start-project'), product.ready.replicaUrl);
 
   // Deployed as `npm start` deploys it, then handed to the icp-cli identity as a second controller.
   const deployment = await deployJwtIssuer(network, jwtIssuerWasm(), join(scratch, 'state'));
@@ -124,12 +141,67 @@ describe('icp-cli 1.5 with the repo icp.yaml against the local IC', () => {
 });
 
 describe('icp-cli 1.5 against npm start', () => {
-  it('makes an update call and a query by URL with the fetched root key, without --candid', async () => {
+  /** icp in the project whose `local` network is npm start's URL. */
+  const icpNpmStart = (...args: string[]): Promise<string> => icpIn(npmStartProject, ...args);
+  const started = (): RunningProduct => {
     if (product === undefined) throw new Error('npm start did not start');
-    const { replicaUrl, canisterId: id } = product.ready;
+    return product;
+  };
+
+  it('makes an update call and a query by URL with the fetched root key, without --candid', async () => {
+    const { replicaUrl, canisterId: id } = started().ready;
     const issued = await icp('canister', 'call', id, 'issue_jwt', '(null)', '-n', replicaUrl, '-k', 'fetch', '--identity', 'stranger');
     expect(issued).toMatch(/token = "eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+"/);
     const metrics = await icp('canister', 'call', id, 'metrics', '()', '--query', '-n', replicaUrl, '-k', 'fetch');
     expect(metrics).toMatch(/tokens_issued = [1-9]/);
   });
+
+  it('deploys with the --controller identity as a controller, beside its own deployer', async () => {
+    const { controllers, canisterId: id } = started().ready;
+    expect(controllers).toHaveLength(2);
+    expect(controllers[1]).toBe(controller);
+    await icpNpmStart('canister', 'link', 'jwt_issuer', id, '-e', 'local');
+    const status = JSON.stringify(JSON.parse(await icpNpmStart('canister', 'status', 'jwt_issuer', '--json', '-e', 'local', '--identity', 'controller')));
+    expect(status).toMatch(/running/i);
+    expect(status).toContain(controller);
+    expect(status).toContain(controllers[0]);
+    expect(status).toContain(createHash('sha256').update(jwtIssuerWasm()).digest('hex'));
+  });
+
+  it('upgrades the canister of npm start with the fresh build, keeping its state', async () => {
+    const issuedBefore = /tokens_issued = ([\d_]+)/.exec(await icpNpmStart('canister', 'call', 'jwt_issuer', 'metrics', '()', '--query', '-e', 'local'))?.[1];
+    expect(issuedBefore).toBeDefined();
+    await icpNpmStart('canister', 'install', 'jwt_issuer', '--mode', 'upgrade', '--wasm', JWT_ISSUER_WASM, '--yes', '-e', 'local', '--identity', 'controller');
+    const after = await icpNpmStart('canister', 'call', 'jwt_issuer', 'metrics', '()', '--query', '-e', 'local');
+    expect(/tokens_issued = ([\d_]+)/.exec(after)?.[1]).toBe(issuedBefore);
+    expect(after).toMatch(/active_kid = opt "/);
+    await expect(
+      icpNpmStart('canister', 'install', 'jwt_issuer', '--mode', 'upgrade', '--wasm', JWT_ISSUER_WASM, '--yes', '-e', 'local', '--identity', 'stranger')
+    ).rejects.toThrow(/controller/i);
+  });
+
+  it('updates and shows settings as the controller: freezing threshold and a further controller', async () => {
+    const extra = Principal.selfAuthenticating(new Uint8Array(32).fill(7)).toText();
+    await icpNpmStart('canister', 'settings', 'update', 'jwt_issuer', '--freezing-threshold', '4321000', '--add-controller', extra, '-e', 'local', '--identity', 'controller');
+    const shown = await icpNpmStart('canister', 'settings', 'show', 'jwt_issuer', '--json', '-e', 'local', '--identity', 'controller');
+    expect(shown).toContain('4321000');
+    expect(shown).toContain(extra);
+    expect(shown).toContain(controller);
+    await expect(
+      icpNpmStart('canister', 'settings', 'update', 'jwt_issuer', '--freezing-threshold', '1', '-e', 'local', '--identity', 'stranger')
+    ).rejects.toThrow(/controller/i);
+    expect(await icpNpmStart('canister', 'settings', 'show', 'jwt_issuer', '--json', '-e', 'local', '--identity', 'controller')).toContain('4321000');
+  });
+
+  it('keeps the controllers across a restart without --controller', async () => {
+    const before = started().ready;
+    expect(await started().stop()).toBe(true);
+    product = await startProduct(join(scratch, 'npm-start'));
+    expect(product.ready.canisterId).toBe(before.canisterId);
+    expect(product.ready.controllers).toContain(controller);
+    writeFileSync(join(npmStartProject, 'icp.yaml'), readFileSync(join(npmStartProject, 'icp.yaml'), 'utf8').replace(/url: http:\/\/127\.0\.0\.1:\d+/, `url: ${product.ready.replicaUrl}`));
+    const shown = await icpNpmStart('canister', 'settings', 'show', 'jwt_issuer', '--json', '-e', 'local', '--identity', 'controller');
+    expect(shown).toContain(controller);
+    expect(shown).toContain('4321000');
+  }, 180_000); // a restart of npm start: ~5 s idle, 45 s measured under a load average of 22
 });

@@ -14,10 +14,13 @@ export interface Ready {
   apiUrl: string;
   issuer: string;
   deployment: string;
+  controllers: string[];
 }
 
 export interface RunningProduct {
   ready: Ready;
+  /** The id of its process group (npm and the node processes it started). */
+  processGroup: number;
   /** Ctrl-C: SIGINT to the whole process group; true once every process of it has exited. */
   stop(): Promise<boolean>;
   /** Sends `signal` to the whole process group (false if none of it is left). */
@@ -28,8 +31,9 @@ export interface RunningProduct {
 
 const running = new Set<ChildProcess>();
 
-export function startProduct(stateDirectory: string): Promise<RunningProduct> {
-  const child = spawn('npm', ['start', '--silent', '--', '--json', '--port', '0', '--api-port', '0', '--state', stateDirectory], {
+/** `options` are passed on to npm start (e.g. `['--controller', principal]`). */
+export function startProduct(stateDirectory: string, options: readonly string[] = []): Promise<RunningProduct> {
+  const child = spawn('npm', ['start', '--silent', '--', '--json', '--port', '0', '--api-port', '0', '--state', stateDirectory, ...options], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so that stop() can signal all of it, as Ctrl-C in a terminal does.
@@ -68,7 +72,7 @@ export function startProduct(stateDirectory: string): Promise<RunningProduct> {
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const line = output.split('\n').find((candidate) => candidate.startsWith('{') && candidate.endsWith('}'));
-      if (line !== undefined) resolve({ ready: JSON.parse(line) as Ready, stop, signal, exited });
+      if (line !== undefined) resolve({ ready: JSON.parse(line) as Ready, processGroup: child.pid!, stop, signal, exited });
     });
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`npm start exited (${code}) before it was ready:\n${output}`)));

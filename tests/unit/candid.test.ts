@@ -1,8 +1,10 @@
 import { IDL } from '@dfinity/candid';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import {
   ArgumentError,
+  candidReplyEncoder,
   ConfigInputType,
   configInputFromCandid,
   configInputToCandid,
@@ -12,7 +14,9 @@ import {
   IssueOptionsType,
   issueErrorToCandid,
   IssueResultType,
-  MAX_ARGUMENT_BYTES
+  MAX_ARGUMENT_BYTES,
+  encodeMetrics,
+  MetricsType
 } from '../../src/backend/core/candid';
 import { defaultConfig } from '../../src/backend/core/config';
 import type { IssueError } from '../../src/backend/core/issue_error';
@@ -85,3 +89,65 @@ describe('issue errors over Candid', () => {
     expect(Object.keys(decoded.Err)).toEqual([error.kind]);
   });
 });
+
+describe('replies encoded with a prebuilt type table', () => {
+  const text = fc.string({ maxLength: 50 });
+  const u64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
+  const status = fc.oneof(
+    fc.constant({ Ready: null }),
+    fc.constant({ Fetching: null }),
+    fc.record({ reject_code: fc.nat({ max: 2 ** 32 - 1 }), message: text, attempts: fc.nat({ max: 2 ** 32 - 1 }), next_retry_at: u64 }).map((Failed) => ({ Failed }))
+  );
+  const metrics = fc.record({
+    tokens_issued: u64,
+    signatures_requested: u64,
+    rejections: fc.array(fc.record({ reason: text, count: u64 }), { maxLength: 5 }),
+    cycle_balance: fc.bigInt({ min: 0n, max: 1n << 100n }),
+    active_kid: fc.option(text, { nil: undefined }).map((kid) => (kid === undefined ? [] : [kid])),
+    key_version: fc.nat({ max: 2 ** 32 - 1 }),
+    active_keys: fc.array(fc.record({ algorithm: text, kid: text }), { maxLength: 3 }),
+    pending_keys: fc.array(fc.record({ algorithm: text, kid: text, activates_at: u64 }), { maxLength: 3 }),
+    signing_keys: fc.array(fc.record({ algorithm: text, status }), { maxLength: 3 }),
+    authorization_codes: u64
+  });
+
+  it('gives the bytes IDL.encode gives, for any metrics value', () => {
+    fc.assert(
+      fc.property(metrics, (generated) => {
+        const value = structuredClone(generated); // plain objects, as the canister builds them
+        const encoded = encodeMetrics(value);
+        expect(encoded).toEqual(new Uint8Array(IDL.encode([MetricsType], [value])));
+        expect(IDL.decode([MetricsType], encoded)).toEqual([value]);
+      })
+    );
+  });
+
+  it('works for other types: a variant of records, a vector of text', () => {
+    const encodeResult = candidReplyEncoder(IssueResultType, { Ok: { token: 'a', expires_at: 1n, kid: 'k' } });
+    const failed = { Err: { SigningFailed: { reject_code: 4, message: 'no key' } } };
+    expect(encodeResult(failed)).toEqual(new Uint8Array(IDL.encode([IssueResultType], [failed])));
+    const encodeTexts = candidReplyEncoder(IDL.Vec(IDL.Text), []);
+    expect(encodeTexts(['x', 'yz'])).toEqual(new Uint8Array(IDL.encode([IDL.Vec(IDL.Text)], [['x', 'yz']])));
+  });
+
+  it('refuses a value that is not of the type, naming the field, as IDL.encode does', () => {
+    const valid = IDL.decode([MetricsType], encodeMetrics({ ...sampleMetrics() }))[0] as Record<string, unknown>;
+    expect(() => encodeMetrics({ ...valid, key_version: -1 } as never)).toThrow(/key_version/);
+    expect(() => encodeMetrics({ ...valid, tokens_issued: 1n << 64n } as never)).toThrow(/tokens_issued/);
+  });
+});
+
+function sampleMetrics() {
+  return {
+    tokens_issued: 3n,
+    signatures_requested: 4n,
+    rejections: [{ reason: 'RateLimited', count: 1n }],
+    cycle_balance: 10n ** 14n,
+    active_kid: ['kid'] as [string],
+    key_version: 1,
+    active_keys: [{ algorithm: 'ES256K', kid: 'kid' }],
+    pending_keys: [],
+    signing_keys: [{ algorithm: 'ES256K', status: { Ready: null } }],
+    authorization_codes: 0n
+  };
+}

@@ -2,12 +2,14 @@
 // values and the core's types; decodes arguments that a caller may omit.
 import { IDL } from '@dfinity/candid';
 
+import { concatBytes } from './bytes';
 import type { IssueOptions } from './claims';
 import type { JwsAlgorithm } from './algorithms';
 import type { Config, ConfigInput } from './config';
 import type { KeyName } from './fees';
 import type { HttpRequest, HttpResponse } from './http';
 import type { IssuedJwt } from './issuance';
+import type { Metrics } from '../../declarations/jwt_issuer/jwt_issuer.did';
 import type { IssueError, IssueErrorKind } from './issue_error';
 import type { AuthorizationError, AuthorizationRequest } from './oidc/authorization';
 import type { OidcClient } from './oidc/clients';
@@ -99,6 +101,38 @@ export const MetricsType = IDL.Record({
   signing_keys: IDL.Vec(IDL.Record({ algorithm: IDL.Text, status: SigningKeyStatusType })),
   authorization_codes: IDL.Nat64
 });
+
+/** A value of MetricsType, for building its encoder. */
+const METRICS_SAMPLE: Metrics = {
+  tokens_issued: 0n,
+  signatures_requested: 0n,
+  rejections: [],
+  cycle_balance: 0n,
+  active_kid: [],
+  key_version: 0,
+  active_keys: [],
+  pending_keys: [],
+  signing_keys: [],
+  authorization_codes: 0n
+};
+
+/**
+ * A Candid encoder for replies of one type that builds the type table once: IDL.encode builds
+ * it on every call, which in the canister's JavaScript interpreter costs several times the
+ * encoding of the value itself. A query cannot cache it (its heap changes are discarded), so
+ * the table is built when the encoder is made: at module load, in install and upgrade.
+ * `sample` is any value of `type`. The output is byte for byte what IDL.encode gives.
+ */
+export function candidReplyEncoder<T>(type: IDL.Type<T>, sample: T): (value: T) => Uint8Array {
+  const sampleMessage = new Uint8Array(IDL.encode([type], [sample]));
+  const header = sampleMessage.slice(0, sampleMessage.length - type.encodeValue(sample).length);
+  return (value) => {
+    type.covariant(value); // throws, naming the field, as IDL.encode does
+    return concatBytes(header, new Uint8Array(type.encodeValue(value)));
+  };
+}
+
+export const encodeMetrics = candidReplyEncoder(MetricsType, METRICS_SAMPLE);
 
 export const RotationErrorType = IDL.Variant({
   NotController: IDL.Record({ caller: IDL.Principal }),

@@ -18,7 +18,9 @@ export interface ExecutionOutcome {
 
 /**
  * Runs one entry point as an atomic unit: on a trap (or for `discard`), Wasm
- * memory, globals and stable memory go back to where they were. Host-side
+ * memory, globals and stable memory go back to where they were (for `discard`,
+ * Wasm memory and globals once the current task is done: the reply need not
+ * wait, and the instance rolls back before any further use). Host-side
  * effects are only collected in the returned context; applying them is the
  * caller's job, and only for executions that did not trap.
  */
@@ -32,7 +34,10 @@ export function executeEntryPoint(
   const context = createExecutionContext(init);
   canister.stableMemory.checkpoint();
   const trap = instance.run(context, entry);
-  if (trap !== undefined || persistence === 'discard') {
+  if (persistence === 'discard') {
+    canister.stableMemory.rollback();
+    instance.rollbackSoon();
+  } else if (trap !== undefined) {
     canister.stableMemory.rollback();
     instance.rollback();
   } else {
