@@ -8,7 +8,7 @@ const wabt = await initWabt();
  * (support/wat.ts) rebuilds the code from its own IR and may change it.
  */
 export function watToWasmExact(text: string): Uint8Array {
-  const module = wabt.parseWat('test.wat', text, { simd: true, bulk_memory: true, sign_extension: true, saturating_float_to_int: true });
+  const module = wabt.parseWat('test.wat', text, { simd: true, bulk_memory: true, sign_extension: true, sat_float_to_int: true });
   try {
     module.validate();
     return module.toBinary({ write_debug_names: false }).buffer;

@@ -14,16 +14,31 @@ export interface MeteringIndices {
   readonly chargeSizeFunction: number;
 }
 
+/** What the function being metered looks like from outside. */
+export interface FunctionShape {
+  readonly paramCount: number;
+  /** The block type of a block yielding the function's results (0x40, a value type, or an encoded type index). */
+  readonly resultBlockType: readonly number[];
+}
+
 const enum Point {
   /** Start of a function or loop body: charge, then stop if the counter is negative. */
   Reentrant = 0,
   /** Start of any other basic block: charge only. */
   Plain = 1,
   /** Just before a bulk memory or table operation: charge its size operand. */
-  Size = 2
+  Size = 2,
+  /** Before a call, `return` or `unreachable`: store the function's counter in the global. */
+  Flush = 3,
+  /** After a call: take the counter back from the global (the callee and the System API change it). */
+  Reload = 4
 }
 
+const OP_BLOCK = 0x02;
 const OP_IF = 0x04;
+const OP_LOCAL_GET = 0x20;
+const OP_LOCAL_SET = 0x21;
+const OP_LOCAL_TEE = 0x22;
 const OP_END = 0x0b;
 const OP_CALL = 0x10;
 const OP_GLOBAL_GET = 0x23;
@@ -47,12 +62,21 @@ function isSingleByteValueType(byte: number): boolean {
  * the block is re-entrant) and a size charge before every sized bulk
  * operation, into `out` (without the body's size prefix). Returns the number of
  * Wasm instructions decoded.
+ *
+ * The counts are the replica's; the bookkeeping differs for speed: the
+ * function keeps the counter in a local of its own (a register, where a global
+ * would chain every block through memory) and exchanges it with the global
+ * around calls, at `return` and `unreachable`, and when it ends. The body is
+ * wrapped in a block so that a branch out of the function also passes the
+ * final store. A Wasm trap (out-of-bounds access, division by zero) loses the
+ * charges since the last exchange; the limit checks never do.
  */
 export function meterFunctionBody(
   bytes: Uint8Array,
   bodyStart: number,
   bodyEnd: number,
   indices: MeteringIndices,
+  shape: FunctionShape,
   out: ByteWriter,
   functionIndex: number
 ): number {
@@ -95,14 +119,17 @@ export function meterFunctionBody(
     skipLeb(); // offset
   };
 
-  // Locals: copied as they are.
+  // Locals: copied as they are, plus the counter's local after them.
   const localGroups = readU32();
+  const groupsStart = offset;
+  let localCount = shape.paramCount;
   for (let i = 0; i < localGroups; i++) {
-    readU32();
+    localCount += readU32();
     const type = readByte();
     if (!isSingleByteValueType(type)) fail(`an unsupported local type 0x${type.toString(16)}`);
   }
   const codeStart = offset;
+  const counterLocal = localCount;
 
   // Pass 1: positions and costs of the injection points, in code order.
   const positions: number[] = [];
@@ -112,20 +139,26 @@ export function meterFunctionBody(
   let blockKind: Point = Point.Reentrant;
   let blockCost = 1; // even an empty function costs something, as in the replica
   let instructionCount = 0;
-  // Size points inside a block come after the block's own point (which is known only at its end).
-  const pendingSizePoints: number[] = [];
+  // Points inside a block come after the block's own point (which is known only at its end).
+  const pendingPositions: number[] = [];
+  const pendingKinds: Point[] = [];
+  const inside = (position: number, kind: Point): void => {
+    pendingPositions.push(position);
+    pendingKinds.push(kind);
+  };
   const endBlock = (next: Point): void => {
     if (blockKind === Point.Reentrant || blockCost > 0) {
       positions.push(blockStart);
       kinds.push(blockKind);
       costs.push(blockCost);
     }
-    for (const position of pendingSizePoints) {
-      positions.push(position);
-      kinds.push(Point.Size);
+    for (let i = 0; i < pendingPositions.length; i++) {
+      positions.push(pendingPositions[i] as number);
+      kinds.push(pendingKinds[i] as Point);
       costs.push(0);
     }
-    pendingSizePoints.length = 0;
+    pendingPositions.length = 0;
+    pendingKinds.length = 0;
     blockStart = offset;
     blockKind = next;
     blockCost = 0;
@@ -138,6 +171,7 @@ export function meterFunctionBody(
     switch (opcode) {
       case 0x00: // unreachable
       case 0x0f: // return
+        inside(instructionStart, Point.Flush);
         blockCost += SINGLE_BYTE_WEIGHTS[opcode] as number;
         endBlock(Point.Plain);
         continue;
@@ -177,6 +211,10 @@ export function meterFunctionBody(
         continue;
       }
       case OP_CALL:
+        readU32();
+        inside(instructionStart, Point.Flush);
+        inside(offset, Point.Reload);
+        break;
       case 0x20: // local.get
       case 0x21: // local.set
       case 0x22: // local.tee
@@ -192,15 +230,19 @@ export function meterFunctionBody(
       case 0x11: // call_indirect
         readU32();
         readU32();
+        inside(instructionStart, Point.Flush);
+        inside(offset, Point.Reload);
         break;
       case 0x12: // return_call
         readU32();
+        inside(instructionStart, Point.Flush);
         blockCost += SINGLE_BYTE_WEIGHTS[opcode] as number;
         endBlock(Point.Plain);
         continue;
       case 0x13: // return_call_indirect
         readU32();
         readU32();
+        inside(instructionStart, Point.Flush);
         blockCost += SINGLE_BYTE_WEIGHTS[opcode] as number;
         endBlock(Point.Plain);
         continue;
@@ -232,7 +274,7 @@ export function meterFunctionBody(
         if (weight === undefined) fail(`an unknown 0xFC-prefixed instruction ${sub}`);
         if (sub >= 8) readU32();
         if (sub === 8 || sub === 10 || sub === 12 || sub === 14) readU32();
-        if (SIZED_BULK_OPERATIONS.has(sub)) pendingSizePoints.push(instructionStart);
+        if (SIZED_BULK_OPERATIONS.has(sub)) inside(instructionStart, Point.Size);
         blockCost += weight as number;
         continue;
       }
@@ -251,39 +293,76 @@ export function meterFunctionBody(
 
   // Pass 2: the body with the injected code.
   const body = out;
-  body.bytes(bytes, bodyStart, codeStart);
+  const flush = (): void => {
+    body.byte(OP_LOCAL_GET);
+    body.u32(counterLocal);
+    body.byte(OP_GLOBAL_SET);
+    body.u32(indices.counterGlobal);
+  };
+  const reload = (): void => {
+    body.byte(OP_GLOBAL_GET);
+    body.u32(indices.counterGlobal);
+    body.byte(OP_LOCAL_SET);
+    body.u32(counterLocal);
+  };
+  body.u32(localGroups + 1);
+  body.bytes(bytes, groupsStart, codeStart);
+  body.byte(1);
+  body.byte(0x7e); // one i64 local: the counter
+  reload();
+  body.byte(OP_BLOCK);
+  for (const byte of shape.resultBlockType) body.byte(byte);
   let copied = codeStart;
   for (let i = 0; i < positions.length; i++) {
     const position = positions[i] as number;
     body.bytes(bytes, copied, position);
     copied = position;
-    const kind = kinds[i] as Point;
-    if (kind === Point.Size) {
-      body.byte(OP_CALL);
-      body.u32(indices.chargeSizeFunction);
-      continue;
-    }
-    body.byte(OP_GLOBAL_GET);
-    body.u32(indices.counterGlobal);
-    body.byte(OP_I64_CONST);
-    body.s64(costs[i] as number);
-    body.byte(OP_I64_SUB);
-    body.byte(OP_GLOBAL_SET);
-    body.u32(indices.counterGlobal);
-    if (kind === Point.Reentrant) {
-      body.byte(OP_GLOBAL_GET);
-      body.u32(indices.counterGlobal);
-      body.byte(OP_I64_CONST);
-      body.byte(0);
-      body.byte(OP_I64_LT_S);
-      body.byte(OP_IF);
-      body.byte(BLOCK_TYPE_EMPTY);
-      body.byte(OP_CALL);
-      body.u32(indices.outOfInstructionsFunction);
-      body.byte(OP_END);
+    switch (kinds[i] as Point) {
+      case Point.Flush:
+        flush();
+        continue;
+      case Point.Reload:
+        reload();
+        continue;
+      case Point.Size:
+        flush();
+        body.byte(OP_CALL);
+        body.u32(indices.chargeSizeFunction);
+        reload();
+        continue;
+      case Point.Plain:
+        body.byte(OP_LOCAL_GET);
+        body.u32(counterLocal);
+        body.byte(OP_I64_CONST);
+        body.s64(costs[i] as number);
+        body.byte(OP_I64_SUB);
+        body.byte(OP_LOCAL_SET);
+        body.u32(counterLocal);
+        continue;
+      case Point.Reentrant:
+        body.byte(OP_LOCAL_GET);
+        body.u32(counterLocal);
+        body.byte(OP_I64_CONST);
+        body.s64(costs[i] as number);
+        body.byte(OP_I64_SUB);
+        body.byte(OP_LOCAL_TEE);
+        body.u32(counterLocal);
+        body.byte(OP_I64_CONST);
+        body.byte(0);
+        body.byte(OP_I64_LT_S);
+        body.byte(OP_IF);
+        body.byte(BLOCK_TYPE_EMPTY);
+        flush();
+        body.byte(OP_CALL);
+        body.u32(indices.outOfInstructionsFunction);
+        body.byte(OP_END);
+        continue;
     }
   }
+  // The function's own `end` closes the wrapping block; then the final store and a new `end`.
   body.bytes(bytes, copied, bodyEnd);
+  flush();
+  body.byte(OP_END);
   return instructionCount;
 }
 

@@ -1,6 +1,6 @@
-import { SectionId, type ParsedWasm, type WasmSection } from '../wasm/wasm_binary.js';
+import { SectionId, type FunctionType, type ParsedWasm, type ValueType, type WasmSection } from '../wasm/wasm_binary.js';
 import { ByteWriter, readU32At } from './byte_writer.js';
-import { meterFunctionBody, MeteringDecodeError, type MeteringIndices } from './function_body_metering.js';
+import { meterFunctionBody, MeteringDecodeError, type FunctionShape, type MeteringIndices } from './function_body_metering.js';
 
 export { MeteringDecodeError };
 
@@ -41,7 +41,23 @@ export function meterModule(bytes: Uint8Array, parsed: ParsedWasm): MeteredSecti
   const append = (id: number, entries: readonly (readonly number[])[]): void => {
     sections.set(id, appendEntries(bytes, id, section(id), entries));
   };
-  append(SectionId.Type, [FUNC_TYPE_VOID, FUNC_TYPE_I32_TO_I32]);
+  // Each function's body gets wrapped in a block of the function's result type; several results need a type of their own.
+  const addedTypes: number[][] = [FUNC_TYPE_VOID, FUNC_TYPE_I32_TO_I32];
+  const resultBlockTypes = new Map<number, number[]>();
+  const shapeOf = (typeIndex: number): FunctionShape => {
+    const type = parsed.types[typeIndex] as FunctionType;
+    let blockType = resultBlockTypes.get(typeIndex);
+    if (blockType === undefined) {
+      if (type.results.length === 0) blockType = [0x40];
+      else if (type.results.length === 1) blockType = [VALUE_TYPE_CODES[type.results[0] as ValueType]];
+      else {
+        addedTypes.push([0x60, 0x00, ...encodeU32(type.results.length), ...type.results.map((result) => VALUE_TYPE_CODES[result])]);
+        blockType = encodeS33(typeCount + addedTypes.length - 1);
+      }
+      resultBlockTypes.set(typeIndex, blockType);
+    }
+    return { paramCount: type.params.length, resultBlockType: blockType };
+  };
   append(SectionId.Function, [encodeU32(typeCount), encodeU32(typeCount + 1)]);
   append(SectionId.Global, [[0x7e, 0x01, OP.i64Const, 0x00, OP.end]]); // (global (mut i64) (i64.const 0))
 
@@ -61,7 +77,9 @@ export function meterModule(bytes: Uint8Array, parsed: ParsedWasm): MeteredSecti
       const bodyEnd = bodyStart + size.value;
       if (bodyEnd > code.end) throw new MeteringDecodeError(`function ${parsed.importedFunctionCount + i}: its body runs past the code section`);
       scratch.reset();
-      wasmInstructionCount += meterFunctionBody(bytes, bodyStart, bodyEnd, indices, scratch, parsed.importedFunctionCount + i);
+      const functionIndex = parsed.importedFunctionCount + i;
+      const shape = shapeOf(parsed.functionTypeIndices[functionIndex] as number);
+      wasmInstructionCount += meterFunctionBody(bytes, bodyStart, bodyEnd, indices, shape, scratch, functionIndex);
       out.u32(scratch.length);
       out.append(scratch);
       offset = bodyEnd;
@@ -74,7 +92,25 @@ export function meterModule(bytes: Uint8Array, parsed: ParsedWasm): MeteredSecti
   bodies.u32(bodyCount + 2);
   bodies.append(out);
   sections.set(SectionId.Code, bodies.toSection(SectionId.Code));
+  append(SectionId.Type, addedTypes);
   return { sections, counterGlobal: indices.counterGlobal, wasmInstructionCount };
+}
+
+const VALUE_TYPE_CODES: Readonly<Record<ValueType, number>> = {
+  i32: 0x7f,
+  i64: 0x7e,
+  f32: 0x7d,
+  f64: 0x7c,
+  v128: 0x7b,
+  funcref: 0x70,
+  externref: 0x6f
+};
+
+/** A non-negative type index as a block type (signed LEB128, 33 bits). */
+function encodeS33(value: number): number[] {
+  const writer = new ByteWriter(5);
+  writer.s64(value);
+  return [...writer.toBytes()];
 }
 
 function encodeU32(value: number): number[] {
