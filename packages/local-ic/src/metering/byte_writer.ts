@@ -22,9 +22,17 @@ export class ByteWriter {
   }
 
   bytes(source: Uint8Array, start = 0, end = source.length): void {
-    this.reserve(end - start);
-    this.buffer.set(source.subarray(start, end), this.length);
-    this.length += end - start;
+    const count = end - start;
+    this.reserve(count);
+    if (count < 32) {
+      // Most copies are a few instructions between two injection points: a loop beats allocating a subarray.
+      const buffer = this.buffer;
+      let at = this.length;
+      for (let i = start; i < end; i++) buffer[at++] = source[i] as number;
+    } else {
+      this.buffer.set(source.subarray(start, end), this.length);
+    }
+    this.length += count;
   }
 
   u32(value: number): void {
