@@ -252,6 +252,103 @@ describe('instruction metering (hand-counted WAT canister)', () => {
   });
 });
 
+/** An update that calls raw_rand and replies from its callback with performance_counter(0) and (1). */
+const TWO_HALVES_WAT = `(module
+  (import "ic0" "msg_reply" (func $reply))
+  (import "ic0" "msg_reply_data_append" (func $append (param i32 i32)))
+  (import "ic0" "performance_counter" (func $pc (param i32) (result i64)))
+  (import "ic0" "call_new" (func $call_new (param i32 i32 i32 i32 i32 i32 i32 i32)))
+  (import "ic0" "call_perform" (func $call_perform (result i32)))
+  (memory 1)
+  (table 1 funcref)
+  (elem (i32.const 0) $on_reply)
+  (data (i32.const 100) "raw_rand")
+  (func (export "canister_update two_halves")
+    i32.const 0
+    i32.const 0
+    i32.const 100
+    i32.const 8
+    i32.const 0
+    i32.const 0
+    i32.const 0
+    i32.const 0
+    call $call_new
+    call $call_perform
+    drop)
+  (func $on_reply (param $env i32)
+    i32.const 0
+    i32.const 0
+    call $pc
+    i64.store
+    i32.const 8
+    i32.const 1
+    call $pc
+    i64.store
+    i32.const 0
+    i32.const 16
+    call $append
+    call $reply)
+)`;
+
+describe('performance_counter across the executions of one call context', () => {
+  it('counts type 1 from the start of the call context, type 0 from the start of the callback', async () => {
+    const ic = await LocalIc.create();
+    const id = await ic.createCanister({ controllers: [controller], sender: controller, cycles: 10n ** 15n });
+    await ic.installCode(id, watToWasmExact(TWO_HALVES_WAT), new Uint8Array(), { sender: controller });
+    const result = await ic.updateCall(id, 'two_halves', new Uint8Array(), { sender: controller });
+    if (result.kind !== 'replied') throw new Error(result.message);
+    const view = new DataView(result.reply.buffer, result.reply.byteOffset);
+    // The update: 1 + 8 consts + call 5 + call 5 + drop 1 = 20; call_new 1,500 + 8 bytes of method name
+    // (the management canister's id is empty); call_perform 5,000: 6,528 in all.
+    // The callback's block: 1 + (2 consts + call 5 + i64.store 1) * 2 + 2 consts + call 5 + call 5 = 29.
+    expect(view.getBigUint64(0, true)).toBe(29n + 200n);
+    expect(view.getBigUint64(8, true)).toBe(6_528n + 29n + 200n + 200n);
+  });
+});
+
+/** A canister_init that runs 40,000 fills of 1 MiB: more than an update may use. */
+const LONG_INIT_WAT = `(module
+  (memory 16)
+  (func (export "canister_init")
+    (local $n i32)
+    i32.const 40000
+    local.set $n
+    loop $again
+      i32.const 0
+      i32.const 0
+      i32.const 1048576
+      memory.fill
+      local.get $n
+      i32.const 1
+      i32.sub
+      local.tee $n
+      br_if $again
+    end))`;
+
+describe('the install limit', () => {
+  it('lets an install use more than an update may, charging the compilation of every Wasm instruction too', async () => {
+    const ic = await LocalIc.create();
+    const id = await ic.createCanister({ controllers: [controller], sender: controller, cycles: 10n ** 15n });
+    const records: InstructionRecord[] = [];
+    const stop = observeInstructions((record) => records.push(record));
+    try {
+      await ic.installCode(id, watToWasmExact(LONG_INIT_WAT), new Uint8Array(), { sender: controller });
+    } finally {
+      stop();
+    }
+    // Compilation: 14 Wasm instructions (i32.const, local.set, loop, 3 i32.const, memory.fill, local.get,
+    // i32.const, i32.sub, local.tee, br_if, end, end) at 6,000 each = 84,000.
+    // canister_init: entry 1 + i32.const 1 + local.set 1 + loop 0 = 3; 40,000 loop bodies of
+    // 3 consts + memory.fill 100 + local.get 1 + i32.const 1 + i32.sub 1 + local.tee 1 + br_if 2 = 109, plus 1 MiB each.
+    const init = 3 + 40_000 * (109 + 1_048_576);
+    expect(init).toBeGreaterThan(40_000_000_000);
+    expect(records).toEqual([
+      expect.objectContaining({ kind: 'I', entry: 'canister_init', instructions: init, trapped: false }),
+      expect.objectContaining({ kind: 'install_code', entry: 'install', instructions: 84_000 + init, trapped: false })
+    ]);
+  });
+});
+
 describe('instruction limits of inspect_message and refused modules', () => {
   it('rejects ingress whose canister_inspect_message crosses 200 million instructions', async () => {
     const ic = await LocalIc.create();
