@@ -118,6 +118,32 @@ const meteredWat = (extra = ''): string => `(module
     call $append
     call $reply)
 
+  (func $exit_by_branch (param $x i32) (result i32)
+    local.get $x
+    local.get $x
+    br_if 0
+    drop
+    i32.const 7)
+  (func $pair (result i32 i32)
+    i32.const 1
+    i32.const 2
+    return)
+  (func (export "canister_query shapes")
+    i32.const 5
+    call $exit_by_branch
+    drop
+    call $pair
+    drop
+    drop
+    i32.const 0
+    i32.const 0
+    call $pc
+    i64.store
+    i32.const 0
+    i32.const 8
+    call $append
+    call $reply)
+
   (func $fill_forever
     loop $again
       i32.const 0
@@ -205,6 +231,14 @@ describe('instruction metering (hand-counted WAT canister)', () => {
     // (the else branch, 1 + 2 + else 0, is not taken). $half: 1 + local.get 1 + i32.const 1 + i32.div_u 10 + end 0 = 13.
     // After the if's end: 20 as above.
     expect(counterIn(await ic.queryCall(id, 'branches'))).toBe(4n + 8n + 13n + 20n + 200n);
+  });
+
+  it('keeps the charges of a function left by a branch to its own label or by return, with several results', async () => {
+    // $exit_by_branch(5): 1 + local.get 1 + local.get 1 + br_if 2 = 5, and the branch leaves the function.
+    // $pair: 1 + i32.const 1 + i32.const 1 + return 1 = 4 (its two results need a block type of their own).
+    // shapes: 1 + i32.const 1 + call 5 + drop 1 + call 5 + drop 1 + drop 1 + 2 consts + call 5 + i64.store 1
+    // + 2 consts + call 5 + call 5 = 35.
+    expect(counterIn(await ic.queryCall(id, 'shapes'))).toBe(35n + 5n + 4n + 200n);
   });
 
   it('charges bulk memory operations by size and System API copies by the byte', async () => {
