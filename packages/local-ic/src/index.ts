@@ -28,3 +28,6 @@ export {
   UnsupportedImportError
 } from './errors.js';
 export type { CanisterStatusRecord } from './management/status.js';
+export { INSTRUCTION_LIMITS, COMPILATION_COST_PER_WASM_INSTRUCTION } from './metering/instruction_limits.js';
+export { observeInstructions, type InstructionRecord, type InstructionListener } from './metering/instruction_log.js';
+export { setInstructionMetering, instructionMeteringEnabled } from './metering/settings.js';

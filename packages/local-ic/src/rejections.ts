@@ -33,6 +33,7 @@ export const ErrorCode = {
   CanisterFunctionNotFound: 'IC0513',
   CanisterNonEmpty: 'IC0514',
   InsufficientCyclesInCall: 'IC0520',
+  CanisterInstructionLimitExceeded: 'IC0522',
   CompositeQueryCalledInReplicatedMode: 'IC0527',
   CanisterMethodNotFound: 'IC0536',
   CanisterWasmModuleNotFound: 'IC0537'
@@ -74,6 +75,9 @@ export const rejections = {
     ),
   didNotReply: (canister: string): Rejection =>
     rejectionWithErrorCode(ErrorCode.CanisterDidNotReply, `Canister ${canister} did not reply to the call`),
+  /** `detail` is the trap's text ("Canister exceeded the limit of N instructions ..."). */
+  instructionLimitExceeded: (canister: string, detail: string): Rejection =>
+    rejectionWithErrorCode(ErrorCode.CanisterInstructionLimitExceeded, `Error from Canister ${canister}: ${detail}`),
   calledTrap: (canister: string, message: string): Rejection =>
     rejectionWithErrorCode(ErrorCode.CanisterCalledTrap, `Canister ${canister} trapped explicitly: ${message}`),
   trapped: (canister: string, trap: string): Rejection =>

@@ -1,6 +1,7 @@
 import type { CanisterInstance, EntryPoint } from '../runtime/canister_instance.js';
 import { createExecutionContext, type ExecutionContext, type ExecutionContextInit } from '../runtime/execution_context.js';
 import type { CanisterTrap } from '../runtime/traps.js';
+import { hasInstructionListeners, reportInstructions } from '../metering/instruction_log.js';
 import type { Canister } from '../state/canister.js';
 
 /**
@@ -31,9 +32,20 @@ export function executeEntryPoint(
   entry: EntryPoint,
   persistence: Persistence
 ): ExecutionOutcome {
-  const context = createExecutionContext(init);
+  const callContext = init.callContext === undefined ? undefined : canister.callContexts.get(init.callContext.id);
+  const context = createExecutionContext({ ...init, callContextInstructionsBefore: callContext?.instructionsExecuted ?? 0 });
   canister.stableMemory.checkpoint();
   const trap = instance.run(context, entry);
+  if (callContext !== undefined) callContext.instructionsExecuted += context.instructionsExecuted;
+  if (hasInstructionListeners()) {
+    reportInstructions({
+      canister: canister.idText,
+      kind: init.mode,
+      entry: 'exportName' in entry ? entry.exportName : 'callback',
+      instructions: context.instructionsExecuted,
+      trapped: trap !== undefined
+    });
+  }
   if (persistence === 'discard') {
     canister.stableMemory.rollback();
     instance.rollbackSoon();

@@ -5,6 +5,8 @@ import { applyLocalEffects, executeEntryPoint } from '../execution/executor.js';
 import { ErrorCode, rejectionWithErrorCode, rejections, RejectCode, type Rejection } from '../rejections.js';
 import type { ApiMode } from '../runtime/api_modes.js';
 import { CanisterInstance } from '../runtime/canister_instance.js';
+import { COMPILATION_COST_PER_WASM_INSTRUCTION } from '../metering/instruction_limits.js';
+import { hasInstructionListeners, reportInstructions } from '../metering/instruction_log.js';
 import { StableMemory } from '../runtime/stable_memory.js';
 import { trapRejection } from '../runtime/traps.js';
 import { defaultSettings, type Canister, type CanisterChange, type CanisterSettings } from '../state/canister.js';
@@ -35,6 +37,9 @@ export function isRejection(value: unknown): value is Rejection {
 
 /** Creating, installing, upgrading, stopping and deleting canisters (the management canister's work). */
 export class CanisterLifecycle {
+  /** Instructions the install_code message in progress has used (compilation, then each hook), against the install limit. */
+  private installInstructions = 0;
+
   constructor(
     private readonly subnet: Subnet,
     private readonly onStoppedIfIdle: (canister: Canister) => void
@@ -99,7 +104,17 @@ export class CanisterLifecycle {
       return rejections.invalidWasm(canister.idText, error instanceof Error ? error.message : String(error));
     }
     this.chargeExecution(canister);
+    this.installInstructions = module.wasmInstructionCount * COMPILATION_COST_PER_WASM_INSTRUCTION;
     const failure = mode === 'upgrade' ? this.upgrade(canister, requester, instance, arg, upgradeOptions) : this.install(canister, requester, instance, arg);
+    if (hasInstructionListeners()) {
+      reportInstructions({
+        canister: canister.idText,
+        kind: 'install_code',
+        entry: mode,
+        instructions: this.installInstructions,
+        trapped: failure !== undefined
+      });
+    }
     if (failure !== undefined) return failure;
     canister.version += 1n;
     this.record(canister, requester, { kind: 'code_deployment', mode, moduleHash: module.hash });
@@ -207,6 +222,7 @@ export class CanisterLifecycle {
         { exportName: 'canister_pre_upgrade' },
         'defer'
       );
+      this.installInstructions += outcome.context.instructionsExecuted;
       if (outcome.trap !== undefined) return revert(trapRejection(canister.idText, outcome.trap));
       applyLocalEffects(canister, outcome.context);
     }
@@ -232,6 +248,7 @@ export class CanisterLifecycle {
     if (module.systemEntryPoints.has(hook)) hooks.push({ mode: 'I', exportName: hook, argument: arg });
     for (const { mode, exportName, argument } of hooks) {
       const outcome = executeEntryPoint(canister, instance, this.hookContext(canister, mode, requester, argument), { exportName }, 'commit');
+      this.installInstructions += outcome.context.instructionsExecuted;
       if (outcome.trap !== undefined) {
         canister.appendLog(new TextEncoder().encode(`[TRAP]: ${outcome.trap.detail}`), this.subnet.clock.now());
         return trapRejection(canister.idText, outcome.trap);
@@ -248,7 +265,8 @@ export class CanisterLifecycle {
       argument,
       time: this.subnet.clock.now(),
       balance: canister.balance,
-      globalTimer: canister.globalTimer
+      globalTimer: canister.globalTimer,
+      instructionsBefore: this.installInstructions
     };
   }
 

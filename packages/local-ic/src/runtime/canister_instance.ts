@@ -77,18 +77,32 @@ export class CanisterInstance {
     return typeof this.instance.exports[name] === 'function';
   }
 
-  /** Runs an entry point with the given context; returns the trap if it trapped. */
+  /**
+   * Runs an entry point with the given context; returns the trap if it trapped.
+   * Sets `context.instructionsExecuted`; an execution that ends past its
+   * instruction limit (whatever stopped it) fails with the limit's error.
+   */
   run(context: ExecutionContext, entry: EntryPoint): CanisterTrap | undefined {
     this.settle();
     this.systemApi.execution = context;
+    const meter = this.systemApi.meter;
+    meter.begin(this.instructionCounter(), context.instructionLimit - context.instructionsBefore, context.instructionLimit);
     try {
+      if (meter.exceeded()) return CanisterTrap.instructionLimitExceeded(context.instructionLimit);
       this.resolve(entry)();
-      return undefined;
+      return meter.exceeded() ? CanisterTrap.instructionLimitExceeded(context.instructionLimit) : undefined;
     } catch (error) {
-      return trapFromError(error);
+      return meter.exceeded() ? CanisterTrap.instructionLimitExceeded(context.instructionLimit) : trapFromError(error);
     } finally {
+      context.instructionsExecuted = meter.end();
       this.systemApi.execution = undefined;
     }
+  }
+
+  private instructionCounter(): WebAssembly.Global | undefined {
+    const name = this.module.instructionCounterExport;
+    const counter = name === undefined ? undefined : this.instance.exports[name];
+    return counter instanceof WebAssembly.Global ? counter : undefined;
   }
 
   /** Makes the current memory and globals the committed state. */

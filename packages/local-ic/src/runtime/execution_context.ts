@@ -1,3 +1,4 @@
+import { instructionLimitFor } from '../metering/instruction_limits.js';
 import type { ApiMode } from './api_modes.js';
 
 export interface TableCallback {
@@ -60,7 +61,14 @@ export interface ExecutionContext {
   readonly time: bigint;
   readonly callContext: CallContextView | undefined;
   readonly dataCertificate: Uint8Array | undefined;
-  readonly startedAt: bigint;
+  /** The instruction limit of the message this execution belongs to. */
+  readonly instructionLimit: number;
+  /** Instructions the message used before this execution (an install's earlier hooks and compilation). */
+  readonly instructionsBefore: number;
+  /** Instructions of earlier executions in the same call context (`performance_counter` type 1). */
+  readonly callContextInstructionsBefore: number;
+  /** Instructions this execution used; set when it ends. */
+  instructionsExecuted: number;
 
   balance: bigint;
   cyclesAccepted: bigint;
@@ -92,6 +100,8 @@ export interface ExecutionContextInit {
   readonly dataCertificate?: Uint8Array | (() => Uint8Array | undefined);
   readonly balance: bigint;
   readonly globalTimer: bigint;
+  readonly instructionsBefore?: number;
+  readonly callContextInstructionsBefore?: number;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -113,7 +123,10 @@ export function createExecutionContext(init: ExecutionContextInit): ExecutionCon
       certificate ??= { value: typeof certificateSource === 'function' ? certificateSource() : certificateSource };
       return certificate.value;
     },
-    startedAt: process.hrtime.bigint(),
+    instructionLimit: instructionLimitFor(init.mode),
+    instructionsBefore: init.instructionsBefore ?? 0,
+    callContextInstructionsBefore: init.callContextInstructionsBefore ?? 0,
+    instructionsExecuted: 0,
     balance: init.balance,
     cyclesAccepted: 0n,
     cyclesBurned: 0n,

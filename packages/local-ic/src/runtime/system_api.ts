@@ -11,6 +11,8 @@ import {
   type FeeSchedule
 } from '../cycles.js';
 import { MAX_PRINCIPAL_LENGTH } from '../ids.js';
+import { InstructionMeter } from '../metering/instruction_meter.js';
+import { meteredSystemApi } from '../metering/system_api_costs.js';
 import { describeMode, isReplicatedMode, SYSTEM_API_MODES } from './api_modes.js';
 import type { CallUnderConstruction, ExecutionContext } from './execution_context.js';
 import type { StableMemory } from './stable_memory.js';
@@ -60,9 +62,11 @@ export class SystemApi {
   execution: ExecutionContext | undefined;
   private memory: WebAssembly.Memory | undefined;
   readonly imports: Record<string, HostFunction>;
+  /** Counts the execution's instructions; every import charges its cost here first. */
+  readonly meter = new InstructionMeter();
 
   constructor(private readonly env: SystemApiEnvironment) {
-    this.imports = this.buildImports();
+    this.imports = meteredSystemApi(this.buildImports(), (instructions) => this.meter.charge(instructions));
   }
 
   attachMemory(memory: WebAssembly.Memory | undefined): void {
@@ -499,8 +503,9 @@ export class SystemApi {
         if (counterType !== 0 && counterType !== 1) {
           throw CanisterTrap.contractViolation(`ic0.performance_counter: unknown counter type ${counterType}`);
         }
-        // The local IC does not count instructions; nanoseconds since the execution began stand in.
-        return process.hrtime.bigint() - context.startedAt;
+        // 0: this message execution; 1: the call context, since it was created.
+        const executed = this.meter.executed();
+        return BigInt(counterType === 0 ? executed : context.callContextInstructionsBefore + executed);
       },
       is_controller: (src: number, size: number) => {
         this.context('is_controller');

@@ -1,6 +1,12 @@
 import { rejections, type Rejection } from '../rejections.js';
 
-export type TrapKind = 'called_trap' | 'wasm_trap' | 'contract_violation' | 'insufficient_cycles_in_call' | 'internal_error';
+export type TrapKind =
+  | 'called_trap'
+  | 'wasm_trap'
+  | 'contract_violation'
+  | 'insufficient_cycles_in_call'
+  | 'instruction_limit_exceeded'
+  | 'internal_error';
 
 /** Thrown by System API functions (and built from Wasm runtime errors) to abort an execution. */
 export class CanisterTrap extends Error {
@@ -20,6 +26,11 @@ export class CanisterTrap extends Error {
 
   static contractViolation(description: string): CanisterTrap {
     return new CanisterTrap('contract_violation', description);
+  }
+
+  /** The replica's `HypervisorError::InstructionLimitExceeded` text. */
+  static instructionLimitExceeded(limit: number): CanisterTrap {
+    return new CanisterTrap('instruction_limit_exceeded', `Canister exceeded the limit of ${limit} instructions for single message execution.`);
   }
 }
 
@@ -52,6 +63,8 @@ export function trapRejection(canisterText: string, trap: CanisterTrap): Rejecti
       return rejections.calledTrap(canisterText, trap.detail);
     case 'contract_violation':
       return rejections.contractViolation(canisterText, trap.detail);
+    case 'instruction_limit_exceeded':
+      return rejections.instructionLimitExceeded(canisterText, trap.detail);
     case 'insufficient_cycles_in_call':
       return rejections.insufficientCyclesInCall(canisterText, trap.requestedCycles, trap.availableCycles);
     case 'wasm_trap':

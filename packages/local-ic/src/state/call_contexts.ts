@@ -20,6 +20,8 @@ export interface CallContext {
   /** Set by uninstall: callbacks of this context no longer run. */
   deleted: boolean;
   readonly deadline: bigint;
+  /** Instructions of every execution in this context so far (`performance_counter` type 1). */
+  instructionsExecuted: number;
 }
 
 /** A pending inter-canister call made by a canister, waiting for its response. */

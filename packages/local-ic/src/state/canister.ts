@@ -185,7 +185,8 @@ export class Canister implements SystemApiEnvironment {
       responded: origin.kind === 'system',
       outstandingCallbacks: 0,
       deleted: false,
-      deadline
+      deadline,
+      instructionsExecuted: 0
     };
     this.callContexts.set(context.id, context);
     return context;

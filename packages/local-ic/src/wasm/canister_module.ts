@@ -1,7 +1,9 @@
 import { gunzipSync } from 'node:zlib';
 import { sha256Of } from '../bytes.js';
 import { InvalidWasmModuleError, UnsupportedImportError } from '../errors.js';
-import { instrumentCanisterModule } from './instrument.js';
+import { instructionMeteringEnabled } from '../metering/settings.js';
+import { MeteringDecodeError } from '../metering/function_body_metering.js';
+import { instrumentCanisterModule, type InstrumentedModule } from './instrument.js';
 import { sameFunctionType, SYSTEM_API_SIGNATURES } from './system_api_signatures.js';
 import {
   formatFunctionType,
@@ -54,6 +56,10 @@ export interface CanisterModule {
   readonly memoryExport: string | undefined;
   readonly startExport: string | undefined;
   readonly mutableGlobalExports: readonly string[];
+  /** The injected instruction counter (undefined only with metering switched off for a bench). */
+  readonly instructionCounterExport: string | undefined;
+  /** Wasm instructions in the module, for the compilation charge at install. */
+  readonly wasmInstructionCount: number;
   /** The module's `icp:public <name>` and `icp:private <name>` custom sections, by name. */
   readonly metadata: ReadonlyMap<string, CanisterMetadata>;
 }
@@ -79,11 +85,13 @@ const moduleCache = new Map<string, Promise<CanisterModule>>();
 export function loadCanisterModule(installedBytes: Uint8Array): Promise<CanisterModule> {
   const hash = sha256Of(installedBytes);
   const hashHex = Buffer.from(hash).toString('hex');
-  const cached = moduleCache.get(hashHex);
+  const metered = instructionMeteringEnabled();
+  const cacheKey = metered ? hashHex : `${hashHex} unmetered`;
+  const cached = moduleCache.get(cacheKey);
   if (cached !== undefined) return cached;
-  const loading = compileCanisterModule(installedBytes, hash, hashHex);
-  moduleCache.set(hashHex, loading);
-  loading.catch(() => moduleCache.delete(hashHex));
+  const loading = compileCanisterModule(installedBytes, hash, hashHex, metered);
+  moduleCache.set(cacheKey, loading);
+  loading.catch(() => moduleCache.delete(cacheKey));
   return loading;
 }
 
@@ -91,7 +99,7 @@ export function moduleHashHex(installedBytes: Uint8Array): string {
   return Buffer.from(sha256Of(installedBytes)).toString('hex');
 }
 
-async function compileCanisterModule(installedBytes: Uint8Array, hash: Uint8Array, hashHex: string): Promise<CanisterModule> {
+async function compileCanisterModule(installedBytes: Uint8Array, hash: Uint8Array, hashHex: string, metered: boolean): Promise<CanisterModule> {
   const wasm = decompressIfGzipped(installedBytes);
   let parsed: ParsedWasm;
   try {
@@ -104,7 +112,13 @@ async function compileCanisterModule(installedBytes: Uint8Array, hash: Uint8Arra
   const { methods, systemEntryPoints } = checkExports(parsed);
   checkLimits(parsed, methods);
   const metadata = metadataSections(parsed);
-  const instrumented = instrumentCanisterModule(wasm, parsed);
+  let instrumented: InstrumentedModule;
+  try {
+    instrumented = instrumentCanisterModule(wasm, parsed, metered);
+  } catch (error) {
+    if (error instanceof MeteringDecodeError) throw new InvalidWasmModuleError(`Wasm module cannot be instrumented: ${error.message}`);
+    throw error;
+  }
   let compiled: WebAssembly.Module;
   try {
     compiled = await WebAssembly.compile(instrumented.bytes);
@@ -122,6 +136,8 @@ async function compileCanisterModule(installedBytes: Uint8Array, hash: Uint8Arra
     memoryExport: instrumented.memoryExport,
     startExport: instrumented.startExport,
     mutableGlobalExports: instrumented.mutableGlobalExports,
+    instructionCounterExport: instrumented.instructionCounterExport,
+    wasmInstructionCount: instrumented.wasmInstructionCount,
     metadata
   };
 }

@@ -1,3 +1,4 @@
+import { INSTRUCTION_COUNTER_EXPORT, meterModule } from '../metering/module_metering.js';
 import {
   encodeName,
   encodeU32,
@@ -27,6 +28,10 @@ export interface InstrumentedModule {
   readonly startExport: string | undefined;
   /** Export names of every mutable global, in global index order. */
   readonly mutableGlobalExports: readonly string[];
+  /** The exported i64 instruction counter; undefined for a module instrumented without metering. */
+  readonly instructionCounterExport: string | undefined;
+  /** Wasm instructions of the module (the replica charges their compilation at install). */
+  readonly wasmInstructionCount: number;
 }
 
 const KIND_CODES: Readonly<Record<ExternalKindName, number>> = {
@@ -37,14 +42,22 @@ const KIND_CODES: Readonly<Record<ExternalKindName, number>> = {
   tag: ExternalKind.Tag
 };
 
-/** Sections that must come after the export section, in binary order. */
-const SECTIONS_AFTER_EXPORT: ReadonlySet<number> = new Set([
+/** The binary order of the non-custom sections. */
+const SECTION_ORDER: readonly number[] = [
+  SectionId.Type,
+  SectionId.Import,
+  SectionId.Function,
+  SectionId.Table,
+  SectionId.Memory,
+  SectionId.Tag,
+  SectionId.Global,
+  SectionId.Export,
   SectionId.Start,
   SectionId.Element,
   SectionId.DataCount,
   SectionId.Code,
   SectionId.Data
-]);
+];
 
 /**
  * Exports the function table (callbacks are table indices), the memory and
@@ -52,9 +65,11 @@ const SECTIONS_AFTER_EXPORT: ReadonlySet<number> = new Set([
  * the start function into an export so that a restored instance does not run
  * it again. This is a direct edit of the export and start sections, which
  * takes milliseconds where a binaryen round trip of an Azle module takes
- * over a second.
+ * over a second. With `metered`, every function body also gets the
+ * replica's instruction metering (metering/module_metering.ts).
  */
-export function instrumentCanisterModule(bytes: Uint8Array, parsed: ParsedWasm): InstrumentedModule {
+export function instrumentCanisterModule(bytes: Uint8Array, parsed: ParsedWasm, metered = true): InstrumentedModule {
+  const metering = metered ? meterModule(bytes, parsed) : undefined;
   const exports: WasmExport[] = [...parsed.exports];
   const exportedName = (kind: ExternalKindName, index: number): string | undefined =>
     parsed.exports.find((entry) => entry.kind === kind && entry.index === index)?.name;
@@ -73,25 +88,44 @@ export function instrumentCanisterModule(bytes: Uint8Array, parsed: ParsedWasm):
   });
   const startExport =
     parsed.startFunction === undefined ? undefined : addExport('function', parsed.startFunction, INSTRUMENTED_EXPORT.start);
+  const instructionCounterExport =
+    metering === undefined ? undefined : addExport('global', metering.counterGlobal, INSTRUCTION_COUNTER_EXPORT);
 
   const exportSection = encodeSection(SectionId.Export, [
     ...encodeU32(exports.length),
     ...exports.flatMap((entry) => [...encodeName(entry.name), KIND_CODES[entry.kind], ...encodeU32(entry.index)])
   ]);
 
+  // Sections written anew (replacing the module's own, or added where it has none), in binary order.
+  const replacements = new Map<number, Uint8Array>(metering?.sections ?? []);
+  replacements.set(SectionId.Export, exportSection);
+  replacements.set(SectionId.Start, new Uint8Array(0));
+  const pending = SECTION_ORDER.filter((id) => replacements.has(id));
   const pieces: Uint8Array[] = [bytes.subarray(0, 8)];
-  let exportWritten = false;
-  for (const section of parsed.sections) {
-    if (!exportWritten && (section.id === SectionId.Export || SECTIONS_AFTER_EXPORT.has(section.id))) {
-      pieces.push(exportSection);
-      exportWritten = true;
+  const writeReplacementsBefore = (rank: number): void => {
+    while (pending.length > 0 && SECTION_ORDER.indexOf(pending[0] as number) <= rank) {
+      pieces.push(replacements.get(pending.shift() as number) as Uint8Array);
     }
-    if (section.id === SectionId.Export || section.id === SectionId.Start) continue;
-    pieces.push(bytes.subarray(section.start, section.end));
+  };
+  for (const section of parsed.sections) {
+    if (section.id === SectionId.Custom) {
+      pieces.push(bytes.subarray(section.start, section.end));
+      continue;
+    }
+    writeReplacementsBefore(SECTION_ORDER.indexOf(section.id));
+    if (!replacements.has(section.id)) pieces.push(bytes.subarray(section.start, section.end));
   }
-  if (!exportWritten) pieces.push(exportSection);
+  writeReplacementsBefore(SECTION_ORDER.length);
 
-  return { bytes: concat(pieces), tableExport, memoryExport, startExport, mutableGlobalExports };
+  return {
+    bytes: concat(pieces),
+    tableExport,
+    memoryExport,
+    startExport,
+    mutableGlobalExports,
+    instructionCounterExport,
+    wasmInstructionCount: metering?.wasmInstructionCount ?? 0
+  };
 }
 
 function encodeSection(id: number, content: number[]): Uint8Array {

@@ -1,0 +1,32 @@
+import type { ApiMode } from '../runtime/api_modes.js';
+
+/** One finished execution (or a whole install_code message) and the instructions it used. */
+export interface InstructionRecord {
+  /** Canister id, textual. */
+  readonly canister: string;
+  /** `install_code` for a whole install (compilation and hooks), else the API mode of one execution. */
+  readonly kind: ApiMode | 'install_code';
+  /** The export run (`canister_update issue_jwt`), `callback` for reply/reject/cleanup callbacks. */
+  readonly entry: string;
+  readonly instructions: number;
+  /** Whether the execution ended in a trap (including crossing its instruction limit). */
+  readonly trapped: boolean;
+}
+
+export type InstructionListener = (record: InstructionRecord) => void;
+
+const listeners = new Set<InstructionListener>();
+
+/** Lets benches and tools see what each execution cost; returns the function that stops listening. */
+export function observeInstructions(listener: InstructionListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function reportInstructions(record: InstructionRecord): void {
+  for (const listener of listeners) listener(record);
+}
+
+export function hasInstructionListeners(): boolean {
+  return listeners.size > 0;
+}
