@@ -19,7 +19,7 @@ import { SUBNET_NODE_COUNTS } from './costs/subnet_sizes.js';
 export { canisterCreationFee } from './costs/schedule.js';
 
 /**
- * What the local IC charges: the IC's published prices (src/localnet/costs)
+ * What the local IC charges: the IC's published prices (costs/)
  * for a subnet of a given size. The local IC does not count Wasm
  * instructions (yet), so an execution pays the fee of zero instructions.
  */

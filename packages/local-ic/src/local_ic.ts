@@ -32,7 +32,7 @@ export interface LocalIcOptions {
   readonly randomSeed?: Uint8Array | string;
   /** Index of the first canister id handed out (default: the first id of a dfx local network). */
   readonly firstCanisterIndex?: bigint;
-  /** Threshold keys for the ECDSA/Schnorr management methods (default: src/localnet/threshold). */
+  /** Threshold keys for the ECDSA/Schnorr management methods (default: threshold/). */
   readonly thresholdKeys?: ThresholdKeys;
   /** Supplies data certificates to non-replicated queries (default: none present). */
   readonly certificateProvider?: CertificateProvider;

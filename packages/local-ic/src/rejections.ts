@@ -16,6 +16,7 @@ export type RejectCode = (typeof RejectCode)[keyof typeof RejectCode];
 export const ErrorCode = {
   CanisterOutOfCycles: 'IC0207',
   CanisterNotFound: 'IC0301',
+  SubnetNotFound: 'IC0404',
   CanisterRejectedMessage: 'IC0406',
   UnknownManagementMessage: 'IC0407',
   InvalidManagementPayload: 'IC0408',

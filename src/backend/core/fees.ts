@@ -5,7 +5,7 @@
 // Azle 0.33 gives JavaScript no access to ic0.cost_sign_with_ecdsa / ic0.cost_sign_with_schnorr
 // (its build stubs the imports; azle/src/stable/lib has no cost API), so the canister cannot ask
 // the IC and carries this table. tests/integration/signing_fees.test.ts checks it against what the
-// local IC charges; src/localnet/costs and src/localnet/threshold/key-subnets.ts say where those
+// local IC charges; packages/local-ic/src/costs and packages/local-ic/src/threshold/key_subnets.ts say where those
 // figures come from.
 export const KEY_NAMES = ['dfx_test_key', 'test_key_1', 'key_1'] as const;
 export type KeyName = (typeof KEY_NAMES)[number];

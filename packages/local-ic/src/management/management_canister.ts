@@ -1,5 +1,5 @@
 import { Principal } from '@dfinity/principal';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256Of } from '../bytes.js';
 import { rejected, replied } from '../call_result.js';
 import { canisterCreationFee } from '../cycles.js';
 import { LocalIcError } from '../errors.js';
@@ -191,7 +191,7 @@ export class ManagementCanister {
       chunks.push(chunk);
     }
     const wasm = Buffer.concat(chunks);
-    const hash = sha256(wasm);
+    const hash = sha256Of(wasm);
     if (Buffer.compare(Buffer.from(hash), Buffer.from(args.wasm_module_hash)) !== 0) {
       return this.rejectWith(call, {
         rejectCode: RejectCode.CanisterReject,
@@ -236,7 +236,7 @@ export class ManagementCanister {
     if (canister.chunkStore.size >= MAX_STORED_CHUNKS) {
       return this.rejectWith(call, { rejectCode: RejectCode.CanisterReject, message: `The chunk store of canister ${canister.idText} is full` });
     }
-    const hash = sha256(args.chunk);
+    const hash = sha256Of(args.chunk);
     canister.chunkStore.set(Buffer.from(hash).toString('hex'), args.chunk.slice());
     return reply(Types.UploadChunkResult, { hash }, call.cycles);
   }

@@ -12,7 +12,7 @@ import {
 export type { SchnorrAlgorithm, SigningScheme, ThresholdKeys };
 
 /**
- * The threshold keys (src/localnet/threshold) and their fees, as the
+ * The threshold keys (threshold/) and their fees, as the
  * management canister and `ic0.cost_sign_with_*` use them.
  */
 export class ThresholdBackend {

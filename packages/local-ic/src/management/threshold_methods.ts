@@ -7,7 +7,7 @@ import { thresholdRejection, type SchnorrAlgorithm, type SigningScheme, type Thr
 
 /**
  * The management canister's threshold-key methods. The maths lives in
- * src/localnet/threshold; this adds Candid, the caller's canister id, and the
+ * threshold/; this adds Candid, the caller's canister id, and the
  * signing fee taken from the attached cycles (the rest is refunded).
  */
 export class ThresholdMethods {

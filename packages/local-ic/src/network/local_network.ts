@@ -5,21 +5,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { generateNetworkSecret, IcHttpInterface, startReplicaServer, type WebReply, type WebRequest } from '../http_interface';
+import { generateNetworkSecret, IcHttpInterface, startReplicaServer } from '../http_interface';
 import { StateStoreError } from '../errors';
 import { LocalIc } from '../local_ic';
 import { Checkpointer, type CheckpointFigures } from '../persistence/checkpointer';
 import { writeFileDurably } from '../persistence/durable_file';
 import { writeSnapshot } from '../persistence/state_store';
-import { canisterAddress, canisterFromHost } from './canister_address';
-import { serveThroughGateway } from './gateway';
 import { localIcReplicaBackend } from './replica_backend';
+import { gatewayWebHandler, type Site } from './web_gateway';
 
-export interface Site {
-  /** Whether this site serves the request (checked in order, after canister addresses). */
-  claims(host: string | undefined, path: string): boolean;
-  handle(request: WebRequest): Promise<WebReply>;
-}
+export type { Site } from './web_gateway';
 
 export interface LocalNetworkOptions {
   /** 0 picks a free port. */
@@ -77,17 +72,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
   const server = await startReplicaServer({
     api,
     port: options.port,
-    web: {
-      claims: (host, url) => canisterFromHost(host) !== undefined || !url.startsWith('/api/'),
-      async handle(request) {
-        const address = canisterAddress(request.host, request.url);
-        if (address !== undefined) return serveThroughGateway(gateway, address, request);
-        const path = request.url.split('?', 1)[0] ?? '/';
-        const site = sites.find((candidate) => candidate.claims(request.host, path));
-        if (site !== undefined) return site.handle(request);
-        return { status: 404, headers: [['content-type', 'text/plain; charset=utf-8']], body: 'Not found on the local IC.' };
-      }
-    }
+    web: gatewayWebHandler(gateway, sites)
   });
 
   return {

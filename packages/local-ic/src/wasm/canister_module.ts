@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256Of } from '../bytes.js';
 import { InvalidWasmModuleError, UnsupportedImportError } from '../errors.js';
 import { instrumentCanisterModule } from './instrument.js';
 import { sameFunctionType, SYSTEM_API_SIGNATURES } from './system_api_signatures.js';
@@ -77,7 +77,7 @@ const GZIP_MAGIC = [0x1f, 0x8b, 0x08];
 const moduleCache = new Map<string, Promise<CanisterModule>>();
 
 export function loadCanisterModule(installedBytes: Uint8Array): Promise<CanisterModule> {
-  const hash = sha256(installedBytes);
+  const hash = sha256Of(installedBytes);
   const hashHex = Buffer.from(hash).toString('hex');
   const cached = moduleCache.get(hashHex);
   if (cached !== undefined) return cached;
@@ -88,7 +88,7 @@ export function loadCanisterModule(installedBytes: Uint8Array): Promise<Canister
 }
 
 export function moduleHashHex(installedBytes: Uint8Array): string {
-  return Buffer.from(sha256(installedBytes)).toString('hex');
+  return Buffer.from(sha256Of(installedBytes)).toString('hex');
 }
 
 async function compileCanisterModule(installedBytes: Uint8Array, hash: Uint8Array, hashHex: string): Promise<CanisterModule> {

@@ -12,7 +12,9 @@ export const CERTIFICATE_EXPRESSION_HEADER_NAME = 'ic-certificateexpression';
  * - content-type, x-content-type-options: how clients parse the body.
  * - cache-control: how long caches may keep a JWKS across a key rotation.
  * - access-control-allow-origin: which web pages may read the documents.
- * - allow, access-control-allow-methods, access-control-max-age: the 405 and OPTIONS answers.
+ * - allow, access-control-allow-methods, access-control-allow-headers, access-control-max-age: the 405 and OPTIONS answers.
+ * - content-security-policy, referrer-policy, x-frame-options: what the authorization page may
+ *   run and load, where its URL (with the client's state) may leak, and who may frame it.
  */
 export const CERTIFIED_RESPONSE_HEADERS: readonly string[] = [
   'content-type',
@@ -21,7 +23,11 @@ export const CERTIFIED_RESPONSE_HEADERS: readonly string[] = [
   'x-content-type-options',
   'allow',
   'access-control-allow-methods',
-  'access-control-max-age'
+  'access-control-max-age',
+  'access-control-allow-headers',
+  'content-security-policy',
+  'referrer-policy',
+  'x-frame-options'
 ];
 
 export class CertificateExpressionError extends Error {
@@ -34,8 +40,9 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /**
  * Certifies the response (status, the listed headers, the body) but not the request.
  * Security: without request certification a certified response for a path may be served for any
- * method or query on that path; fine for documents that are the same for every request, and the
- * canister never asks to upgrade a query to an update call (the spec's warning for this mode).
+ * method or query on that path; fine for documents that are the same for every request. The one
+ * upgrade (POST /token, see http.ts) is the spec's warning for this mode: a malicious node may serve
+ * the certified 405 of /token instead of asking to upgrade, which costs availability only.
  */
 export function responseOnlyExpression(certifiedHeaders: readonly string[]): string {
   for (const name of certifiedHeaders) {

@@ -1,0 +1,2 @@
+export declare const SERVER_BUNDLE: URL;
+export declare function serverBundleIsFresh(): boolean;

@@ -1,0 +1,54 @@
+// `pocket-ic`: the command @dfinity/pic (and the Rust pocket-ic crate) start as the PocketIC server.
+import { parseArgs } from 'node:util';
+import { startPocketIcServer } from './server.js';
+
+const USAGE = 'usage: pocket-ic [--port-file <path>] [--port <n>] [--ttl <seconds>] [--ip-addr 127.0.0.1]';
+/** The real server's version line; the Rust client compares it, @dfinity/pic does not. */
+const VERSION = 'pocket-ic-server 10.0.0 (@ic-jwt/local-ic)';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      'port-file': { type: 'string' },
+      port: { type: 'string', short: 'p' },
+      ttl: { type: 'string' },
+      'ip-addr': { type: 'string', short: 'i' },
+      'log-levels': { type: 'string', short: 'l' },
+      version: { type: 'boolean', short: 'V' },
+      help: { type: 'boolean', short: 'h' }
+    },
+    strict: true
+  });
+  if (values.help === true) return print(USAGE, 0);
+  if (values.version === true) return print(VERSION, 0);
+  const port = naturalArgument(values.port, '--port') ?? 0;
+  const ttlSeconds = naturalArgument(values.ttl, '--ttl');
+  if (values['ip-addr'] !== undefined && values['ip-addr'] !== '127.0.0.1') {
+    return print(`pocket-ic: this server binds 127.0.0.1 only (asked for ${values['ip-addr']})`, 2);
+  }
+  const server = await startPocketIcServer({ port, portFile: values['port-file'], ttlSeconds, debugPrintToStderr: true });
+  if (server === undefined) return 0;
+  console.log(`The PocketIC server is listening on port ${server.port}`);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void server.stop());
+  await server.stopped;
+  return 0;
+}
+
+function naturalArgument(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new Error(`${name} needs a non-negative integer, got "${value}"`);
+  return Number(value);
+}
+
+function print(line: string, code: number): number {
+  (code === 0 ? process.stdout : process.stderr).write(`${line}\n`);
+  return code;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`pocket-ic: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+    process.exit(2);
+  }
+);
