@@ -96,7 +96,8 @@ async function main(): Promise<void> {
   const frontendUrl = `http://localhost:${network.port}/`;
   const identityProviderUrl = `${network.url}${DEV_IDENTITY_PROVIDER_PATH}`;
 
-  const verifier = createVerifier({ issuer: deployment.issuer, jwksUri: jwksUrl, audience: canisterId });
+  // The demo API takes tokens of both algorithms the frontend offers.
+  const verifier = createVerifier({ issuer: deployment.issuer, jwksUri: jwksUrl, audience: canisterId, algorithms: ['ES256K', 'EdDSA'] });
   api = await new Promise<Server>((resolve, reject) => {
     const server = createApiApp({ verifier, corsOrigins: ['*'] }).listen(apiPort, '127.0.0.1', () => resolve(server));
     server.once('error', reject);
@@ -121,11 +122,11 @@ async function main(): Promise<void> {
     const claims = await verifier.verify(issued.token);
     if (claims.sub !== identity.getPrincipal().toText()) throw new StartFailure(`the demo token's sub ${claims.sub} is not the caller`);
     say(`demo token   issued to ${claims.sub}, verified against the JWKS (kid ${issued.kid}) in ${elapsedSeconds(started)} s since start`);
-  } else if (issued.error.kind === 'RateLimited') {
+  } else if (issued.error.is('RateLimited')) {
     // The canister is working: callers (before a restart, too) used up its limits. Not a start-up failure.
     say(`demo token   not issued: ${describeIssueError(issued.error)}`);
   } else {
-    throw new StartFailure(`issue_jwt failed: ${JSON.stringify(issued.error)}`);
+    throw new StartFailure(`issue_jwt failed (${issued.error.code}): ${describeIssueError(issued.error)}`);
   }
   if (args.json) {
     console.log(JSON.stringify({ replicaUrl: network.url, canisterId, jwksUrl, discoveryUrl, frontendUrl, identityProviderUrl, apiUrl, issuer: deployment.issuer, deployment: deployment.action, startupSeconds: Number(elapsedSeconds(started)) }));

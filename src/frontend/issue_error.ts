@@ -1,36 +1,10 @@
-// The canister's IssueError (Candid variant) in the core's terms, and in words for the user. Pure.
-import type { JwsAlgorithm } from '../backend/core/algorithms';
-import type { IssueError } from '../backend/core/issue_error';
-import type { SigningKeyStatus } from '../backend/core/signing_key_status';
-import type { IssueError as CandidIssueError, SigningKeyStatus as CandidSigningKeyStatus } from '../declarations/jwt_issuer/jwt_issuer.did';
+// The canister's refusals (IcJwtError of @ic-jwt/client), in words for the user. Pure.
+import type { IcJwtError, IssueErrorCode, IssueErrorDetails } from '@ic-jwt/client';
+
 import { formatSeconds } from './countdown';
 
-export type { CandidIssueError };
-
-export function issueErrorFromCandid(error: CandidIssueError): IssueError {
-  if ('AnonymousCaller' in error) return { kind: 'AnonymousCaller' };
-  if ('AudienceNotAllowed' in error) return { kind: 'AudienceNotAllowed', ...error.AudienceNotAllowed };
-  if ('TtlOutOfRange' in error) return { kind: 'TtlOutOfRange', ...error.TtlOutOfRange };
-  if ('ClaimsInvalid' in error) return { kind: 'ClaimsInvalid', ...error.ClaimsInvalid };
-  if ('RateLimited' in error) {
-    const { scope, retry_after_seconds } = error.RateLimited;
-    return { kind: 'RateLimited', scope: 'Caller' in scope ? 'Caller' : 'Global', retryAfterSeconds: retry_after_seconds };
-  }
-  if ('AlgorithmNotEnabled' in error) return { kind: 'AlgorithmNotEnabled', ...error.AlgorithmNotEnabled };
-  if ('SigningKeyNotReady' in error) {
-    const { algorithm, status } = error.SigningKeyNotReady;
-    return { kind: 'SigningKeyNotReady', algorithm: algorithm as JwsAlgorithm, status: signingKeyStatusFromCandid(status) };
-  }
-  if ('SigningFailed' in error) return { kind: 'SigningFailed', rejectCode: error.SigningFailed.reject_code, message: error.SigningFailed.message };
-  return { kind: 'CyclesBelowFloor', ...error.CyclesBelowFloor };
-}
-
-function signingKeyStatusFromCandid(status: CandidSigningKeyStatus): SigningKeyStatus {
-  if ('Ready' in status) return { kind: 'Ready' };
-  if ('Fetching' in status) return { kind: 'Fetching' };
-  const { reject_code, message, attempts, next_retry_at } = status.Failed;
-  return { kind: 'Failed', rejectCode: reject_code, message, attempts, nextRetryAtSeconds: Number(next_retry_at) };
-}
+/** One case with its details, discriminated by code. */
+type IssueErrorCase = { [C in IssueErrorCode]: { code: C } & IssueErrorDetails[C] }[IssueErrorCode];
 
 /** Cycles as trillions, e.g. "0.026 T cycles". */
 export function formatCycles(cycles: bigint): string {
@@ -40,8 +14,9 @@ export function formatCycles(cycles: bigint): string {
 }
 
 /** One or two sentences: what went wrong and what to do. */
-export function describeIssueError(error: IssueError): string {
-  switch (error.kind) {
+export function describeIssueError({ code, details }: IcJwtError): string {
+  const error = { code, ...details } as IssueErrorCase;
+  switch (error.code) {
     case 'AnonymousCaller':
       return 'The issuer does not give tokens to the anonymous principal. Log in, then ask for a token.';
     case 'AudienceNotAllowed':

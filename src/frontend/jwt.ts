@@ -1,5 +1,6 @@
 // Reads a compact JWS for display: its header and claims, without verifying anything (the page
 // shows what it received; the off-chain API is what verifies). Pure.
+import { utcInstant } from './countdown';
 
 export interface DecodedJwt {
   header: Record<string, unknown>;
@@ -43,7 +44,7 @@ export function claimRows(claims: Record<string, unknown>): ClaimRow[] {
   return Object.entries(claims).map(([name, value]) => {
     const row: ClaimRow = { name, value: typeof value === 'string' ? value : JSON.stringify(value) };
     if (NUMERIC_DATE_CLAIMS.has(name) && typeof value === 'number' && Number.isFinite(value)) {
-      row.note = new Date(value * 1000).toISOString().replace('.000Z', 'Z');
+      row.note = utcInstant(value);
     }
     return row;
   });

@@ -21,10 +21,11 @@ afterAll(async () => {
 });
 
 describe('the frontend served by npm start, in headless Chromium', () => {
-  it('logs in through the dev identity provider, gets a token that verifies, calls the demo API and logs out', async () => {
-    const { frontendUrl, replicaUrl, jwksUrl, apiUrl, canisterId } = product.ready;
+  it('logs in, gets ES256K and EdDSA tokens that verify (in Node, the demo API and the snippets it shows), follows its links, waits out the rate limit and logs out', async () => {
+    const { frontendUrl, replicaUrl, jwksUrl, apiUrl, canisterId, issuer } = product.ready;
     const result = await runFrontendEndToEnd({ frontendUrl, replicaUrl, jwksUrl, apiUrl });
-    expect(result.claims).toMatchObject({ sub: result.principal, aud: canisterId });
+    for (const claims of Object.values(result.claims)) expect(claims).toMatchObject({ sub: result.principal, aud: canisterId, iss: issuer });
+    expect(result.discovery).toMatchObject({ issuer, id_token_signing_alg_values_supported: ['ES256K', 'EdDSA'] });
     expect(result.screenshots.length).toBeGreaterThan(0);
-  });
+  }, 300_000);
 });

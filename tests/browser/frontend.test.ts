@@ -48,13 +48,27 @@ async function openFrontend(context: BrowserContext, origin = frontend.origin): 
 const activeId = (page: Page): Promise<string> => page.evaluate(() => document.activeElement?.id ?? '');
 
 describe('frontend without a replica', () => {
-  it('renders at phone width without sideways scrolling, login button first in the tab order', async () => {
+  it('renders at phone width without sideways scrolling, login button first in the tab order, its favicon served', async () => {
     const context = await browser.newContext({ viewport: PHONE });
     const requested: string[] = [];
+    const failures: string[] = [];
     context.on('request', (request) => requested.push(new URL(request.url()).origin));
+    context.on('response', (response) => {
+      if (response.status() >= 400) failures.push(`${response.status()} ${response.url()}`);
+    });
+    context.on('console', (message) => {
+      if (message.type() === 'error') failures.push(`console: ${message.text()} (${message.location().url})`);
+    });
     try {
       const page = await openFrontend(context);
       expect(await page.locator('#session-message').textContent()).toBe('Not logged in.');
+      // Chromium asks for /favicon.ico soon after the load when a page names no icon, and logs the 404.
+      await page.waitForTimeout(500);
+      expect(failures).toEqual([]);
+      const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+      const iconResponse = await fetch(new URL(icon ?? 'missing', page.url()));
+      expect([iconResponse.status, iconResponse.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+      expect(await iconResponse.text()).toMatch(/^<svg /);
       // Everything (scripts, styles, fonts, config) comes from the page's own server.
       expect(new Set(requested)).toEqual(new Set([frontend.origin]));
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('A JWT for your Internet Identity');
@@ -85,6 +99,9 @@ describe('frontend without a replica', () => {
       expect(await tokenMessage.getAttribute('class')).toContain('error');
       expect(await activeId(page)).toBe('token-heading');
       expect(await page.locator('#token-details').isHidden()).toBe(true);
+      // Without the issuer's settings: no algorithm to choose, and the reason where the links would be.
+      expect(await page.locator('#algorithm-choice').isHidden()).toBe(true);
+      expect(await page.locator('#snippet-message').textContent()).toContain(`Could not read the issuer's settings: Could not reach the Internet Computer at ${replicaUrl}.`);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
       await page.screenshot({ path: `${SCREENSHOTS}/frontend-replica-unreachable-375.png`, fullPage: true });
 

@@ -38,7 +38,7 @@ export interface KeyRing {
 /** Verifier clocks may lag ours; a retired key stays this much longer than its last token. */
 export const RETIREMENT_MARGIN_SECONDS = 300;
 
-/** Our verifier's default `jwksCache.refreshCooldownSeconds` (src/verifier/options.ts): at most one JWKS fetch per this interval. */
+/** Our verifier's default `jwksCache.refreshCooldownSeconds` (packages/verifier/src/options.ts): at most one JWKS fetch per this interval. */
 export const VERIFIER_REFRESH_COOLDOWN_SECONDS = 30;
 
 /** Clock differences between us, the gateway and verifiers. */

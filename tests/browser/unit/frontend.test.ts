@@ -1,17 +1,19 @@
 // The frontend's pure modules, in Node.
 import { CertifiedRejectErrorCode, HttpFetchErrorCode, RejectError, TransportError, TrustError, CertificateVerificationErrorCode } from '@dfinity/agent';
-import { IDL } from '@dfinity/candid';
+import type { IDL } from '@dfinity/candid';
+import { IcJwtError } from '@ic-jwt/client';
 import { describe, expect, it } from 'vitest';
 
-import { decodeOptionalArgument, IssueErrorType, issueErrorToCandid, IssueOptionsType, IssueResultType } from '../../../src/backend/core/candid';
-import type { IssueError } from '../../../src/backend/core/issue_error';
+import { IssueErrorType } from '../../../src/backend/core/candid';
+import { algorithmOptions } from '../../../src/frontend/algorithm_choice';
 import { describeCallFailure } from '../../../src/frontend/call_failure';
 import { INTERNET_IDENTITY, MAINNET_HOST, resolveConfig, shouldFetchRootKey, type ConfigSources } from '../../../src/frontend/config';
-import { describeExpiry, formatSeconds, isExpired } from '../../../src/frontend/countdown';
-import { describeIssueError, formatCycles, issueErrorFromCandid, type CandidIssueError } from '../../../src/frontend/issue_error';
-import { idlFactory } from '../../../src/frontend/jwt_issuer';
+import { describeExpiry, describeRetryWait, formatExpiryDate, formatSeconds, isExpired, utcInstant } from '../../../src/frontend/countdown';
+import { describeIssueError, formatCycles } from '../../../src/frontend/issue_error';
+import { issuerDocuments } from '../../../src/frontend/issuer_documents';
 import { claimRows, decodeJwt } from '../../../src/frontend/jwt';
 import { describeLoginFailure } from '../../../src/frontend/login_failure';
+import { verifySnippets, type SnippetInput } from '../../../src/frontend/verify_snippets';
 import { bearerChallenge, interpretWhoami } from '../../../src/frontend/whoami';
 
 const CANISTER = 'bkyz2-fmaaa-aaaaa-qaaaq-cai';
@@ -130,56 +132,129 @@ describe('countdown', () => {
   });
 });
 
-describe('IssueError', () => {
-  const cases: [IssueError, string][] = [
-    [{ kind: 'AnonymousCaller' }, 'does not give tokens to the anonymous principal. Log in'],
-    [{ kind: 'AudienceNotAllowed', audience: 'chat', allowed: ['api', 'web'] }, 'The audience "chat" is not allowed by the issuer. Allowed: "api", "web".'],
-    [{ kind: 'TtlOutOfRange', requested: 10, min: 60, max: 86400 }, 'A lifetime of 10 s is out of range: the issuer allows 60 to 86400 seconds.'],
-    [{ kind: 'ClaimsInvalid', reason: 'sets registered claim "sub"' }, 'The extra claims were refused: sets registered claim "sub".'],
-    [{ kind: 'RateLimited', scope: 'Caller', retryAfterSeconds: 75 }, 'You have asked for too many tokens. Try again in 1 min 15 s.'],
-    [{ kind: 'RateLimited', scope: 'Global', retryAfterSeconds: 9 }, 'for everyone right now. Try again in 9 s.'],
-    [{ kind: 'AlgorithmNotEnabled', algorithm: 'EdDSA', enabled: ['ES256K'] }, 'does not sign with EdDSA'],
-    [{ kind: 'SigningKeyNotReady', algorithm: 'ES256K', status: { kind: 'Fetching' } }, 'has not fetched its signing key yet'],
+describe('expiry date and retry wait', () => {
+  const exp = 1_800_003_600;
+
+  it('shows exp as a date in the given locale and zone, and as an ISO instant', () => {
+    expect(utcInstant(exp)).toBe('2027-01-15T09:00:00Z');
+    expect(formatExpiryDate(exp, 'en-GB', 'UTC')).toBe('15 Jan 2027, 09:00:00 UTC');
+    expect(formatExpiryDate(exp, 'en-US', 'Asia/Tokyo')).toBe('Jan 15, 2027, 6:00:00 PM GMT+9');
+  });
+
+  it('counts down the wait the issuer asked for, then lets go', () => {
+    const retryAt = 1_800_000_000_000;
+    expect(describeRetryWait(retryAt, retryAt - 42_000)).toBe('New token possible in 42 s');
+    expect(describeRetryWait(retryAt, retryAt - 41_001)).toBe('New token possible in 42 s');
+    expect(describeRetryWait(retryAt, retryAt - 1)).toBe('New token possible in 1 s');
+    expect(describeRetryWait(retryAt, retryAt)).toBeNull();
+  });
+});
+
+describe('algorithmOptions', () => {
+  it('offers exactly the enabled algorithms, the default chosen until the user picks another', () => {
+    const both = { enabled: ['ES256K', 'EdDSA'], defaultAlgorithm: 'EdDSA' };
+    expect(algorithmOptions(both, undefined).map(({ algorithm, checked }) => [algorithm, checked])).toEqual([
+      ['ES256K', false],
+      ['EdDSA', true]
+    ]);
+    expect(algorithmOptions(both, 'ES256K').map(({ checked }) => checked)).toEqual([true, false]);
+    const onlyEs256k = algorithmOptions({ enabled: ['ES256K'], defaultAlgorithm: 'ES256K' }, 'EdDSA');
+    expect(onlyEs256k.map(({ algorithm, checked }) => [algorithm, checked])).toEqual([['ES256K', true]]);
+    expect(algorithmOptions({ enabled: ['RS256', 'EdDSA'], defaultAlgorithm: 'EdDSA' }, undefined).map(({ algorithm }) => algorithm)).toEqual(['EdDSA']);
+  });
+
+  it('says which verifiers accept each, as the verifier matrix found', () => {
+    const [es256k, eddsa] = algorithmOptions({ enabled: ['ES256K', 'EdDSA'], defaultAlgorithm: 'ES256K' }, undefined);
+    expect(es256k!.hint).toContain('PyJWT');
+    expect(es256k!.hint).toContain('not by jose');
+    expect(eddsa!.hint).toContain('jose');
+  });
+});
+
+describe('issuerDocuments', () => {
+  it('goes through a local replica with ?canisterId=, since <id>.localhost does not resolve outside browsers and curl', () => {
+    expect(issuerDocuments({ canisterId: CANISTER, host: 'http://localhost:4943' }, `http://${CANISTER}.localhost:4943`)).toEqual({
+      jwksUrl: `http://localhost:4943/.well-known/jwks.json?canisterId=${CANISTER}`,
+      discoveryUrl: `http://localhost:4943/.well-known/openid-configuration?canisterId=${CANISTER}`
+    });
+  });
+
+  it("uses the issuer's own URLs elsewhere, as its discovery document names them", () => {
+    expect(issuerDocuments({ canisterId: CANISTER, host: MAINNET_HOST }, 'https://auth.example.org')).toEqual({
+      jwksUrl: 'https://auth.example.org/.well-known/jwks.json',
+      discoveryUrl: 'https://auth.example.org/.well-known/openid-configuration'
+    });
+  });
+});
+
+describe('verifySnippets', () => {
+  const input = (algorithm: 'ES256K' | 'EdDSA'): SnippetInput => ({
+    token: 'aGVhZGVy.Y2xhaW1z.c2ln',
+    algorithm,
+    issuer: `https://${CANISTER}.icp0.io`,
+    audience: "it's-me",
+    jwksUrl: `https://${CANISTER}.icp0.io/.well-known/jwks.json`,
+    discoveryUrl: "https://example.org/it's/.well-known/openid-configuration"
+  });
+
+  it('offers jose only for EdDSA, which it verifies', () => {
+    expect(verifySnippets(input('ES256K')).map(({ id }) => id)).toEqual(['python', 'node-verifier']);
+    expect(verifySnippets(input('EdDSA')).map(({ id }) => id)).toEqual(['python', 'node-verifier', 'node-jose']);
+  });
+
+  it('pins the algorithm and requires the issuer and audience in each', () => {
+    for (const algorithm of ['ES256K', 'EdDSA'] as const) {
+      for (const { text } of verifySnippets(input(algorithm))) {
+        expect(text).toContain(`[${JSON.stringify(algorithm)}]`);
+        expect(text).toContain(JSON.stringify(`https://${CANISTER}.icp0.io`));
+        expect(text).toContain(JSON.stringify("it's-me"));
+        expect(text).toContain('aGVhZGVy.Y2xhaW1z.c2ln');
+      }
+    }
+  });
+
+  it('quotes values for the shell so that a quote in a URL stays part of it', () => {
+    const [python] = verifySnippets(input('ES256K'));
+    expect(python!.text.split('\n')[0]).toBe(`curl -s 'https://example.org/it'\\''s/.well-known/openid-configuration'; echo`);
+  });
+});
+
+describe('IssueError in words', () => {
+  const cases: [IcJwtError, string][] = [
+    [new IcJwtError('AnonymousCaller', {}), 'does not give tokens to the anonymous principal. Log in'],
+    [new IcJwtError('AudienceNotAllowed', { audience: 'chat', allowed: ['api', 'web'] }), 'The audience "chat" is not allowed by the issuer. Allowed: "api", "web".'],
+    [new IcJwtError('TtlOutOfRange', { requested: 10, min: 60, max: 86400 }), 'A lifetime of 10 s is out of range: the issuer allows 60 to 86400 seconds.'],
+    [new IcJwtError('ClaimsInvalid', { reason: 'sets registered claim "sub"' }), 'The extra claims were refused: sets registered claim "sub".'],
+    [new IcJwtError('RateLimited', { scope: 'Caller', retryAfterSeconds: 75 }), 'You have asked for too many tokens. Try again in 1 min 15 s.'],
+    [new IcJwtError('RateLimited', { scope: 'Global', retryAfterSeconds: 9 }), 'for everyone right now. Try again in 9 s.'],
+    [new IcJwtError('AlgorithmNotEnabled', { algorithm: 'EdDSA', enabled: ['ES256K'] }), 'does not sign with EdDSA'],
+    [new IcJwtError('SigningKeyNotReady', { algorithm: 'ES256K', status: { kind: 'Fetching' } }), 'has not fetched its signing key yet'],
     [
-      { kind: 'SigningKeyNotReady', algorithm: 'EdDSA', status: { kind: 'Failed', rejectCode: 4, message: 'Requested unknown threshold key', attempts: 3, nextRetryAtSeconds: 1_800_000_000 } },
+      new IcJwtError('SigningKeyNotReady', {
+        algorithm: 'EdDSA',
+        status: { kind: 'Failed', rejectCode: 4, message: 'Requested unknown threshold key', attempts: 3, nextRetryAtSeconds: 1_800_000_000 }
+      }),
       'no EdDSA signing key: the subnet refused it (reject code 4: Requested unknown threshold key)'
     ],
-    [{ kind: 'SigningFailed', rejectCode: 4, message: 'no such key' }, 'reject code 4: no such key'],
+    [new IcJwtError('SigningFailed', { rejectCode: 4, message: 'no such key' }), 'reject code 4: no such key'],
     [
-      { kind: 'CyclesBelowFloor', balance: 900_000_000_000n, floor: 1_000_000_000_000n, fee: 26_153_846_153n },
+      new IcJwtError('CyclesBelowFloor', { balance: 900_000_000_000n, floor: 1_000_000_000_000n, fee: 26_153_846_153n }),
       'it holds 0.900 T cycles, keeps at least 1.00 T cycles and a signature costs 0.026 T cycles'
     ]
   ];
 
-  it.each(cases.map(([error, words]) => ({ kind: error.kind, error, words })))('$kind survives the Candid round trip from the canister and reads as words', ({ error, words }) => {
-    // Encode as the canister does, decode with the page's IDL factory, convert back.
-    const service = idlFactory({ IDL }) as IDL.ServiceClass;
-    const [, issueJwt] = service._fields.find(([name]) => name === 'issue_jwt')!;
-    const reply = IDL.encode([IssueResultType], [{ Err: issueErrorToCandid(error) }]);
-    const [decoded] = IDL.decode(issueJwt.retTypes, reply) as [{ Err: CandidIssueError }];
-    expect(issueErrorFromCandid(decoded.Err)).toEqual(error);
+  it.each(cases.map(([error, words]) => ({ code: error.code, error, words })))('$code reads as words', ({ error, words }) => {
     expect(describeIssueError(error)).toContain(words);
   });
 
   it('covers every case the canister can answer', () => {
     const variantNames = (IssueErrorType as IDL.VariantClass)._fields.map(([name]) => name);
-    expect(new Set(cases.map(([error]) => error.kind))).toEqual(new Set(variantNames));
+    expect(new Set(cases.map(([error]) => error.code))).toEqual(new Set(variantNames));
   });
 
   it('formats cycles in trillions', () => {
     expect(formatCycles(26_153_846_153n)).toBe('0.026 T cycles');
     expect(formatCycles(12_345_000_000_000n)).toBe('12.35 T cycles');
-  });
-});
-
-describe('idlFactory', () => {
-  it('calls issue_jwt with no options, which the canister reads as no argument', () => {
-    const service = idlFactory({ IDL }) as IDL.ServiceClass;
-    const [, issueJwt] = service._fields.find(([name]) => name === 'issue_jwt')!;
-    expect(issueJwt.display()).toBe(IDL.Func([IDL.Opt(IssueOptionsType)], [IssueResultType], []).display());
-    expect(issueJwt.annotations).toEqual([]);
-    const argument = IDL.encode(issueJwt.argTypes, [[]]);
-    expect(decodeOptionalArgument(IssueOptionsType, new Uint8Array(argument), 'issue_jwt')).toBeNull();
   });
 });
 
