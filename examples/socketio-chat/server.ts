@@ -1,5 +1,5 @@
 // Run: CANISTER_ID=<canister-id> npx tsx examples/socketio-chat/server.ts [port]
-// (or ISSUER=... AUDIENCE=...; see packages/verifier/src/env.ts)
+// (or ISSUER=... AUDIENCE=...; see verifierOptionsFromEnv in @ic-jwt/verifier)
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 

@@ -72,7 +72,7 @@ function publicKeyFor(jwks: Jwks, kid: unknown): KeyObject {
   return createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
 }
 
-const ours = inProcess('ic-jwt verifier (`src/verifier`)', async (algorithm, target) => {
+const ours = inProcess('ic-jwt verifier (`@ic-jwt/verifier`)', async (algorithm, target) => {
   const verifier = createVerifier({
     issuer: target.issuer,
     audience: target.audience,

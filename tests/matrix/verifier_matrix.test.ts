@@ -9,7 +9,7 @@ import { observeMatrix, readmeTable, renderTable, startMatrixRun, type MatrixRun
 type Refusal = { error: string; message: RegExp };
 /** Per library: `true` where it verifies, else the refusal it gives the valid token. */
 const EXPECTED: Record<string, { ES256K: true | Refusal; EdDSA: true | Refusal }> = {
-  'ic-jwt verifier (`src/verifier`)': { ES256K: true, EdDSA: true },
+  'ic-jwt verifier (`@ic-jwt/verifier`)': { ES256K: true, EdDSA: true },
   'PyJWT (Python)': { ES256K: true, EdDSA: true },
   'jwcrypto (Python)': { ES256K: true, EdDSA: true },
   'Authlib (Python)': { ES256K: true, EdDSA: true },

@@ -33,11 +33,11 @@ async function unusable(jwk: Record<string, unknown>): Promise<string> {
 }
 
 describe('importing JWKs', () => {
-  it('uses node:crypto for secp256k1 and WebCrypto for Ed25519 on this Node, noble for secp256k1 in the web provider', async () => {
+  it('uses OpenSSL for both on this Node, WebCrypto for Ed25519 in the web provider, noble otherwise', async () => {
     expect(openSslHasSecp256k1()).toBe(true);
     const ed = { ...generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }), kid: 'ed' };
     expect((await importJwk(ecKey().jwk)).backend).toBe('node');
-    expect((await importJwk(ed)).backend).toBe('webcrypto');
+    expect((await importJwk(ed)).backend).toBe('node');
     expect((await importJwk(ecKey().jwk, webCrypto)).backend).toBe('noble');
     expect((await importJwk(ed, webCrypto)).backend).toBe('webcrypto');
     expect((await importJwk(ed, nobleCrypto)).backend).toBe('noble');

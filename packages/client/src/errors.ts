@@ -10,7 +10,7 @@ export type SigningKeyStatus =
 
 /** What each case carries, in camelCase; numbers that can exceed 2^53 stay bigint. */
 export interface IssueErrorDetails {
-  AnonymousCaller: Record<string, never>;
+  AnonymousCaller: Record<never, never>;
   AudienceNotAllowed: { audience: string; allowed: string[] };
   TtlOutOfRange: { requested: number; min: number; max: number };
   ClaimsInvalid: { reason: string };

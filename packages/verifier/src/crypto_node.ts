@@ -1,12 +1,10 @@
-// Signatures checked by OpenSSL in Node (and Bun, Deno's node: layer), each the fastest way there
-// (bench/verify.ts): secp256k1 through node:crypto, with @noble/curves only where the OpenSSL
-// build lacks that curve (FIPS mode, BoringSSL in Electron); Ed25519 through Node's WebCrypto
-// (same OpenSSL, about twice the rate of node:crypto's one-shot verify), node:crypto where
-// crypto.subtle has no Ed25519.
+// Signatures checked by OpenSSL through node:crypto (Node, Bun, Deno's node: layer): the least
+// CPU per token there (bench/verify.ts; Node's WebCrypto runs the same OpenSSL call through its
+// thread pool, at about a third more CPU). @noble/curves steps in for secp256k1 only where the
+// OpenSSL build lacks that curve (FIPS mode, BoringSSL in Electron).
 import { createPublicKey, verify as cryptoVerify, type JsonWebKey, type KeyObject } from 'node:crypto';
 
 import { nobleEs256k } from './crypto_noble.js';
-import { webCryptoEd25519 } from './crypto_web.js';
 import type { CryptoProvider, VerificationKey } from './keys.js';
 import { encodeBase64Url } from './base64url.js';
 
@@ -47,5 +45,5 @@ export function openSslHasSecp256k1(): boolean {
 
 export const nodeCrypto: CryptoProvider = {
   es256k: (kid, x, y) => (openSslHasSecp256k1() ? openSslEs256k(kid, x, y) : nobleEs256k(kid, x, y)),
-  eddsa: async (kid, x) => (await webCryptoEd25519(kid, x)) ?? openSslEd25519(kid, x)
+  eddsa: openSslEd25519
 };

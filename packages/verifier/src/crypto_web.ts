@@ -10,7 +10,7 @@ const ED25519 = { name: 'Ed25519' } as const;
 let webCryptoHasEd25519: boolean | undefined;
 
 /** An Ed25519 key checked by crypto.subtle, or undefined where the runtime has no Ed25519 in WebCrypto. */
-export async function webCryptoEd25519(kid: string, x: Uint8Array): Promise<VerificationKey | undefined> {
+async function webCryptoEd25519(kid: string, x: Uint8Array): Promise<VerificationKey | undefined> {
   const subtle = globalThis.crypto?.subtle;
   if (subtle === undefined || webCryptoHasEd25519 === false) return undefined;
   let key: CryptoKey;

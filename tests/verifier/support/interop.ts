@@ -22,7 +22,7 @@ export interface Outcome {
 
 export interface InteropReport {
   token: string;
-  /** src/verifier: signature, algorithm pinning, claims. */
+  /** @ic-jwt/verifier: signature, algorithm pinning, claims. */
   ours: Outcome;
   /** node:crypto over the kid's JWK: the ES256K signature only, no claims (tests/support/verify.ts). */
   nodeCrypto: Outcome;
