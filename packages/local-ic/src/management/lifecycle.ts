@@ -1,8 +1,8 @@
 import type { Principal } from '@dfinity/principal';
-import { rejected } from '../call_result.js';
-import { updateExecutionFee } from '../cycles.js';
+import { rejected } from '../shared/call_result.js';
+import { updateExecutionFee } from '../costs/cycles.js';
 import { applyLocalEffects, executeEntryPoint } from '../execution/executor.js';
-import { ErrorCode, rejectionWithErrorCode, rejections, RejectCode, type Rejection } from '../rejections.js';
+import { ErrorCode, rejectionWithErrorCode, rejections, RejectCode, type Rejection } from '../shared/rejections.js';
 import type { ApiMode } from '../runtime/api_modes.js';
 import { CanisterInstance } from '../runtime/canister_instance.js';
 import { StableMemory } from '../runtime/stable_memory.js';

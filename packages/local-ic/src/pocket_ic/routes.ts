@@ -1,6 +1,6 @@
 // The PocketIC REST API that @dfinity/pic uses, over PocketInstances: paths, JSON shapes and the
 // real server's error replies (400 with {"message": ...}; {"Error": {"message"}} on creation).
-import { ManagementRejectedError } from '../errors.js';
+import { ManagementRejectedError } from '../shared/errors.js';
 import { generateNetworkSecret, routeRequest, type RunningReplicaServer } from '../http_interface/index.js';
 import { NetworkKeys } from '../http_interface/network_keys.js';
 import { BlobStore } from './blob_store.js';

@@ -1,4 +1,4 @@
-import { rejections, type Rejection } from '../rejections.js';
+import { rejections, type Rejection } from '../shared/rejections.js';
 
 export type TrapKind = 'called_trap' | 'wasm_trap' | 'contract_violation' | 'insufficient_cycles_in_call' | 'internal_error';
 

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
-import { sha256Of } from '../bytes.js';
-import { InvalidWasmModuleError, UnsupportedImportError } from '../errors.js';
+import { sha256Of } from '../shared/bytes.js';
+import { InvalidWasmModuleError, UnsupportedImportError } from '../shared/errors.js';
 import { instrumentCanisterModule } from './instrument.js';
 import { sameFunctionType, SYSTEM_API_SIGNATURES } from './system_api_signatures.js';
 import {
