@@ -129,7 +129,7 @@ export class PocketIcApi {
 
   /**
    * Derives one set of throwaway network keys, so that the curve arithmetic's first-use setup
-   * (about a second) happens while the client is still starting, not in its first create.
+   * (~50 ms of CPU) happens while the client is still starting, not in its first create.
    */
   warmUp(): void {
     NetworkKeys.fromSecret(generateNetworkSecret());
