@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 
-import { assertBoundedCandid, CandidBoundsError } from '../packages/local-ic/src/candid_bounds';
+import { assertBoundedCandid, CandidBoundsError } from '../packages/local-ic/src/shared/candid_bounds';
 import { CborDecodeError, decodeCbor, encodeCbor } from '../packages/local-ic/src/http_interface';
 import { InstallCodeArgs } from '../packages/local-ic/src/management/candid_types';
 import { cborNoise, mutate, mutations, postTo, recordingInterface, seedEnvelopes } from '../tests/localnet/support/fuzz';

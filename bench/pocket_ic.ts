@@ -66,7 +66,7 @@ try {
   console.log(`load average: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
   console.table([
     { step: 'server start to port file', 'wall ms': startMs, 'server CPU ms': startCpu, bound: '< 1000' },
-    { step: 'PocketIc.create() (the first; the server warms up its curve arithmetic after start)', 'wall ms': createMs, 'server CPU ms': createCpu, bound: '< 100' },
+    { step: 'PocketIc.create() (the first; the server warms up with a throwaway instance before it writes the port file)', 'wall ms': createMs, 'server CPU ms': createCpu, bound: '< 100' },
     { step: `install jwt_issuer (${mib(wasm.length)} MiB, chunked) through pic`, 'wall ms': installMs, 'server CPU ms': installCpu, bound: '< 1000' }
   ]);
 

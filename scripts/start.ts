@@ -13,7 +13,7 @@ import { Ed25519KeyIdentity } from '@dfinity/identity';
 import { createApiApp } from '../examples/express-api/app';
 import { describeIssueError } from '../src/frontend/issue_error';
 import { connectJwtIssuer } from '../src/frontend/jwt_issuer';
-import { StateStoreError } from '../packages/local-ic/src/errors';
+import { StateStoreError } from '../packages/local-ic/src/shared/errors';
 import { deployJwtIssuer, InvalidControllerError, parseControllerPrincipal } from '../src/dev_network/deploy_jwt_issuer';
 import { startLocalNetwork, type LocalNetwork } from '../packages/local-ic/src/network/local_network';
 import { devIdentityProviderSite, DEV_IDENTITY_PROVIDER_PATH, frontendSite } from '../src/dev_network/sites';

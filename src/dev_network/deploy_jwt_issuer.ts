@@ -20,7 +20,7 @@ import {
 } from '../backend/core/candid';
 import type { OidcClient } from '../backend/core/oidc/clients';
 import type { ConfigInput } from '../backend/core/config';
-import { StateStoreError } from '../../packages/local-ic/src/errors';
+import { StateStoreError } from '../../packages/local-ic/src/shared/errors';
 import { writeFileDurably } from '../../packages/local-ic/src/persistence/durable_file';
 import type { LocalNetwork } from '../../packages/local-ic/src/network/local_network';
 

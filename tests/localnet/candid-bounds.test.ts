@@ -5,7 +5,7 @@ import { Principal } from '@dfinity/principal';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { assertBoundedCandid, CandidBoundsError, MAX_CANDID_VALUES } from '../../packages/local-ic/src/candid_bounds';
+import { assertBoundedCandid, CandidBoundsError, MAX_CANDID_VALUES } from '../../packages/local-ic/src/shared/candid_bounds';
 import { LocalIc, MANAGEMENT_CANISTER_ID } from '../../packages/local-ic/src';
 import { CanisterIdRecord, InstallCodeArgs } from '../../packages/local-ic/src/management/candid_types';
 

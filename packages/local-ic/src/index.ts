@@ -8,16 +8,16 @@ export type {
   LocalIcOptions,
   SubmitOptions
 } from './local_ic.js';
-export type { CallResult } from './call_result.js';
+export type { CallResult } from './shared/call_result.js';
 export type { IngressStatus } from './execution/ingress_history.js';
 export type { CertificateProvider, DebugPrintSink } from './subnet.js';
 export type { InstallMode, SettingsUpdate } from './management/lifecycle.js';
 export type { CanisterLogRecord, CanisterSettings, LogVisibility } from './state/canister.js';
 export type { ThresholdKeys } from './management/threshold_backend.js';
-export { APPLICATION_SUBNET_FEES, FREE_FEES, feeScheduleFor, type FeeSchedule } from './cycles.js';
+export { APPLICATION_SUBNET_FEES, FREE_FEES, feeScheduleFor, type FeeSchedule } from './costs/cycles.js';
 export { SUBNET_NODE_COUNTS, type SubnetKind } from './costs/subnet_sizes.js';
-export { RejectCode, ErrorCode } from './rejections.js';
-export { MANAGEMENT_CANISTER_ID, canisterIdFromIndex } from './ids.js';
+export { RejectCode, ErrorCode } from './shared/rejections.js';
+export { MANAGEMENT_CANISTER_ID, canisterIdFromIndex } from './shared/ids.js';
 export {
   ExecutionStalledError,
   InvalidArgumentError,
@@ -26,8 +26,8 @@ export {
   ManagementRejectedError,
   StateStoreError,
   UnsupportedImportError
-} from './errors.js';
+} from './shared/errors.js';
 export type { CanisterStatusRecord } from './management/status.js';
-export { INSTRUCTION_LIMITS, COMPILATION_COST_PER_WASM_INSTRUCTION } from './metering/instruction_limits.js';
-export { observeInstructions, type InstructionRecord, type InstructionListener } from './metering/instruction_log.js';
-export { setInstructionMetering, instructionMeteringEnabled } from './metering/settings.js';
+export { INSTRUCTION_LIMITS, COMPILATION_COST_PER_WASM_INSTRUCTION } from './runtime/instruction_limits.js';
+export { observeInstructions, type InstructionRecord, type InstructionListener } from './runtime/instruction_log.js';
+export { setInstructionMetering, instructionMeteringEnabled } from './wasm/metering_settings.js';

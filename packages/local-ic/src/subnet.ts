@@ -1,10 +1,10 @@
 import { Principal } from '@dfinity/principal';
-import type { CallResult } from './call_result.js';
-import { Clock } from './clock.js';
-import type { FeeSchedule } from './cycles.js';
+import type { CallResult } from './shared/call_result.js';
+import { Clock } from './shared/clock.js';
+import type { FeeSchedule } from './costs/cycles.js';
 import { IngressHistory } from './execution/ingress_history.js';
 import { MessageQueue } from './execution/messages.js';
-import { canisterIdFromIndex, LOCAL_SUBNET_ID, principalKey } from './ids.js';
+import { canisterIdFromIndex, LOCAL_SUBNET_ID, principalKey } from './shared/ids.js';
 import { RandomSource } from './management/random_source.js';
 import type { ThresholdBackend } from './management/threshold_backend.js';
 import type { CallOrigin } from './state/call_contexts.js';

@@ -1,7 +1,7 @@
 import type { CanisterInstance, EntryPoint } from '../runtime/canister_instance.js';
 import { createExecutionContext, type ExecutionContext, type ExecutionContextInit } from '../runtime/execution_context.js';
 import type { CanisterTrap } from '../runtime/traps.js';
-import { hasInstructionListeners, reportInstructions } from '../metering/instruction_log.js';
+import { hasInstructionListeners, reportInstructions } from '../runtime/instruction_log.js';
 import type { Canister } from '../state/canister.js';
 
 /**

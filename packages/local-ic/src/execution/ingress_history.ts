@@ -1,4 +1,4 @@
-import type { CallResult } from '../call_result.js';
+import type { CallResult } from '../shared/call_result.js';
 
 export type IngressStatus =
   | { readonly status: 'processing' }

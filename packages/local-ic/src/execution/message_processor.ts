@@ -1,9 +1,9 @@
 import { Principal } from '@dfinity/principal';
-import { rejected, replied, resultSize, type CallResult } from '../call_result.js';
-import { responseReservationRefund, updateExecutionFee } from '../cycles.js';
-import { MANAGEMENT_CANISTER_ID, principalKey } from '../ids.js';
+import { rejected, replied, resultSize, type CallResult } from '../shared/call_result.js';
+import { responseReservationRefund, updateExecutionFee } from '../costs/cycles.js';
+import { MANAGEMENT_CANISTER_ID, principalKey } from '../shared/ids.js';
 import type { ManagementCanister } from '../management/management_canister.js';
-import { rejections, type Rejection } from '../rejections.js';
+import { rejections, type Rejection } from '../shared/rejections.js';
 import type { ApiMode } from '../runtime/api_modes.js';
 import type { CallContextView, ExecutionContext } from '../runtime/execution_context.js';
 import { trapRejection, type CanisterTrap } from '../runtime/traps.js';

@@ -1,4 +1,4 @@
-import type { CallResult } from '../call_result.js';
+import type { CallResult } from '../shared/call_result.js';
 import type { CallOrigin } from '../state/call_contexts.js';
 
 /** A call on its way to a canister (or to the management canister). */

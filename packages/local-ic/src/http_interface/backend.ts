@@ -1,7 +1,7 @@
 import type { Principal } from '@dfinity/principal';
-import type { CallResult } from '../call_result';
+import type { CallResult } from '../shared/call_result';
 
-export type { CallResult } from '../call_result';
+export type { CallResult } from '../shared/call_result';
 export type CallRejection = Extract<CallResult, { kind: 'rejected' }>;
 
 /**

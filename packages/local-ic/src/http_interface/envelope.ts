@@ -1,5 +1,5 @@
 import { Principal } from '@dfinity/principal';
-import { MAX_PRINCIPAL_LENGTH } from '../ids';
+import { MAX_PRINCIPAL_LENGTH } from '../shared/ids';
 import { CborDecodeError, decodeCbor, type CborMap, type CborValue } from './cbor';
 import { MalformedRequestError } from './errors';
 import { hashCborValue, requestIdOf } from './request_id';

@@ -1,4 +1,4 @@
-import type { CallResult } from '../call_result';
+import type { CallResult } from '../shared/call_result';
 
 /** A reject the canister chose (`msg_reject`) is reported with the replica's error code IC0406. */
 const CANISTER_REJECT_CODE = 4;

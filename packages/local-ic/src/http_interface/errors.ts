@@ -1,4 +1,4 @@
-import { LocalIcError } from '../errors';
+import { LocalIcError } from '../shared/errors';
 
 /**
  * A request the HTTP interface refuses before anything runs. The server

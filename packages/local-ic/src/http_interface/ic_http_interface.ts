@@ -1,7 +1,7 @@
 import { Principal } from '@dfinity/principal';
-import { canisterIdFromIndex, MANAGEMENT_CANISTER_ID } from '../ids';
-import type { CallResult } from '../call_result';
-import { RejectCode } from '../rejections';
+import { canisterIdFromIndex, MANAGEMENT_CANISTER_ID } from '../shared/ids';
+import type { CallResult } from '../shared/call_result';
+import { RejectCode } from '../shared/rejections';
 import { authenticateRequest } from './authentication';
 import type { CallRejection, CertifiedCanister, IngressCall, ReplicaBackend } from './backend';
 import { Certifier } from './certificate';

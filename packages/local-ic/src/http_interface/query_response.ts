@@ -1,5 +1,5 @@
 import { concatBytes } from '@noble/hashes/utils.js';
-import type { CallResult } from '../call_result';
+import type { CallResult } from '../shared/call_result';
 import type { CborEncodableMap } from './cbor';
 import { errorCodeOf } from './error_codes';
 import type { NetworkKeys } from './network_keys';

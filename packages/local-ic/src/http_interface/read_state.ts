@@ -1,6 +1,6 @@
 import { Principal } from '@dfinity/principal';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { MAX_PRINCIPAL_LENGTH } from '../ids';
+import { MAX_PRINCIPAL_LENGTH } from '../shared/ids';
 import type { DelegationTargets } from './authentication';
 import type { CertifiedCanister } from './backend';
 import { InvalidReadStatePathError, ReadStateForbiddenError } from './errors';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { concatBytes } from '../bytes';
+import { concatBytes } from '../shared/bytes';
 import { PayloadTooLargeError } from './errors';
 
 /**

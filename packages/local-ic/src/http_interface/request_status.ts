@@ -1,6 +1,6 @@
 import type { Principal } from '@dfinity/principal';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import type { CallResult } from '../call_result';
+import type { CallResult } from '../shared/call_result';
 import { errorCodeOf } from './error_codes';
 
 /**

@@ -1,6 +1,6 @@
 import { IDL } from '@dfinity/candid';
-import { replied, type CallResult } from '../call_result.js';
-import { assertBoundedCandid } from '../candid_bounds.js';
+import { replied, type CallResult } from '../shared/call_result.js';
+import { assertBoundedCandid } from '../shared/candid_bounds.js';
 
 /** A call to `aaaaa-aa`, from a canister or as an ingress message. */
 export interface ManagementCall {

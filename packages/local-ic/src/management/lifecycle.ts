@@ -1,12 +1,12 @@
 import type { Principal } from '@dfinity/principal';
-import { rejected } from '../call_result.js';
-import { updateExecutionFee } from '../cycles.js';
+import { rejected } from '../shared/call_result.js';
+import { updateExecutionFee } from '../costs/cycles.js';
 import { applyLocalEffects, executeEntryPoint } from '../execution/executor.js';
-import { ErrorCode, rejectionWithErrorCode, rejections, RejectCode, type Rejection } from '../rejections.js';
+import { ErrorCode, rejectionWithErrorCode, rejections, RejectCode, type Rejection } from '../shared/rejections.js';
 import type { ApiMode } from '../runtime/api_modes.js';
 import { CanisterInstance } from '../runtime/canister_instance.js';
-import { COMPILATION_COST_PER_WASM_INSTRUCTION } from '../metering/instruction_limits.js';
-import { hasInstructionListeners, reportInstructions } from '../metering/instruction_log.js';
+import { COMPILATION_COST_PER_WASM_INSTRUCTION } from '../runtime/instruction_limits.js';
+import { hasInstructionListeners, reportInstructions } from '../runtime/instruction_log.js';
 import { StableMemory } from '../runtime/stable_memory.js';
 import { trapRejection } from '../runtime/traps.js';
 import { defaultSettings, type Canister, type CanisterChange, type CanisterSettings } from '../state/canister.js';

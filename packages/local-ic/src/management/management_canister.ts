@@ -1,11 +1,11 @@
 import { Principal } from '@dfinity/principal';
-import { sha256Of } from '../bytes.js';
-import { rejected, replied } from '../call_result.js';
-import { canisterCreationFee } from '../cycles.js';
-import { LocalIcError } from '../errors.js';
-import { rejectionWithErrorCode, ErrorCode, rejections, RejectCode, type Rejection } from '../rejections.js';
+import { sha256Of } from '../shared/bytes.js';
+import { rejected, replied } from '../shared/call_result.js';
+import { canisterCreationFee } from '../costs/cycles.js';
+import { LocalIcError } from '../shared/errors.js';
+import { rejectionWithErrorCode, ErrorCode, rejections, RejectCode, type Rejection } from '../shared/rejections.js';
 import type { Canister, CanisterChangeDetails, LogVisibility } from '../state/canister.js';
-import { principalKey } from '../ids.js';
+import { principalKey } from '../shared/ids.js';
 import type { Subnet } from '../subnet.js';
 import { loadCanisterModule } from '../wasm/canister_module.js';
 import * as Types from './candid_types.js';

@@ -1,6 +1,6 @@
 import type { Principal } from '@dfinity/principal';
-import { rejected, type CallResult } from '../call_result.js';
-import { rejections } from '../rejections.js';
+import { rejected, type CallResult } from '../shared/call_result.js';
+import { rejections } from '../shared/rejections.js';
 import type { Canister } from '../state/canister.js';
 import type { Subnet } from '../subnet.js';
 import * as Types from './candid_types.js';

@@ -1,5 +1,5 @@
 import type { Principal } from '@dfinity/principal';
-import { idleCyclesBurnedPerDay } from '../cycles.js';
+import { idleCyclesBurnedPerDay } from '../costs/cycles.js';
 import type { Canister, LogVisibility } from '../state/canister.js';
 
 const DEFAULT_LOG_MEMORY_LIMIT = 4096n;

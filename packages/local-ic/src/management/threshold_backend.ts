@@ -1,4 +1,4 @@
-import type { Rejection } from '../rejections.js';
+import type { Rejection } from '../shared/rejections.js';
 import {
   checkSigningFee,
   createThresholdKeys,

@@ -1,6 +1,6 @@
 import type { Principal } from '@dfinity/principal';
-import { rejected } from '../call_result.js';
-import type { Rejection } from '../rejections.js';
+import { rejected } from '../shared/call_result.js';
+import type { Rejection } from '../shared/rejections.js';
 import * as Types from './candid_types.js';
 import { decode, reply, type ManagementCall, type ManagementOutcome } from './candid_codec.js';
 import { thresholdRejection, type SchnorrAlgorithm, type SigningScheme, type ThresholdBackend } from './threshold_backend.js';

@@ -5,8 +5,8 @@ import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { verifyRequestResponsePair } from '@dfinity/response-verification';
 
-import type { CallResult } from '../call_result';
-import { assertBoundedCandid } from '../candid_bounds';
+import type { CallResult } from '../shared/call_result';
+import { assertBoundedCandid } from '../shared/candid_bounds';
 import type { WebReply, WebRequest } from '../http_interface';
 import type { LocalIc } from '../local_ic';
 import type { CanisterAddress } from './canister_address';

@@ -6,7 +6,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { generateNetworkSecret, IcHttpInterface, startReplicaServer } from '../http_interface';
-import { StateStoreError } from '../errors';
+import { StateStoreError } from '../shared/errors';
 import { LocalIc } from '../local_ic';
 import { Checkpointer, type CheckpointFigures } from '../persistence/checkpointer';
 import { writeFileDurably } from '../persistence/durable_file';

@@ -21,7 +21,7 @@
 import { createHash } from 'node:crypto';
 import { link, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, normalize, sep } from 'node:path';
-import { StateStoreError } from '../errors.js';
+import { StateStoreError } from '../shared/errors.js';
 
 export const MANIFEST_FILE = 'MANIFEST.json';
 const MANIFEST_FORMAT = 'localnet durable copy 1';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Principal } from '@dfinity/principal';
-import { StateStoreError } from '../errors.js';
+import { StateStoreError } from '../shared/errors.js';
 import { RandomSource } from '../management/random_source.js';
 import { CanisterInstance, type GlobalValue } from '../runtime/canister_instance.js';
 import { WASM_PAGE_SIZE } from '../runtime/stable_memory.js';

@@ -1,7 +1,7 @@
 // The server's blob store (POST /blobstore): blobs by the hex of their SHA-256, gzip-compressed
 // ones kept as sent and inflated when used.
 import { gunzipSync } from 'node:zlib';
-import { sha256Of } from '../bytes.js';
+import { sha256Of } from '../shared/bytes.js';
 
 interface Blob {
   readonly data: Uint8Array;

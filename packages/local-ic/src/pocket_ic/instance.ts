@@ -3,14 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Principal } from '@dfinity/principal';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { rejected, type CallResult } from '../call_result.js';
-import { feeScheduleFor, FREE_FEES } from '../cycles.js';
+import { rejected, type CallResult } from '../shared/call_result.js';
+import { feeScheduleFor, FREE_FEES } from '../costs/cycles.js';
 import { generateNetworkSecret, IcHttpInterface, startReplicaServer, type RunningReplicaServer } from '../http_interface/index.js';
-import { canisterIdFromIndex, MANAGEMENT_CANISTER_ID } from '../ids.js';
+import { canisterIdFromIndex, MANAGEMENT_CANISTER_ID } from '../shared/ids.js';
 import { LocalIc } from '../local_ic.js';
 import { localIcReplicaBackend } from '../network/replica_backend.js';
 import { gatewayWebHandler } from '../network/web_gateway.js';
-import { rejectionWithErrorCode, ErrorCode } from '../rejections.js';
+import { rejectionWithErrorCode, ErrorCode } from '../shared/rejections.js';
 import { rawCanisterId, type EffectivePrincipal } from './rest_types.js';
 import { rangeContains, rangeEnds, SUBNET_SIZES, type SubnetPlan } from './subnet_layout.js';
 

@@ -1,8 +1,8 @@
 // The JSON shapes of the PocketIC REST API (dfinity/ic packages/pocket-ic/src/common/rest.rs) that
 // this server reads and writes: principals and blobs as base64, rejects by their names.
 import { Principal } from '@dfinity/principal';
-import type { CallResult } from '../call_result.js';
-import { ErrorCode, RejectCode } from '../rejections.js';
+import type { CallResult } from '../shared/call_result.js';
+import { ErrorCode, RejectCode } from '../shared/rejections.js';
 
 export class BadRequestError extends Error {}
 

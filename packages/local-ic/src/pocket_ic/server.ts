@@ -44,6 +44,7 @@ export async function startPocketIcServer(options: PocketIcServerOptions = {}): 
       lastActivity = Date.now();
     });
   });
+  await api.warmUp();
   await listen(server, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
   if (options.portFile !== undefined && !(await claimPortFile(options.portFile, port))) {
@@ -51,12 +52,8 @@ export async function startPocketIcServer(options: PocketIcServerOptions = {}): 
     return undefined;
   }
 
-  // The idle time counts from when clients can connect; the warm-up blocks for a moment and counts as activity.
+  // The idle time counts from when clients can connect.
   lastActivity = Date.now();
-  setImmediate(() => {
-    api.warmUp();
-    lastActivity = Date.now();
-  });
 
   let stopping: Promise<void> | undefined;
   let markStopped: () => void = () => undefined;

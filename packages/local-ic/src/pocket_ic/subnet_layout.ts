@@ -2,7 +2,7 @@
 // PocketIC gives each kind: fixed mainnet ranges for the named subnets, plus ranges of 2^20 ids
 // handed out from the top of the id space, one per subnet, in creation order.
 import { Principal } from '@dfinity/principal';
-import { canisterIdFromIndex, canisterIndexOf } from '../ids.js';
+import { canisterIdFromIndex, canisterIndexOf } from '../shared/ids.js';
 import { asObject, BadRequestError, type JsonObject } from './rest_types.js';
 
 export type PocketSubnetKind = 'NNS' | 'SNS' | 'II' | 'Fiduciary' | 'Bitcoin' | 'System' | 'Application' | 'VerifiedApplication';

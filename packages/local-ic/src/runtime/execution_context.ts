@@ -1,4 +1,4 @@
-import { instructionLimitFor } from '../metering/instruction_limits.js';
+import { instructionLimitFor } from './instruction_limits.js';
 import type { ApiMode } from './api_modes.js';
 
 export interface TableCallback {

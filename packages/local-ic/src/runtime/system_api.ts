@@ -1,4 +1,4 @@
-import { concatBytes } from '../bytes.js';
+import { concatBytes } from '../shared/bytes.js';
 import {
   callCost,
   canisterCreationFee,
@@ -9,10 +9,10 @@ import {
   responseReservation,
   writeCycles128,
   type FeeSchedule
-} from '../cycles.js';
-import { MAX_PRINCIPAL_LENGTH } from '../ids.js';
-import { InstructionMeter } from '../metering/instruction_meter.js';
-import { meteredSystemApi } from '../metering/system_api_costs.js';
+} from '../costs/cycles.js';
+import { MAX_PRINCIPAL_LENGTH } from '../shared/ids.js';
+import { InstructionMeter } from './instruction_meter.js';
+import { meteredSystemApi } from './system_api_costs.js';
 import { describeMode, isReplicatedMode, SYSTEM_API_MODES } from './api_modes.js';
 import type { CallUnderConstruction, ExecutionContext } from './execution_context.js';
 import type { StableMemory } from './stable_memory.js';

@@ -1,4 +1,4 @@
-import { rejections, type Rejection } from '../rejections.js';
+import { rejections, type Rejection } from '../shared/rejections.js';
 
 export type TrapKind =
   | 'called_trap'

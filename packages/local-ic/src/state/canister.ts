@@ -1,6 +1,6 @@
 import { Principal } from '@dfinity/principal';
-import { DEFAULT_FREEZING_THRESHOLD_SECONDS, freezingLimit, type FeeSchedule } from '../cycles.js';
-import { principalKey } from '../ids.js';
+import { DEFAULT_FREEZING_THRESHOLD_SECONDS, freezingLimit, type FeeSchedule } from '../costs/cycles.js';
+import { principalKey } from '../shared/ids.js';
 import type { CanisterInstance } from '../runtime/canister_instance.js';
 import { StableMemory } from '../runtime/stable_memory.js';
 import type { SchnorrAlgorithmName, SigningScheme, SystemApiEnvironment } from '../runtime/system_api.js';

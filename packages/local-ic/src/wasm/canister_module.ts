@@ -1,8 +1,8 @@
 import { gunzipSync } from 'node:zlib';
-import { sha256Of } from '../bytes.js';
-import { InvalidWasmModuleError, UnsupportedImportError } from '../errors.js';
-import { instructionMeteringEnabled } from '../metering/settings.js';
-import { MeteringDecodeError } from '../metering/function_body_metering.js';
+import { sha256Of } from '../shared/bytes.js';
+import { InvalidWasmModuleError, UnsupportedImportError } from '../shared/errors.js';
+import { instructionMeteringEnabled } from './metering_settings.js';
+import { MeteringDecodeError } from './function_body_metering.js';
 import { instrumentCanisterModule, type InstrumentedModule } from './instrument.js';
 import { sameFunctionType, SYSTEM_API_SIGNATURES } from './system_api_signatures.js';
 import {

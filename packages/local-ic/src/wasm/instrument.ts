@@ -1,4 +1,4 @@
-import { INSTRUCTION_COUNTER_EXPORT, meterModule } from '../metering/module_metering.js';
+import { INSTRUCTION_COUNTER_EXPORT, meterModule } from './module_metering.js';
 import {
   encodeName,
   encodeU32,
@@ -66,7 +66,7 @@ const SECTION_ORDER: readonly number[] = [
  * it again. This is a direct edit of the export and start sections, which
  * takes milliseconds where a binaryen round trip of an Azle module takes
  * over a second. With `metered`, every function body also gets the
- * replica's instruction metering (metering/module_metering.ts).
+ * replica's instruction metering (module_metering.ts).
  */
 export function instrumentCanisterModule(bytes: Uint8Array, parsed: ParsedWasm, metered = true): InstrumentedModule {
   const metering = metered ? meterModule(bytes, parsed) : undefined;

@@ -1,4 +1,4 @@
-import { CanisterTrap } from '../runtime/traps.js';
+import { CanisterTrap } from './traps.js';
 
 /**
  * The instruction counter of one canister instance during one execution. The

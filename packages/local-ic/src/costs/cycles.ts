@@ -12,11 +12,11 @@ import {
   xnetResponseFee,
   ZERO_PRICES,
   type SubnetPricing
-} from './costs/schedule.js';
-import { SUBNET_NODE_COUNTS } from './costs/subnet_sizes.js';
+} from './schedule.js';
+import { SUBNET_NODE_COUNTS } from './subnet_sizes.js';
 
 /** What creating a canister costs. */
-export { canisterCreationFee } from './costs/schedule.js';
+export { canisterCreationFee } from './schedule.js';
 
 /**
  * What the local IC charges: the IC's published prices (costs/)

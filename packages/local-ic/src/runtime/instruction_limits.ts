@@ -1,4 +1,4 @@
-import type { ApiMode } from '../runtime/api_modes.js';
+import type { ApiMode } from './api_modes.js';
 
 const BILLION = 1_000_000_000;
 

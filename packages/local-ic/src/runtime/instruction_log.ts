@@ -1,4 +1,4 @@
-import type { ApiMode } from '../runtime/api_modes.js';
+import type { ApiMode } from './api_modes.js';
 
 /** One finished execution (or a whole install_code message) and the instructions it used. */
 export interface InstructionRecord {

@@ -1,4 +1,4 @@
-import { SectionId, type FunctionType, type ParsedWasm, type ValueType, type WasmSection } from '../wasm/wasm_binary.js';
+import { SectionId, type FunctionType, type ParsedWasm, type ValueType, type WasmSection } from './wasm_binary.js';
 import { ByteWriter, readU32At } from './byte_writer.js';
 import { meterFunctionBody, MeteringDecodeError, type FunctionShape, type MeteringIndices } from './function_body_metering.js';
 
