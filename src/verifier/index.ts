@@ -3,6 +3,7 @@ export { createVerifier, type Verifier } from './verifier';
 export type { VerifierOptions, IssuerOptions, CanisterOptions, JwksCacheOptions, FetchLike } from './options';
 export type { VerifiedClaims, RegisteredClaims } from './claims';
 export { SUPPORTED_ALGORITHMS, type SupportedAlgorithm } from './algorithms';
+export { TOKEN_TYPES, type TokenType } from './token_type';
 export { JWKS_PATH, DISCOVERY_PATH, canisterIssuer } from './endpoints';
 export { verifierOptionsFromEnv, type Env } from './env';
 export {

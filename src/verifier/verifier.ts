@@ -6,11 +6,13 @@ import { AlgorithmNotAllowedError, KeyMismatchError, quote, SignatureInvalidErro
 import { JwksCache } from './jwks_cache';
 import type { SignatureBackend } from './keys';
 import { resolveOptions, type VerifierOptions } from './options';
+import { checkTokenType, type TokenType } from './token_type';
 
 export interface Verifier {
   readonly issuer: string;
   readonly audiences: readonly string[];
   readonly algorithms: readonly SupportedAlgorithm[];
+  readonly tokenType: TokenType;
   /** Where the keys come from: the JWK Set URL, or the discovery URL that names it. */
   readonly keySource: string;
   /** Verifies a compact JWT; rejects with a JwtVerifierError subclass (see errors.ts). */
@@ -26,7 +28,7 @@ export interface VerifierInternals {
 
 export function createVerifier(options: VerifierOptions, internals: VerifierInternals = {}): Verifier {
   const resolved = resolveOptions(options);
-  const { algorithms, clock, maxTokenBytes } = resolved;
+  const { algorithms, clock, maxTokenBytes, tokenType } = resolved;
   const cache = new JwksCache({
     issuer: resolved.issuer,
     jwksUri: resolved.jwksUri,
@@ -42,7 +44,8 @@ export function createVerifier(options: VerifierOptions, internals: VerifierInte
   const policy: ClaimsPolicy = {
     issuer: resolved.issuer,
     audiences: resolved.audiences,
-    clockToleranceSeconds: resolved.clockToleranceSeconds
+    clockToleranceSeconds: resolved.clockToleranceSeconds,
+    tokenType
   };
 
   async function verify(token: string): Promise<VerifiedClaims> {
@@ -53,6 +56,7 @@ export function createVerifier(options: VerifierOptions, internals: VerifierInte
       throw new AlgorithmNotAllowedError(`alg ${quote(header.alg)} is not accepted; expected ${algorithms.join(' or ')}`);
     }
     if (header.kid === undefined) throw new TokenMalformedError('the header has no "kid"');
+    checkTokenType(header['typ'], tokenType);
     // Checked before any key is fetched, so that junk never costs a network round trip.
     const formProblem = signatureFormProblem(alg, signature);
     if (formProblem !== undefined) throw new SignatureInvalidError(`the signature is not a valid ${alg} signature: ${formProblem}`);
@@ -71,6 +75,7 @@ export function createVerifier(options: VerifierOptions, internals: VerifierInte
     issuer: resolved.issuer,
     audiences: resolved.audiences,
     algorithms,
+    tokenType,
     keySource: resolved.jwksUri ?? resolved.discoveryUri ?? '',
     verify,
     warmUp: () => cache.warmUp()
