@@ -1,0 +1,54 @@
+// examples/native-cli run as a user runs it (with --no-open: Chromium stands in for the system
+// browser): it prints the authorization URL, the login happens in the browser, and it prints
+// the verified id_token's claims.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { launchChromium } from '../browser/support/chromium';
+import { approveAsUser } from './support/authorization_page';
+import { nativeClient, startOidcProvider, type OidcProvider } from './support/provider';
+import { redirectUriOf, startRelyingParty } from './support/relying_party_process';
+
+const CLIENT_ID = 'native-cli-test';
+
+let provider: OidcProvider;
+let browser: Browser;
+
+beforeAll(async () => {
+  provider = await startOidcProvider('ic-jwt-native-cli-');
+  await provider.registerClient(nativeClient(CLIENT_ID, 'ic-jwt-demo-api'));
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await provider?.close();
+});
+
+const runCli = (...args: string[]) =>
+  startRelyingParty(process.execPath, ['--import', 'tsx', 'examples/native-cli/cli.ts', '--issuer', provider.issuer, ...args]);
+
+describe('examples/native-cli', () => {
+  it('signs the user in and prints the id_token claims', async () => {
+    const cli = runCli('--client-id', CLIENT_ID, '--no-open', '--timeout', '90');
+    try {
+      const authorizationUrl = await cli.authorizationUrl;
+      const redirectUri = redirectUriOf(authorizationUrl);
+      expect(redirectUri).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+      const { principal } = await approveAsUser(browser, authorizationUrl, redirectUri);
+      const { code, stdout, stderr } = await cli.exited;
+      expect(code, stderr).toBe(0);
+      expect(JSON.parse(stdout)).toMatchObject({ iss: provider.issuer, sub: principal, aud: CLIENT_ID, nonce: authorizationUrl.searchParams.get('nonce') });
+    } finally {
+      cli.kill();
+    }
+  });
+
+  it('gives up with a clear message, exit status 1, when the browser never comes back', async () => {
+    const cli = runCli('--client-id', CLIENT_ID, '--no-open', '--timeout', '2');
+    await cli.authorizationUrl;
+    const { code, stdout, stderr } = await cli.exited;
+    expect([code, stdout]).toEqual([1, '']);
+    expect(stderr).toMatch(/sign-in failed: no authorization response within 2 s/);
+  });
+});
