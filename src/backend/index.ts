@@ -25,8 +25,18 @@ import {
   configInputFromCandid,
   configToCandid,
   decodeOptionalArgument,
+  AuthorizationRequestType,
+  authorizationErrorToCandid,
+  authorizationRequestFromCandid,
+  AuthorizeResultType,
+  CheckAuthorizationResultType,
+  ClientResultType,
   HttpRequestType,
   httpRequestFromCandid,
+  HttpUpdateRequestType,
+  OidcClientType,
+  oidcClientFromCandid,
+  oidcClientToCandid,
   HttpResponseType,
   httpResponseToCandid,
   IssueOptionsType,
@@ -38,22 +48,37 @@ import {
   MetricsType,
   RotateKeysResultType,
   UpdateConfigResultType,
+  type CandidAuthorizationRequest,
   type CandidConfigInput,
-  type CandidIssueOptions
+  type CandidIssueOptions,
+  type CandidOidcClient
 } from './core/candid';
+import { authorizationErrorRedirect, codeRedirect, validateAuthorization, type AuthorizationError, type AuthorizationErrorCode } from './core/oidc/authorization';
+import { CLIENT_BOUNDS, ClientError, isClientId, validateClient, type OidcClient } from './core/oidc/clients';
+import { codeStorageKey, encodeCode, MAX_LIVE_CODES, storedCode } from './core/oidc/codes';
+import { TOKEN_PATH } from './core/oidc/endpoints';
+import { completeLogin, planLogin } from './core/oidc/login_tokens';
+import { checkRedemption, parseTokenRequest, type TokenError } from './core/oidc/token_request';
+import { NOT_AN_UPDATE_ENDPOINT, tokenErrorResponse, tokenResponse } from './core/oidc/token_responses';
+import { canonicalRequestPath } from './core/certification';
+import { CODE_ENTROPY_POOL_MAX } from './core/stable_schema';
 import { applyConfigInput, ConfigError, defaultConfig, type Config } from './core/config';
 // The replies' types come from the contract, src/backend/jwt_issuer.did (types only: nothing of it is bundled).
 import type {
   ActiveKey,
   Config as CandidConfigReply,
   HttpRequest as CandidHttpRequest,
+  HttpUpdateRequest as CandidHttpUpdateRequest,
   HttpResponse as CandidHttpResponse,
+  AuthorizeResult,
+  CheckAuthorizationResult,
+  ClientResult,
   Metrics,
   RotateKeysResult,
   UpdateConfigResult
 } from '../declarations/jwt_issuer/jwt_issuer.did';
 import { buildHttpResources, certifiedResponse, routeHttpRequest, type HttpResources } from './core/http';
-import { completeIssuance, planIssuance } from './core/issuance';
+import { ANONYMOUS_PRINCIPAL, completeIssuance, planIssuance } from './core/issuance';
 import type { JwsAlgorithm } from './core/algorithms';
 import type { IssueError } from './core/issue_error';
 import {
@@ -74,6 +99,21 @@ import { isLeaseHeld, newLease } from './core/rotation_lease';
 import { statusOf, type SigningKeyStatus } from './core/signing_key_status';
 import { describeCallFailure, ecdsaPublicKey, ed25519PublicKey, rawRand, signWithEcdsa, signWithEd25519 } from './management';
 import {
+  addCodeEntropy,
+  clientCount,
+  codeEntropyCount,
+  liveCodeCount,
+  pruneCodePage,
+  removeClient,
+  removeCode,
+  storeClient,
+  storeCode,
+  storedClient,
+  storedClients,
+  storedCodeAt,
+  storedPairwiseSalt,
+  storePairwiseSaltOnce,
+  takeCodeEntropy,
   migrateStableSchema,
   pruneBucketPage,
   releaseRotationLease,
@@ -101,6 +141,8 @@ const BUCKET_PRUNE_INTERVAL_SECONDS = 600;
 /** Each pruning message looks at this many buckets at most; the next page follows a second later. */
 const BUCKET_PRUNE_PAGE_SIZE = 500;
 const JTI_SEED_REFRESH_SECONDS = 3600;
+const CODE_PRUNE_INTERVAL_SECONDS = 60;
+const CODE_PRUNE_PAGE_SIZE = 500;
 
 /** Per algorithm, how fetching the configured key went. Heap: every upgrade starts a fetch again. */
 const signingKeyStatuses = new Map<JwsAlgorithm, SigningKeyStatus>();
@@ -256,11 +298,151 @@ export default class JwtIssuer {
     };
   }
 
+  /**
+   * The token endpoint, reached through the gateway's upgrade of POST /token. Security: the code
+   * is removed from stable memory before the first signature is requested, and stays removed
+   * whatever happens next. While the signatures are awaited other messages run; a code still
+   * stored then could be exchanged a second time. A login whose signing fails starts over.
+   */
+  @update([HttpUpdateRequestType], HttpResponseType)
+  async http_request_update(request: CandidHttpUpdateRequest): Promise<CandidHttpResponse> {
+    const { url, method, headers, body } = httpRequestFromCandid(request);
+    if (method !== 'POST' || canonicalRequestPath(url) !== TOKEN_PATH) return httpResponseToCandid(tokenErrorResponse(NOT_AN_UPDATE_ENDPOINT));
+    const contentType = headers.find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+    const parsed = parseTokenRequest(contentType, body);
+    if (!parsed.ok) return refuseToken(parsed.error);
+    const tokenRequest = parsed.value;
+
+    // Fetched at install and upgrade; only a request racing the first fetch waits here.
+    const jtiSeed = storedJtiSeed() ?? (await refreshJtiSeed());
+    const pairwiseSalt = storedPairwiseSalt() ?? (await fetchPairwiseSalt());
+
+    const client = isClientId(tokenRequest.clientId) ? storedClient(tokenRequest.clientId) : undefined;
+    const key = codeStorageKey(tokenRequest.code);
+    const redeemed = checkRedemption(tokenRequest, client, storedCodeAt(key), nowMs());
+    if (!redeemed.ok) {
+      // Security: a code shown with the wrong client, redirect URI or verifier is in the wrong
+      // hands (or a broken client's): it is spent, so it cannot be tried again.
+      removeCode(key);
+      return refuseToken(redeemed.error);
+    }
+    const code = redeemed.value;
+    const counters = storedCounters();
+    const keyRing = keyRingNow();
+    const planned = planLogin({
+      config: currentConfig(),
+      keyRing,
+      client: client!,
+      code,
+      nowNanos: time(),
+      cycleBalance: canisterCycleBalance(),
+      userBucket: storedBucket(code.principal),
+      globalWindow: storedGlobalWindow(),
+      sequence: counters.signaturesRequested,
+      jtiSeed,
+      pairwiseSalt
+    });
+    // Refused by the issuer (key not ready, cycles, rate limits): nothing was spent, the code stays valid until it expires.
+    if (!planned.ok) return refuseToken(planned.error);
+    const plan = planned.value;
+
+    removeCode(key);
+    storeBucket(code.principal, plan.userBucket);
+    storeGlobalWindow(plan.globalWindow);
+    storeCounters({ ...counters, signaturesRequested: plan.sequence });
+    if (plan.expiresAt > plan.key.latestExpSeconds) storeKeyRing(recordSignedExpiry(keyRing, plan.key.jwk.kid, plan.expiresAt));
+
+    let signatures: Uint8Array[];
+    try {
+      const sign = plan.key.alg === 'ES256K' ? signWithEcdsa : signWithEd25519;
+      signatures = await Promise.all([plan.idToken, plan.accessToken].map((part) => sign(plan.key.keyName, plan.derivationPath, part.message, plan.fee)));
+    } catch (failure) {
+      const { rejectCode, message } = describeCallFailure(failure);
+      return refuseToken({ error: 'server_error', description: `signing failed (reject code ${rejectCode}: ${message}); start the login again`, status: 500 });
+    }
+    const tokens = completeLogin(plan, signatures[0]!, signatures[1]!);
+    const after = storedCounters();
+    storeCounters({ ...after, tokensIssued: after.tokensIssued + 2n });
+    return httpResponseToCandid(tokenResponse(tokens));
+  }
+
+  /** Controllers only. Registers a client, or replaces the one with its client_id. */
+  @update([OidcClientType], ClientResultType)
+  register_client(input: CandidOidcClient): ClientResult {
+    const caller = msgCaller();
+    if (!isController(caller)) return { Err: { NotController: { caller } } };
+    let client: OidcClient;
+    try {
+      client = validateClient(oidcClientFromCandid(input), currentConfig().algorithms);
+    } catch (error) {
+      if (error instanceof ClientError) return { Err: { InvalidClient: { field: error.field, reason: error.reason } } };
+      throw error;
+    }
+    if (storedClient(client.clientId) === undefined && clientCount() >= CLIENT_BOUNDS.clientsMax) {
+      return { Err: { TooManyClients: { max: CLIENT_BOUNDS.clientsMax } } };
+    }
+    storeClient(client);
+    return { Ok: null };
+  }
+
+  /** Controllers only. Codes already given to the client fail at the token endpoint (unknown client). */
+  @update([IDL.Text], ClientResultType)
+  remove_client(clientId: string): ClientResult {
+    const caller = msgCaller();
+    if (!isController(caller)) return { Err: { NotController: { caller } } };
+    if (!isClientId(clientId) || !removeClient(clientId)) return { Err: { UnknownClient: { client_id: clientId.slice(0, 64) } } };
+    return { Ok: null };
+  }
+
+  @query([], IDL.Vec(OidcClientType))
+  list_clients(): CandidOidcClient[] {
+    return storedClients().map(oidcClientToCandid);
+  }
+
+  /** The authorization page checks the request with this before the user logs in. */
+  @query([AuthorizationRequestType], CheckAuthorizationResultType)
+  check_authorization(input: CandidAuthorizationRequest): CheckAuthorizationResult {
+    const checked = validateAuthorization(authorizationRequestFromCandid(input), findClient, currentConfig().issuer);
+    if (!checked.ok) return { Err: authorizationErrorToCandid(checked.error) };
+    return { Ok: { client_id: checked.value.client.clientId } };
+  }
+
+  /** As the logged-in user: a one-time code for the client, in the redirect to take the user back. */
+  @update([AuthorizationRequestType], AuthorizeResultType)
+  async authorize(input: CandidAuthorizationRequest): Promise<AuthorizeResult> {
+    const caller = msgCaller().toText();
+    const issuer = currentConfig().issuer;
+    const checked = validateAuthorization(authorizationRequestFromCandid(input), findClient, issuer);
+    if (!checked.ok) return refuseAuthorization(checked.error);
+    const authorization = checked.value;
+    const refuse = (error: AuthorizationErrorCode, description: string) =>
+      refuseAuthorization(authorizationErrorRedirect(authorization.redirectUri, issuer, error, description, authorization.state));
+    // Security: the anonymous principal is everyone; a code for it would log in no one in particular.
+    if (caller === ANONYMOUS_PRINCIPAL) return refuse('access_denied', 'log in first: the anonymous principal cannot sign in');
+    if (liveCodeCount() >= MAX_LIVE_CODES) return refuse('temporarily_unavailable', 'too many logins under way; try again in a minute');
+
+    // Usually from the pool (no extra round); when it is empty, this call waits for raw_rand.
+    let entropy = takeCodeEntropy();
+    if (entropy === undefined) {
+      try {
+        entropy = await rawRand();
+      } catch (failure) {
+        const { rejectCode, message } = describeCallFailure(failure);
+        return refuse('temporarily_unavailable', `no randomness for the code (reject code ${rejectCode}: ${message})`);
+      }
+    }
+    setTimer(0, () => void refillCodeEntropy());
+    const code = encodeCode(entropy);
+    storeCode(codeStorageKey(code), storedCode(authorization, caller, nowMs()));
+    return { Ok: { redirect_to: codeRedirect(authorization, code, issuer) } };
+  }
+
   @query([HttpRequestType], HttpResponseType)
   http_request(request: CandidHttpRequest): CandidHttpResponse {
     const served = resources();
     const { url, method } = httpRequestFromCandid(request);
     const response = routeHttpRequest(served, { url, method });
+    if (response.upgrade === true) return httpResponseToCandid(response);
     // The data certificate exists in non-replicated queries only (not when http_request is called as an update).
     const certificate = dataCertificate();
     return httpResponseToCandid(certificate === undefined ? response : certifiedResponse(served, url, response, certificate));
@@ -288,6 +470,69 @@ function configure(base: Config): void {
   });
   setTimer(0, () => void refreshJtiSeed());
   setTimerInterval(JTI_SEED_REFRESH_SECONDS, () => void refreshJtiSeed());
+  setTimer(0, () => void fetchPairwiseSalt());
+  setTimer(0, () => void refillCodeEntropy());
+  setTimerInterval(CODE_PRUNE_INTERVAL_SECONDS, () => {
+    if (!codePruningRound) pruneCodes();
+  });
+}
+
+let codePruningRound = false;
+
+function pruneCodes(): void {
+  codePruningRound = !pruneCodePage(nowMs(), CODE_PRUNE_PAGE_SIZE).done;
+  if (codePruningRound) setTimer(1, pruneCodes);
+}
+
+/** Set while raw_rand calls for the code entropy pool are under way. */
+let refillingCodeEntropy = false;
+
+/** Fills the pool of raw_rand outputs that authorize turns into codes, one call per missing output, in parallel. */
+async function refillCodeEntropy(): Promise<void> {
+  if (refillingCodeEntropy) return;
+  refillingCodeEntropy = true;
+  try {
+    const missing = CODE_ENTROPY_POOL_MAX - codeEntropyCount();
+    if (missing > 0) addCodeEntropy(await Promise.all(Array.from({ length: missing }, () => rawRand())));
+  } catch (failure) {
+    const { rejectCode, message } = describeCallFailure(failure);
+    console.log(`raw_rand for authorization codes failed (reject code ${rejectCode}: ${message})`);
+  } finally {
+    refillingCodeEntropy = false;
+  }
+}
+
+/** The pairwise salt: drawn once from raw_rand, then kept for good (see core/oidc/pairwise.ts). */
+async function fetchPairwiseSalt(): Promise<Uint8Array | undefined> {
+  const stored = storedPairwiseSalt();
+  if (stored !== undefined) return stored;
+  try {
+    return storePairwiseSaltOnce(await rawRand());
+  } catch (failure) {
+    const { rejectCode, message } = describeCallFailure(failure);
+    console.log(`raw_rand for the pairwise salt failed (reject code ${rejectCode}: ${message})`);
+    return storedPairwiseSalt();
+  }
+}
+
+function findClient(clientId: string): OidcClient | undefined {
+  return isClientId(clientId) ? storedClient(clientId) : undefined;
+}
+
+/** Counts a refusal by its RFC error code, per endpoint. */
+function countRejection(reason: string): void {
+  const counters = storedCounters();
+  storeCounters({ ...counters, rejections: { ...counters.rejections, [reason]: (counters.rejections[reason] ?? 0n) + 1n } });
+}
+
+function refuseToken(error: TokenError): CandidHttpResponse {
+  countRejection(`token:${error.error}`);
+  return httpResponseToCandid(tokenErrorResponse(error));
+}
+
+function refuseAuthorization(error: AuthorizationError): AuthorizeResult {
+  countRejection(`authorize:${error.error}`);
+  return { Err: authorizationErrorToCandid(error) };
 }
 
 /** Set while a pruning round is under way, so the interval never starts a second one beside it. */

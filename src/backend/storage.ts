@@ -4,7 +4,10 @@
 // validated: a value this release cannot read traps, naming its key.
 import { StableBTreeMap, trap } from 'azle';
 
-import { bytesToHex } from './core/bytes';
+import { bytesToHex, hexToBytes } from './core/bytes';
+import type { OidcClient } from './core/oidc/clients';
+import { isExpired, type StoredCode } from './core/oidc/codes';
+import { planPagePrune } from './core/prune_page';
 import type { Config } from './core/config';
 import type { KeyRing } from './core/key_ring';
 import { planPrunePage, type Bucket, type GlobalWindow } from './core/rate_limit';
@@ -12,6 +15,11 @@ import {
   planMigration,
   readBucket,
   readBucketPruneCursor,
+  readClient,
+  readCodeEntropy,
+  readCodePruneCursor,
+  readPairwiseSalt,
+  readStoredCode,
   readConfig,
   readCounters,
   readGlobalWindow,
@@ -19,6 +27,7 @@ import {
   readKeyRing,
   readKeyVersion,
   readRotationLease,
+  CODE_ENTROPY_POOL_MAX,
   SCHEMA_VERSION,
   STABLE_KEYS,
   StableValueError,
@@ -30,6 +39,8 @@ export type { Counters };
 
 const settings = new StableBTreeMap<string, unknown>(0);
 const buckets = new StableBTreeMap<string, unknown>(1);
+const clients = new StableBTreeMap<string, unknown>(2);
+const codes = new StableBTreeMap<string, unknown>(3);
 
 /** Decoding (JSON) and validation failures both trap with the key's name; nothing after them runs. */
 function readOrTrap<T>(read: () => T, key: string): T {
@@ -151,4 +162,85 @@ export function pruneBucketPage(config: Config, nowMs: number, pageSize: number)
   for (const caller of remove) buckets.remove(caller);
   settings.insert(STABLE_KEYS.bucketPruneCursor, nextCursor);
   return { removed: remove.length, done };
+}
+
+export function storedClient(clientId: string): OidcClient | undefined {
+  return readOrTrap(() => readClient(clients.get(clientId), clientId), `client ${clientId}`);
+}
+
+export function storeClient(client: OidcClient): void {
+  clients.insert(client.clientId, client);
+}
+
+/** Whether a client was registered under `clientId` (and is now removed). */
+export function removeClient(clientId: string): boolean {
+  return clients.remove(clientId) !== undefined;
+}
+
+/** Every registered client (at most CLIENT_BOUNDS.clientsMax). */
+export function storedClients(): OidcClient[] {
+  return readOrTrap(() => clients.items(), 'clients').map(([clientId, raw]) => readOrTrap(() => readClient(raw, clientId), `client ${clientId}`)!);
+}
+
+export function clientCount(): number {
+  return Number(clients.len());
+}
+
+export function storeCode(key: string, code: StoredCode): void {
+  codes.insert(key, code);
+}
+
+export function storedCodeAt(key: string): StoredCode | undefined {
+  return readOrTrap(() => readStoredCode(codes.get(key), key), `code ${key.slice(0, 16)}`);
+}
+
+export function removeCode(key: string): void {
+  codes.remove(key);
+}
+
+export function liveCodeCount(): number {
+  return Number(codes.len());
+}
+
+/** Forgets the expired codes among at most `pageSize`, from where the previous page stopped. */
+export function pruneCodePage(nowMs: number, pageSize: number): { removed: number; done: boolean } {
+  const cursor = readSetting(STABLE_KEYS.codePruneCursor, readCodePruneCursor);
+  const page = readOrTrap(() => codes.items(cursor, pageSize), 'codes').map(
+    ([key, raw]) => [key, readOrTrap(() => readStoredCode(raw, key), `code ${key.slice(0, 16)}`)!] as const
+  );
+  const { remove, nextCursor, done } = planPagePrune(page, cursor, pageSize, (code) => isExpired(code, nowMs));
+  for (const key of remove) codes.remove(key);
+  settings.insert(STABLE_KEYS.codePruneCursor, nextCursor);
+  return { removed: remove.length, done };
+}
+
+export function storedPairwiseSalt(): Uint8Array | undefined {
+  return readSetting(STABLE_KEYS.pairwiseSalt, readPairwiseSalt);
+}
+
+/** Sets the salt once; a salt already stored is kept (a new one would change every pairwise subject). Returns the stored salt. */
+export function storePairwiseSaltOnce(salt: Uint8Array): Uint8Array {
+  const stored = storedPairwiseSalt();
+  if (stored !== undefined) return stored;
+  settings.insert(STABLE_KEYS.pairwiseSalt, bytesToHex(salt));
+  return salt;
+}
+
+export function codeEntropyCount(): number {
+  return readSetting(STABLE_KEYS.codeEntropy, readCodeEntropy).length;
+}
+
+/** Takes one unused raw_rand output out of the pool, or undefined when it is empty. */
+export function takeCodeEntropy(): Uint8Array | undefined {
+  const pool = readSetting(STABLE_KEYS.codeEntropy, readCodeEntropy);
+  const taken = pool[pool.length - 1];
+  if (taken === undefined) return undefined;
+  settings.insert(STABLE_KEYS.codeEntropy, pool.slice(0, -1));
+  return hexToBytes(taken);
+}
+
+/** Adds raw_rand outputs to the pool, up to CODE_ENTROPY_POOL_MAX. */
+export function addCodeEntropy(outputs: Uint8Array[]): void {
+  const pool = readSetting(STABLE_KEYS.codeEntropy, readCodeEntropy);
+  settings.insert(STABLE_KEYS.codeEntropy, [...pool, ...outputs.map(bytesToHex)].slice(0, CODE_ENTROPY_POOL_MAX));
 }

@@ -57,9 +57,9 @@ describe('the hand-written Candid interface', () => {
     const edits: { name: string; from: string; to: string; difference: string | RegExp }[] = [
       {
         name: 'nat16',
-        from: 'status_code : nat16',
-        to: 'status_code : nat32',
-        difference: 'http_request → reply → status_code: nat16 in the first, nat32 in the second'
+        from: 'certificate_version : opt nat16',
+        to: 'certificate_version : opt nat32',
+        difference: 'http_request → arguments → certificate_version → opt: nat16 in the first, nat32 in the second'
       },
       {
         name: 'opt',

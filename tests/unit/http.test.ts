@@ -34,10 +34,38 @@ describe('http_request routing', () => {
     expect(json(response)).toMatchObject({
       issuer: 'https://auth.example.org/tenant-1',
       jwks_uri: 'https://auth.example.org/tenant-1/.well-known/jwks.json',
+      authorization_endpoint: 'https://auth.example.org/tenant-1/authorize',
+      token_endpoint: 'https://auth.example.org/tenant-1/token',
       id_token_signing_alg_values_supported: ['ES256K', 'EdDSA'],
-      subject_types_supported: ['public'],
-      response_types_supported: ['id_token']
+      subject_types_supported: ['public', 'pairwise'],
+      response_types_supported: ['code'],
+      grant_types_supported: ['authorization_code'],
+      code_challenge_methods_supported: ['S256'],
+      token_endpoint_auth_methods_supported: ['none'],
+      scopes_supported: ['openid'],
+      authorization_response_iss_parameter_supported: true
     });
+    // RFC 8414 §3: the same metadata at the OAuth well-known path.
+    expect(get('/.well-known/oauth-authorization-server').body).toEqual(response.body);
+  });
+
+  it('asks the gateway to upgrade POST /token, and answers its other methods with a certified 405 or preflight', () => {
+    expect(get('/token', 'POST')).toMatchObject({ upgrade: true });
+    expect(get('/token?x=1', 'POST').upgrade).toBe(true);
+    expect(get('/.well-known/jwks.json', 'POST').upgrade).toBeUndefined();
+    expect(get('/token').statusCode).toBe(405);
+    expect(header(get('/token'), 'allow')).toBe('POST, OPTIONS');
+    expect(get('/token', 'OPTIONS').statusCode).toBe(204);
+  });
+
+  it('serves the authorization page with a CSP that allows only its own inline script and style', () => {
+    const page = get('/authorize?response_type=code&client_id=x');
+    expect(page.statusCode).toBe(200);
+    expect(header(page, 'content-type')).toBe('text/html; charset=utf-8');
+    const csp = header(page, 'content-security-policy') ?? '';
+    expect(csp).toMatch(/default-src 'none'/);
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(header(page, 'x-frame-options')).toBe('DENY');
   });
 
   it('answers HEAD with the GET response, whose certification hashes the body (servers drop it on the wire)', () => {

@@ -9,6 +9,8 @@ import type { KeyName } from './fees';
 import type { HttpRequest, HttpResponse } from './http';
 import type { IssuedJwt } from './issuance';
 import type { IssueError, IssueErrorKind } from './issue_error';
+import type { AuthorizationError, AuthorizationRequest } from './oidc/authorization';
+import type { OidcClient } from './oidc/clients';
 import type { SigningKeyStatus } from './signing_key_status';
 
 const RateLimit = IDL.Record({ capacity: IDL.Nat32, refill_interval_seconds: IDL.Nat32 });
@@ -128,6 +130,108 @@ export const HttpResponseType = IDL.Record({
   body: IDL.Vec(IDL.Nat8),
   upgrade: IDL.Opt(IDL.Bool)
 });
+
+export const HttpUpdateRequestType = IDL.Record({
+  method: IDL.Text,
+  url: IDL.Text,
+  headers: IDL.Vec(HeaderField),
+  body: IDL.Vec(IDL.Nat8)
+});
+
+export const OidcClientType = IDL.Record({
+  client_id: IDL.Text,
+  kind: IDL.Variant({ Native: IDL.Null, Web: IDL.Null }),
+  redirect_uris: IDL.Vec(IDL.Text),
+  id_token_algorithm: IDL.Text,
+  access_token_audience: IDL.Text,
+  subject_type: IDL.Variant({ Public: IDL.Null, Pairwise: IDL.Null })
+});
+
+export const ClientResultType = IDL.Variant({
+  Ok: IDL.Null,
+  Err: IDL.Variant({
+    NotController: IDL.Record({ caller: IDL.Principal }),
+    InvalidClient: IDL.Record({ field: IDL.Text, reason: IDL.Text }),
+    UnknownClient: IDL.Record({ client_id: IDL.Text }),
+    TooManyClients: IDL.Record({ max: IDL.Nat32 })
+  })
+});
+
+export const AuthorizationRequestType = IDL.Record({
+  response_type: IDL.Text,
+  client_id: IDL.Text,
+  redirect_uri: IDL.Text,
+  scope: IDL.Text,
+  state: IDL.Text,
+  nonce: IDL.Text,
+  code_challenge: IDL.Text,
+  code_challenge_method: IDL.Text
+});
+
+const AuthorizationErrorType = IDL.Record({ error: IDL.Text, error_description: IDL.Text, redirect_to: IDL.Opt(IDL.Text) });
+
+export const CheckAuthorizationResultType = IDL.Variant({ Ok: IDL.Record({ client_id: IDL.Text }), Err: AuthorizationErrorType });
+
+export const AuthorizeResultType = IDL.Variant({ Ok: IDL.Record({ redirect_to: IDL.Text }), Err: AuthorizationErrorType });
+
+export interface CandidOidcClient {
+  client_id: string;
+  kind: { Native: null } | { Web: null };
+  redirect_uris: string[];
+  id_token_algorithm: string;
+  access_token_audience: string;
+  subject_type: { Public: null } | { Pairwise: null };
+}
+
+export function oidcClientFromCandid(value: CandidOidcClient): Omit<OidcClient, 'idTokenAlgorithm'> & { idTokenAlgorithm: string } {
+  return {
+    clientId: value.client_id,
+    kind: 'Native' in value.kind ? 'Native' : 'Web',
+    redirectUris: [...value.redirect_uris],
+    idTokenAlgorithm: value.id_token_algorithm,
+    accessTokenAudience: value.access_token_audience,
+    subjectType: 'Public' in value.subject_type ? 'Public' : 'Pairwise'
+  };
+}
+
+export function oidcClientToCandid(client: OidcClient): CandidOidcClient {
+  return {
+    client_id: client.clientId,
+    kind: client.kind === 'Native' ? { Native: null } : { Web: null },
+    redirect_uris: [...client.redirectUris],
+    id_token_algorithm: client.idTokenAlgorithm,
+    access_token_audience: client.accessTokenAudience,
+    subject_type: client.subjectType === 'Public' ? { Public: null } : { Pairwise: null }
+  };
+}
+
+export interface CandidAuthorizationRequest {
+  response_type: string;
+  client_id: string;
+  redirect_uri: string;
+  scope: string;
+  state: string;
+  nonce: string;
+  code_challenge: string;
+  code_challenge_method: string;
+}
+
+export function authorizationRequestFromCandid(value: CandidAuthorizationRequest): AuthorizationRequest {
+  return {
+    responseType: value.response_type,
+    clientId: value.client_id,
+    redirectUri: value.redirect_uri,
+    scope: value.scope,
+    state: value.state,
+    nonce: value.nonce,
+    codeChallenge: value.code_challenge,
+    codeChallengeMethod: value.code_challenge_method
+  };
+}
+
+export function authorizationErrorToCandid(error: AuthorizationError): { error: string; error_description: string; redirect_to: Opt<string> } {
+  return { error: error.error, error_description: error.errorDescription, redirect_to: some(error.redirectTo) };
+}
 
 /** Arguments larger than this are refused before decoding. */
 export const MAX_ARGUMENT_BYTES = 8 * 1024;
@@ -344,7 +448,7 @@ export function httpResponseToCandid(response: HttpResponse): {
   body: Uint8Array;
   upgrade: Opt<boolean>;
 } {
-  return { status_code: response.statusCode, headers: response.headers, body: response.body, upgrade: [] };
+  return { status_code: response.statusCode, headers: response.headers, body: response.body, upgrade: response.upgrade === true ? [true] : [] };
 }
 
 export type { IssueErrorKind };

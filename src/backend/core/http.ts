@@ -12,7 +12,9 @@ import {
 import type { Config } from './config';
 import { DISCOVERY_MAX_AGE_SECONDS, JWKS_MAX_AGE_SECONDS } from './http_cache';
 import type { KeyRing } from './key_ring';
-import { discoveryDocument, DISCOVERY_PATH, jwksDocument, JWKS_PATH } from './well_known';
+import { AUTHORIZE_PAGE_CSP, AUTHORIZE_PAGE_HTML } from './generated/authorize_page';
+import { AUTHORIZE_PATH, TOKEN_PATH } from './oidc/endpoints';
+import { AUTHORIZATION_SERVER_METADATA_PATH, discoveryDocument, DISCOVERY_PATH, jwksDocument, JWKS_PATH } from './well_known';
 
 export type HeaderField = [name: string, value: string];
 
@@ -27,6 +29,8 @@ export interface HttpResponse {
   statusCode: number;
   headers: HeaderField[];
   body: Uint8Array;
+  /** Asks the gateway to send the request again as an update call (http_request_update). */
+  upgrade?: boolean;
 }
 
 interface PathResponses {
@@ -44,6 +48,7 @@ export interface HttpResources {
 }
 
 export const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
+export const TOKEN_ALLOWED_METHODS = 'POST, OPTIONS';
 
 // Every header is certified (see certification/cel_expression.ts): the gateway drops uncertified ones.
 const COMMON_HEADERS: HeaderField[] = [
@@ -68,16 +73,15 @@ function jsonError(statusCode: number, error: string, message: string, extra: He
   };
 }
 
-const PREFLIGHT: HttpResponse = {
-  statusCode: 204,
-  headers: [
-    ['allow', ALLOWED_METHODS],
-    ['access-control-allow-methods', ALLOWED_METHODS],
-    ['access-control-max-age', '86400'],
-    ...COMMON_HEADERS
-  ],
-  body: new Uint8Array()
-};
+function preflight(methods: string, extra: HeaderField[] = []): HttpResponse {
+  return {
+    statusCode: 204,
+    headers: [['allow', methods], ['access-control-allow-methods', methods], ['access-control-max-age', '86400'], ...extra, ...COMMON_HEADERS],
+    body: new Uint8Array()
+  };
+}
+
+const PREFLIGHT = preflight(ALLOWED_METHODS);
 
 const URI_TOO_LONG = jsonError(
   414,
@@ -87,15 +91,47 @@ const URI_TOO_LONG = jsonError(
 
 const METHOD_NOT_ALLOWED = jsonError(405, 'method_not_allowed', `Use ${ALLOWED_METHODS}.`, [['allow', ALLOWED_METHODS]]);
 
+/**
+ * /token takes POST only, answered by http_request_update. Its other answers are certified like
+ * every query answer. Security: a malicious node may serve this certified 405 for a POST instead
+ * of asking to upgrade (availability only), and a forged upgrade of any other request reaches
+ * http_request_update, which serves POST /token and nothing else.
+ */
+const TOKEN_METHOD_NOT_ALLOWED = jsonError(405, 'method_not_allowed', `Use ${TOKEN_ALLOWED_METHODS}.`, [['allow', TOKEN_ALLOWED_METHODS]]);
+const TOKEN_PREFLIGHT = preflight(TOKEN_ALLOWED_METHODS, [['access-control-allow-headers', 'content-type']]);
+
+/** The query's answer to POST /token: not certified, since the gateway discards it and calls http_request_update. */
+export const UPGRADE_TO_UPDATE: HttpResponse = { statusCode: 200, headers: [], body: new Uint8Array(), upgrade: true };
+
+/** The authorization page: one HTML file, its script and style inline and pinned by hash in the CSP. */
+function authorizePage(): HttpResponse {
+  return {
+    statusCode: 200,
+    headers: [
+      ['content-type', 'text/html; charset=utf-8'],
+      ['cache-control', 'no-store'],
+      ['content-security-policy', AUTHORIZE_PAGE_CSP],
+      ['referrer-policy', 'no-referrer'],
+      ['x-frame-options', 'DENY'],
+      ...COMMON_HEADERS
+    ],
+    body: utf8(AUTHORIZE_PAGE_HTML)
+  };
+}
+
 export { DISCOVERY_MAX_AGE_SECONDS, JWKS_MAX_AGE_SECONDS };
 
 export function buildHttpResources(config: Config, ring: KeyRing): HttpResources {
+  const discovery = document('application/json', DISCOVERY_MAX_AGE_SECONDS, discoveryDocument(config));
   const byPath = new Map<string, PathResponses>([
     [JWKS_PATH, { document: document('application/jwk-set+json', JWKS_MAX_AGE_SECONDS, jwksDocument(ring)), preflight: PREFLIGHT, methodNotAllowed: METHOD_NOT_ALLOWED }],
-    [DISCOVERY_PATH, { document: document('application/json', DISCOVERY_MAX_AGE_SECONDS, discoveryDocument(config)), preflight: PREFLIGHT, methodNotAllowed: METHOD_NOT_ALLOWED }]
+    [DISCOVERY_PATH, { document: discovery, preflight: PREFLIGHT, methodNotAllowed: METHOD_NOT_ALLOWED }],
+    [AUTHORIZATION_SERVER_METADATA_PATH, { document: discovery, preflight: PREFLIGHT, methodNotAllowed: METHOD_NOT_ALLOWED }],
+    [AUTHORIZE_PATH, { document: authorizePage(), preflight: PREFLIGHT, methodNotAllowed: METHOD_NOT_ALLOWED }],
+    [TOKEN_PATH, { document: TOKEN_METHOD_NOT_ALLOWED, preflight: TOKEN_PREFLIGHT, methodNotAllowed: TOKEN_METHOD_NOT_ALLOWED }]
   ]);
   // The body never echoes the request: nothing a client sends is reflected.
-  const notFound = jsonError(404, 'not_found', `This canister serves ${JWKS_PATH} and ${DISCOVERY_PATH} only.`);
+  const notFound = jsonError(404, 'not_found', `This canister serves ${[...byPath.keys()].join(', ')} only.`);
   const certification = certifyResponses({
     exact: new Map([...byPath].map(([path, responses]) => [path, [responses.document, responses.preflight, responses.methodNotAllowed]])),
     fallback: notFound,
@@ -111,8 +147,10 @@ export function buildHttpResources(config: Config, ring: KeyRing): HttpResources
  */
 export function routeHttpRequest(resources: HttpResources, request: Pick<HttpRequest, 'method' | 'url'>): HttpResponse {
   if (isOverlongUrl(request.url)) return resources.uriTooLong;
-  const responses = resources.byPath.get(canonicalRequestPath(request.url) ?? '');
+  const path = canonicalRequestPath(request.url) ?? '';
+  const responses = resources.byPath.get(path);
   if (responses === undefined) return resources.notFound;
+  if (path === TOKEN_PATH && request.method === 'POST') return UPGRADE_TO_UPDATE;
   switch (request.method) {
     case 'GET':
     case 'HEAD':

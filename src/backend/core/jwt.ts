@@ -11,7 +11,8 @@ export type { JwsAlgorithm };
 
 export interface JwtHeader {
   alg: JwsAlgorithm;
-  typ: 'JWT';
+  /** `at+jwt` marks an RFC 9068 access token, so it cannot pass for an ID token or another JWT. */
+  typ: 'JWT' | 'at+jwt';
   kid: string;
 }
 
@@ -19,12 +20,12 @@ export class JwsError extends Error {
   readonly code = 'ERR_JWS';
 }
 
-export function jwtHeader(alg: JwsAlgorithm, kid: string): JwtHeader {
-  return { alg, typ: 'JWT', kid };
+export function jwtHeader(alg: JwsAlgorithm, kid: string, typ: JwtHeader['typ'] = 'JWT'): JwtHeader {
+  return { alg, typ, kid };
 }
 
 /** The ASCII text that is signed: base64url(header) "." base64url(claims). */
-export function signingInput(header: JwtHeader, claims: Claims): string {
+export function signingInput(header: JwtHeader, claims: Claims | Readonly<Record<string, unknown>>): string {
   return `${base64UrlEncodeText(JSON.stringify(header))}.${base64UrlEncodeText(JSON.stringify(claims))}`;
 }
 

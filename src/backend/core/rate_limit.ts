@@ -6,6 +6,7 @@
 //   global cap bounds what all callers together can make the canister spend:
 //   at most global_limit_per_minute × signing fee cycles in any 60 seconds.
 import type { RateLimit } from './config';
+import { planPagePrune, type PrunePage } from './prune_page';
 
 export interface Bucket {
   tokens: number;
@@ -93,19 +94,11 @@ export function isBucketFull(bucket: Bucket, policy: RateLimit, nowMs: number): 
   return refill(bucket, policy, nowMs).tokens >= policy.capacity;
 }
 
-export interface PrunePage {
-  /** The callers whose full buckets to forget. */
-  remove: string[];
-  /** Where the next page starts: the index of the first entry not yet looked at, once these are removed; 0 after the last page. */
-  nextCursor: number;
-  /** This page reached the end of the map. */
-  done: boolean;
-}
+export type { PrunePage } from './prune_page';
 
 /**
  * One bounded step of forgetting full buckets. `page` holds the entries at indices
- * cursor … cursor+pageSize−1 of the sorted bucket map (fewer at its end); removing the returned
- * callers shifts later entries down, which `nextCursor` accounts for.
+ * cursor … cursor+pageSize−1 of the sorted bucket map (fewer at its end).
  */
 export function planPrunePage(
   page: readonly (readonly [caller: string, bucket: Bucket])[],
@@ -114,7 +107,5 @@ export function planPrunePage(
   policy: RateLimit,
   nowMs: number
 ): PrunePage {
-  const remove = page.filter(([, bucket]) => isBucketFull(bucket, policy, nowMs)).map(([caller]) => caller);
-  const done = page.length < pageSize;
-  return { remove, nextCursor: done ? 0 : cursor + page.length - remove.length, done };
+  return planPagePrune(page, cursor, pageSize, (bucket) => isBucketFull(bucket, policy, nowMs));
 }

@@ -7,13 +7,25 @@ import { hexToBytes } from './bytes';
 import { CONFIG_BOUNDS, configFromStored, validateConfig, type Config } from './config';
 import { isKeyName } from './fees';
 import { FIRST_KEY_VERSION, type KeyRing, type PendingKey, type SigningKey } from './key_ring';
+import { CLIENT_BOUNDS, isClientId, type OidcClient } from './oidc/clients';
+import { CODE_BYTES, type StoredCode } from './oidc/codes';
+import { PAIRWISE_SALT_BYTES } from './oidc/pairwise';
+import { describeRedirectUriProblem } from './oidc/redirect_uri';
 import { GLOBAL_WINDOW_SLOTS, type Bucket, type GlobalWindow } from './rate_limit';
 
-/** 1 was the unversioned layout of release ad0ff1f (no `schemaVersion` key). */
-export const SCHEMA_VERSION = 2;
+/**
+ * 1 was the unversioned layout of release ad0ff1f (no `schemaVersion` key); 2 added the key
+ * ring's expiries and the sliding window; 3 added the OpenID clients (memory 2), the
+ * authorization codes (memory 3), the pairwise salt and the code entropy pool.
+ */
+export const SCHEMA_VERSION = 3;
 export const UNVERSIONED_SCHEMA = 1;
 
-/** The keys of the settings map (StableBTreeMap memory 0). Per-caller buckets live in memory 1, keyed by principal. */
+/**
+ * The keys of the settings map (StableBTreeMap memory 0). Per-caller buckets live in memory 1,
+ * keyed by principal; OpenID clients in memory 2, keyed by client id; authorization codes in
+ * memory 3, keyed by the hex SHA-256 of the code.
+ */
 export const STABLE_KEYS = {
   schemaVersion: 'schemaVersion',
   config: 'config',
@@ -28,8 +40,17 @@ export const STABLE_KEYS = {
   /** 32 bytes from raw_rand, hex: what makes jti values unpredictable. */
   jtiSeed: 'jtiSeed',
   /** Where the next page of bucket pruning starts (an index into the bucket map). */
-  bucketPruneCursor: 'bucketPruneCursor'
+  bucketPruneCursor: 'bucketPruneCursor',
+  /** 32 bytes from raw_rand, hex, set once: the key of every pairwise subject. */
+  pairwiseSalt: 'pairwiseSalt',
+  /** raw_rand outputs (hex) not used yet, each to become one authorization code. */
+  codeEntropy: 'codeEntropy',
+  /** Where the next page of code pruning starts (an index into the code map). */
+  codePruneCursor: 'codePruneCursor'
 } as const;
+
+/** Unused raw_rand outputs kept for authorization codes, at most. */
+export const CODE_ENTROPY_POOL_MAX = 16;
 
 export interface Counters {
   tokensIssued: bigint;
@@ -146,11 +167,66 @@ export function readJtiSeed(raw: unknown): Uint8Array | undefined {
   return hexToBytes(raw);
 }
 
-export function readBucketPruneCursor(raw: unknown): number {
+function readCursor(key: string, raw: unknown): number {
   if (raw === undefined) return 0;
-  const check: Check = checker(STABLE_KEYS.bucketPruneCursor);
+  const check: Check = checker(key);
   check(isWholeNumber(raw, 0, Number.MAX_SAFE_INTEGER), 'expected a whole number');
   return raw;
+}
+
+export function readBucketPruneCursor(raw: unknown): number {
+  return readCursor(STABLE_KEYS.bucketPruneCursor, raw);
+}
+
+export function readCodePruneCursor(raw: unknown): number {
+  return readCursor(STABLE_KEYS.codePruneCursor, raw);
+}
+
+export function readPairwiseSalt(raw: unknown): Uint8Array | undefined {
+  if (raw === undefined) return undefined;
+  const check: Check = checker(STABLE_KEYS.pairwiseSalt);
+  check(typeof raw === 'string' && new RegExp(`^[0-9a-f]{${2 * PAIRWISE_SALT_BYTES}}$`).test(raw), `expected ${PAIRWISE_SALT_BYTES} bytes as lowercase hex`);
+  return hexToBytes(raw);
+}
+
+export function readCodeEntropy(raw: unknown): string[] {
+  if (raw === undefined) return [];
+  const check: Check = checker(STABLE_KEYS.codeEntropy);
+  check(Array.isArray(raw) && raw.length <= CODE_ENTROPY_POOL_MAX, `expected a list of at most ${CODE_ENTROPY_POOL_MAX} entries`);
+  const pattern = new RegExp(`^[0-9a-f]{${2 * CODE_BYTES}}$`);
+  raw.forEach((entry: unknown, i) => check(typeof entry === 'string' && pattern.test(entry), `[${i}] is not ${CODE_BYTES} bytes as lowercase hex`));
+  return raw as string[];
+}
+
+const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length <= max;
+
+/** A registered client; `clientId` (its map key) names the entry in messages. */
+export function readClient(raw: unknown, clientId: string): OidcClient | undefined {
+  if (raw === undefined) return undefined;
+  const check: Check = checker(`client ${clientId}`);
+  check(isRecord(raw), 'expected a client record');
+  check(raw['clientId'] === clientId && isClientId(clientId), 'clientId is not its key');
+  check(raw['kind'] === 'Native' || raw['kind'] === 'Web', 'kind is not Native or Web');
+  const uris = raw['redirectUris'];
+  check(Array.isArray(uris) && uris.length >= 1 && uris.length <= CLIENT_BOUNDS.redirectUrisMax, 'redirectUris is not a list of 1 to 10');
+  uris.forEach((uri: unknown, i) => check(typeof uri === 'string' && describeRedirectUriProblem(raw['kind'] as OidcClient['kind'], uri) === undefined, `redirectUris[${i}] is not a redirect URI of its kind`));
+  check(typeof raw['idTokenAlgorithm'] === 'string' && isJwsAlgorithm(raw['idTokenAlgorithm']), 'idTokenAlgorithm is not a known algorithm');
+  check(isText(raw['accessTokenAudience'], CLIENT_BOUNDS.audienceMaxLength) && raw['accessTokenAudience'] !== '', 'accessTokenAudience is not an audience');
+  check(raw['subjectType'] === 'Public' || raw['subjectType'] === 'Pairwise', 'subjectType is not Public or Pairwise');
+  return raw as unknown as OidcClient;
+}
+
+/** An authorization code's record; `key` (its map key) names the entry in messages. */
+export function readStoredCode(raw: unknown, key: string): StoredCode | undefined {
+  if (raw === undefined) return undefined;
+  const check: Check = checker(`code ${key.slice(0, 16)}`);
+  check(isRecord(raw), 'expected a code record');
+  for (const field of ['principal', 'clientId', 'redirectUri', 'codeChallenge', 'nonce', 'scope'] as const) {
+    check(isText(raw[field], 1024), `${field} is not text`);
+  }
+  check(isWholeNumber(raw['authTimeSeconds'], 0, Number.MAX_SAFE_INTEGER), 'authTimeSeconds is not a time in seconds');
+  check(isWholeNumber(raw['expiresAtMs'], 0, Number.MAX_SAFE_INTEGER), 'expiresAtMs is not a time in milliseconds');
+  return raw as unknown as StoredCode;
 }
 
 /** A per-caller bucket; `principal` names the entry in messages. */
@@ -278,5 +354,9 @@ export function planMigration(read: (key: string) => unknown, nowSeconds: number
   readGlobalWindow(read(STABLE_KEYS.globalWindow));
   readJtiSeed(read(STABLE_KEYS.jtiSeed));
   readBucketPruneCursor(read(STABLE_KEYS.bucketPruneCursor));
-  return { from, writes: [], removes: [] };
+  readPairwiseSalt(read(STABLE_KEYS.pairwiseSalt));
+  readCodeEntropy(read(STABLE_KEYS.codeEntropy));
+  readCodePruneCursor(read(STABLE_KEYS.codePruneCursor));
+  // Schema 3 only added keys and maps that start empty.
+  return { from, writes: from === SCHEMA_VERSION ? [] : [[STABLE_KEYS.schemaVersion, SCHEMA_VERSION]], removes: [] };
 }

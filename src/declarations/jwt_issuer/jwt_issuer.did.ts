@@ -19,6 +19,76 @@ export interface ActiveKey {
    */
   'algorithm' : string,
 }
+export interface AuthorizationError {
+  /**
+   * The error redirect (error, error_description, state, iss), only when the client and the
+   * redirect URI are known good; otherwise the page shows the error and redirects nowhere.
+   */
+  'redirect_to' : [] | [string],
+  /**
+   * RFC 6749 §4.1.2.1: invalid_request, unauthorized_client, access_denied,
+   * unsupported_response_type, invalid_scope, server_error or temporarily_unavailable.
+   */
+  'error' : string,
+  'error_description' : string,
+}
+/**
+ * The query parameters of an authorization request (RFC 6749 §4.1.1, OpenID Connect Core
+ * §3.1.2.1, RFC 7636 §4.3); an absent parameter is "".
+ */
+export interface AuthorizationRequest {
+  'response_type' : string,
+  'redirect_uri' : string,
+  'code_challenge_method' : string,
+  'scope' : string,
+  'state' : string,
+  'code_challenge' : string,
+  'nonce' : string,
+  'client_id' : string,
+}
+/**
+ * `redirect_to` is redirect_uri?code=…&state=…&iss=… (RFC 9207).
+ */
+export type AuthorizeResult = { 'Ok' : { 'redirect_to' : string } } |
+  { 'Err' : AuthorizationError };
+export type CheckAuthorizationResult = { 'Ok' : { 'client_id' : string } } |
+  { 'Err' : AuthorizationError };
+/**
+ * Why `register_client` or `remove_client` changed nothing.
+ */
+export type ClientError = { 'UnknownClient' : { 'client_id' : string } } |
+  { 'NotController' : { 'caller' : Principal } } |
+  {
+    /**
+     * `field` (e.g. "redirect_uris") broke a rule; `reason` says which.
+     */
+    'InvalidClient' : { 'field' : string, 'reason' : string }
+  } |
+  {
+    /**
+     * At most `max` clients may be registered.
+     */
+    'TooManyClients' : { 'max' : number }
+  };
+/**
+ * OpenID Connect: clients of the authorization code flow with PKCE. Public clients only: no
+ * secret exists anywhere.
+ */
+export type ClientKind = {
+    /**
+     * Redirects to exact https URIs.
+     */
+    'Web' : null
+  } |
+  {
+    /**
+     * Redirects to http://127.0.0.1/path or http://[::1]/path (any port matches at use, RFC 8252
+     * §7.3; `localhost` is refused, §8.3) or to a private-use scheme (com.example.app:/callback).
+     */
+    'Native' : null
+  };
+export type ClientResult = { 'Ok' : null } |
+  { 'Err' : ClientError };
 /**
  * The issuer's settings, as `get_config` and `update_config` return them.
  */
@@ -117,7 +187,7 @@ export interface ConfigInput {
 }
 export type HeaderField = [string, string];
 /**
- * The HTTP gateway's request. Only GET, HEAD and OPTIONS are served.
+ * The HTTP gateway's request. GET, HEAD and OPTIONS are served; POST /token is upgraded.
  */
 export interface HttpRequest {
   'url' : string,
@@ -133,10 +203,20 @@ export interface HttpResponse {
   'body' : Uint8Array,
   'headers' : Array<HeaderField>,
   /**
-   * Always empty: every response is certified in the query.
+   * `opt true` for POST /token only (the gateway then calls http_request_update); every other
+   * query response is certified.
    */
   'upgrade' : [] | [boolean],
   'status_code' : number,
+}
+/**
+ * The HTTP gateway's request for an upgraded call (http_request_update): POST /token.
+ */
+export interface HttpUpdateRequest {
+  'url' : string,
+  'method' : string,
+  'body' : Uint8Array,
+  'headers' : Array<HeaderField>,
 }
 /**
  * Why no token was issued. Only SigningFailed comes after a signature was paid for.
@@ -264,6 +344,26 @@ export interface Metrics {
    */
   'active_kid' : [] | [string],
 }
+export interface OidcClient {
+  /**
+   * 1 to 10 distinct URIs of at most 512 characters, without query or fragment.
+   */
+  'redirect_uris' : Array<string>,
+  'kind' : ClientKind,
+  /**
+   * The `aud` of the client's RFC 9068 access tokens: 1 to 128 printable ASCII characters.
+   */
+  'access_token_audience' : string,
+  'subject_type' : SubjectType,
+  /**
+   * "EdDSA" (default when "") or "ES256K"; one of the enabled `algorithms`. Also signs the access token.
+   */
+  'id_token_algorithm' : string,
+  /**
+   * 1 to 64 characters of A-Z a-z 0-9 . _ -
+   */
+  'client_id' : string,
+}
 /**
  * A new key, published in the JWKS before it signs, so verifiers can fetch it first.
  */
@@ -349,6 +449,19 @@ export type SigningKeyStatus = {
      */
     'Fetching' : null
   };
+export type SubjectType = {
+    /**
+     * `sub` is an HMAC of the principal under a salt the canister drew from raw_rand, per sector
+     * (the web client's redirect host, else the client id): clients cannot correlate users.
+     */
+    'Pairwise' : null
+  } |
+  {
+    /**
+     * `sub` is the user's principal.
+     */
+    'Public' : null
+  };
 export type UpdateConfigResult = { 'Ok' : Config } |
   { 'Err' : ConfigError };
 /**
@@ -356,16 +469,44 @@ export type UpdateConfigResult = { 'Ok' : Config } |
  * stored config (upgrade). An invalid one traps, naming the field.
  */
 export interface _SERVICE {
+  /**
+   * As the logged-in user (never anonymous): a one-time code, valid 60 s, bound to the user,
+   * the client, the redirect URI, the code challenge, the nonce and the scope.
+   */
+  'authorize' : ActorMethod<[AuthorizationRequest], AuthorizeResult>,
+  /**
+   * Checks an authorization request before the user logs in; nothing is stored.
+   */
+  'check_authorization' : ActorMethod<
+    [AuthorizationRequest],
+    CheckAuthorizationResult
+  >,
   'get_config' : ActorMethod<[], Config>,
   /**
-   * Serves /.well-known/jwks.json and /.well-known/openid-configuration, certified.
+   * Serves /.well-known/jwks.json, /.well-known/openid-configuration (also at
+   * /.well-known/oauth-authorization-server) and the /authorize page, certified; asks the
+   * gateway to upgrade POST /token.
    */
   'http_request' : ActorMethod<[HttpRequest], HttpResponse>,
+  /**
+   * The token endpoint (RFC 6749 §4.1.3): POST /token exchanges an authorization code and
+   * its PKCE verifier for an ID token and an access token (two threshold signatures).
+   */
+  'http_request_update' : ActorMethod<[HttpUpdateRequest], HttpResponse>,
   /**
    * Issues a JWT for the caller, who must not be anonymous. Callable with no argument at all.
    */
   'issue_jwt' : ActorMethod<[[] | [IssueOptions]], IssueResult>,
+  'list_clients' : ActorMethod<[], Array<OidcClient>>,
   'metrics' : ActorMethod<[], Metrics>,
+  /**
+   * Controllers only: registers a client, or replaces the one with the same client_id.
+   */
+  'register_client' : ActorMethod<[OidcClient], ClientResult>,
+  /**
+   * Controllers only.
+   */
+  'remove_client' : ActorMethod<[string], ClientResult>,
   /**
    * Controllers only. Moves every enabled algorithm to a new key: published at once,
    * signing 360 s later; the previous keys stay in the JWKS until every token they
@@ -395,6 +536,29 @@ export const ConfigInput = IDL.Record({
   'default_audience' : IDL.Opt(IDL.Text),
   'cycle_floor' : IDL.Opt(IDL.Nat),
 });
+export const AuthorizationRequest = IDL.Record({
+  'response_type' : IDL.Text,
+  'redirect_uri' : IDL.Text,
+  'code_challenge_method' : IDL.Text,
+  'scope' : IDL.Text,
+  'state' : IDL.Text,
+  'code_challenge' : IDL.Text,
+  'nonce' : IDL.Text,
+  'client_id' : IDL.Text,
+});
+export const AuthorizationError = IDL.Record({
+  'redirect_to' : IDL.Opt(IDL.Text),
+  'error' : IDL.Text,
+  'error_description' : IDL.Text,
+});
+export const AuthorizeResult = IDL.Variant({
+  'Ok' : IDL.Record({ 'redirect_to' : IDL.Text }),
+  'Err' : AuthorizationError,
+});
+export const CheckAuthorizationResult = IDL.Variant({
+  'Ok' : IDL.Record({ 'client_id' : IDL.Text }),
+  'Err' : AuthorizationError,
+});
 export const Config = IDL.Record({
   'default_ttl_seconds' : IDL.Nat32,
   'global_limit_per_minute' : IDL.Nat32,
@@ -422,6 +586,12 @@ export const HttpResponse = IDL.Record({
   'headers' : IDL.Vec(HeaderField),
   'upgrade' : IDL.Opt(IDL.Bool),
   'status_code' : IDL.Nat16,
+});
+export const HttpUpdateRequest = IDL.Record({
+  'url' : IDL.Text,
+  'method' : IDL.Text,
+  'body' : IDL.Vec(IDL.Nat8),
+  'headers' : IDL.Vec(HeaderField),
 });
 export const IssueOptions = IDL.Record({
   'algorithm' : IDL.Opt(IDL.Text),
@@ -486,6 +656,22 @@ export const IssueResult = IDL.Variant({
   'Ok' : IssuedJwt,
   'Err' : IssueError,
 });
+export const ClientKind = IDL.Variant({
+  'Web' : IDL.Null,
+  'Native' : IDL.Null,
+});
+export const SubjectType = IDL.Variant({
+  'Pairwise' : IDL.Null,
+  'Public' : IDL.Null,
+});
+export const OidcClient = IDL.Record({
+  'redirect_uris' : IDL.Vec(IDL.Text),
+  'kind' : ClientKind,
+  'access_token_audience' : IDL.Text,
+  'subject_type' : SubjectType,
+  'id_token_algorithm' : IDL.Text,
+  'client_id' : IDL.Text,
+});
 export const PendingKey = IDL.Record({
   'kid' : IDL.Text,
   'algorithm' : IDL.Text,
@@ -509,6 +695,16 @@ export const Metrics = IDL.Record({
     IDL.Record({ 'status' : SigningKeyStatus, 'algorithm' : IDL.Text })
   ),
   'active_kid' : IDL.Opt(IDL.Text),
+});
+export const ClientError = IDL.Variant({
+  'UnknownClient' : IDL.Record({ 'client_id' : IDL.Text }),
+  'NotController' : IDL.Record({ 'caller' : IDL.Principal }),
+  'InvalidClient' : IDL.Record({ 'field' : IDL.Text, 'reason' : IDL.Text }),
+  'TooManyClients' : IDL.Record({ 'max' : IDL.Nat32 }),
+});
+export const ClientResult = IDL.Variant({
+  'Ok' : IDL.Null,
+  'Err' : ClientError,
 });
 export const Rotation = IDL.Record({
   'pending_keys' : IDL.Vec(PendingKey),
@@ -538,10 +734,20 @@ export const UpdateConfigResult = IDL.Variant({
 });
 
 export const idlService: IDL.ServiceClass = IDL.Service({
+  'authorize' : IDL.Func([AuthorizationRequest], [AuthorizeResult], []),
+  'check_authorization' : IDL.Func(
+      [AuthorizationRequest],
+      [CheckAuthorizationResult],
+      ['query'],
+    ),
   'get_config' : IDL.Func([], [Config], ['query']),
   'http_request' : IDL.Func([HttpRequest], [HttpResponse], ['query']),
+  'http_request_update' : IDL.Func([HttpUpdateRequest], [HttpResponse], []),
   'issue_jwt' : IDL.Func([IDL.Opt(IssueOptions)], [IssueResult], []),
+  'list_clients' : IDL.Func([], [IDL.Vec(OidcClient)], ['query']),
   'metrics' : IDL.Func([], [Metrics], ['query']),
+  'register_client' : IDL.Func([OidcClient], [ClientResult], []),
+  'remove_client' : IDL.Func([IDL.Text], [ClientResult], []),
   'rotate_keys' : IDL.Func([], [RotateKeysResult], []),
   'update_config' : IDL.Func([ConfigInput], [UpdateConfigResult], []),
 });
@@ -566,6 +772,29 @@ export const idlFactory: IDL.InterfaceFactory = ({ IDL }) => {
     'audiences' : IDL.Opt(IDL.Vec(IDL.Text)),
     'default_audience' : IDL.Opt(IDL.Text),
     'cycle_floor' : IDL.Opt(IDL.Nat),
+  });
+  const AuthorizationRequest = IDL.Record({
+    'response_type' : IDL.Text,
+    'redirect_uri' : IDL.Text,
+    'code_challenge_method' : IDL.Text,
+    'scope' : IDL.Text,
+    'state' : IDL.Text,
+    'code_challenge' : IDL.Text,
+    'nonce' : IDL.Text,
+    'client_id' : IDL.Text,
+  });
+  const AuthorizationError = IDL.Record({
+    'redirect_to' : IDL.Opt(IDL.Text),
+    'error' : IDL.Text,
+    'error_description' : IDL.Text,
+  });
+  const AuthorizeResult = IDL.Variant({
+    'Ok' : IDL.Record({ 'redirect_to' : IDL.Text }),
+    'Err' : AuthorizationError,
+  });
+  const CheckAuthorizationResult = IDL.Variant({
+    'Ok' : IDL.Record({ 'client_id' : IDL.Text }),
+    'Err' : AuthorizationError,
   });
   const Config = IDL.Record({
     'default_ttl_seconds' : IDL.Nat32,
@@ -594,6 +823,12 @@ export const idlFactory: IDL.InterfaceFactory = ({ IDL }) => {
     'headers' : IDL.Vec(HeaderField),
     'upgrade' : IDL.Opt(IDL.Bool),
     'status_code' : IDL.Nat16,
+  });
+  const HttpUpdateRequest = IDL.Record({
+    'url' : IDL.Text,
+    'method' : IDL.Text,
+    'body' : IDL.Vec(IDL.Nat8),
+    'headers' : IDL.Vec(HeaderField),
   });
   const IssueOptions = IDL.Record({
     'algorithm' : IDL.Opt(IDL.Text),
@@ -655,6 +890,19 @@ export const idlFactory: IDL.InterfaceFactory = ({ IDL }) => {
     }),
   });
   const IssueResult = IDL.Variant({ 'Ok' : IssuedJwt, 'Err' : IssueError });
+  const ClientKind = IDL.Variant({ 'Web' : IDL.Null, 'Native' : IDL.Null });
+  const SubjectType = IDL.Variant({
+    'Pairwise' : IDL.Null,
+    'Public' : IDL.Null,
+  });
+  const OidcClient = IDL.Record({
+    'redirect_uris' : IDL.Vec(IDL.Text),
+    'kind' : ClientKind,
+    'access_token_audience' : IDL.Text,
+    'subject_type' : SubjectType,
+    'id_token_algorithm' : IDL.Text,
+    'client_id' : IDL.Text,
+  });
   const PendingKey = IDL.Record({
     'kid' : IDL.Text,
     'algorithm' : IDL.Text,
@@ -676,6 +924,13 @@ export const idlFactory: IDL.InterfaceFactory = ({ IDL }) => {
     ),
     'active_kid' : IDL.Opt(IDL.Text),
   });
+  const ClientError = IDL.Variant({
+    'UnknownClient' : IDL.Record({ 'client_id' : IDL.Text }),
+    'NotController' : IDL.Record({ 'caller' : IDL.Principal }),
+    'InvalidClient' : IDL.Record({ 'field' : IDL.Text, 'reason' : IDL.Text }),
+    'TooManyClients' : IDL.Record({ 'max' : IDL.Nat32 }),
+  });
+  const ClientResult = IDL.Variant({ 'Ok' : IDL.Null, 'Err' : ClientError });
   const Rotation = IDL.Record({
     'pending_keys' : IDL.Vec(PendingKey),
     'key_version' : IDL.Nat32,
@@ -704,10 +959,20 @@ export const idlFactory: IDL.InterfaceFactory = ({ IDL }) => {
   });
   
   return IDL.Service({
+    'authorize' : IDL.Func([AuthorizationRequest], [AuthorizeResult], []),
+    'check_authorization' : IDL.Func(
+        [AuthorizationRequest],
+        [CheckAuthorizationResult],
+        ['query'],
+      ),
     'get_config' : IDL.Func([], [Config], ['query']),
     'http_request' : IDL.Func([HttpRequest], [HttpResponse], ['query']),
+    'http_request_update' : IDL.Func([HttpUpdateRequest], [HttpResponse], []),
     'issue_jwt' : IDL.Func([IDL.Opt(IssueOptions)], [IssueResult], []),
+    'list_clients' : IDL.Func([], [IDL.Vec(OidcClient)], ['query']),
     'metrics' : IDL.Func([], [Metrics], ['query']),
+    'register_client' : IDL.Func([OidcClient], [ClientResult], []),
+    'remove_client' : IDL.Func([IDL.Text], [ClientResult], []),
     'rotate_keys' : IDL.Func([], [RotateKeysResult], []),
     'update_config' : IDL.Func([ConfigInput], [UpdateConfigResult], []),
   });

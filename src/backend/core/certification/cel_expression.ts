@@ -12,7 +12,9 @@ export const CERTIFICATE_EXPRESSION_HEADER_NAME = 'ic-certificateexpression';
  * - content-type, x-content-type-options: how clients parse the body.
  * - cache-control: how long caches may keep a JWKS across a key rotation.
  * - access-control-allow-origin: which web pages may read the documents.
- * - allow, access-control-allow-methods, access-control-max-age: the 405 and OPTIONS answers.
+ * - allow, access-control-allow-methods, access-control-allow-headers, access-control-max-age: the 405 and OPTIONS answers.
+ * - content-security-policy, referrer-policy, x-frame-options: what the authorization page may
+ *   run and load, where its URL (with the client's state) may leak, and who may frame it.
  */
 export const CERTIFIED_RESPONSE_HEADERS: readonly string[] = [
   'content-type',
@@ -21,7 +23,11 @@ export const CERTIFIED_RESPONSE_HEADERS: readonly string[] = [
   'x-content-type-options',
   'allow',
   'access-control-allow-methods',
-  'access-control-max-age'
+  'access-control-max-age',
+  'access-control-allow-headers',
+  'content-security-policy',
+  'referrer-policy',
+  'x-frame-options'
 ];
 
 export class CertificateExpressionError extends Error {
