@@ -24,6 +24,8 @@ function page(title: string, text: string): string {
 export async function startLoopbackReceiver(path: string, timeoutMs: number): Promise<LoopbackReceiver> {
   let settle: { resolve(url: URL): void; reject(error: Error): void } | undefined;
   const response = new Promise<URL>((resolve, reject) => (settle = { resolve, reject }));
+  // Closing before any response rejects it; whoever awaits it sees that, nobody else has to.
+  response.catch(() => undefined);
   const server = createServer((request, reply) => {
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
     if (request.method !== 'GET' || url.pathname !== path || settle === undefined) {

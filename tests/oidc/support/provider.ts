@@ -2,16 +2,27 @@
 // jwt_issuer deployed on it, plus relying-party clients registered by its controller.
 import { IDL } from '@dfinity/candid';
 
-import { MetricsType } from '../../../src/backend/core/candid';
+import {
+  ClientResultType,
+  ConfigInputType,
+  configInputToCandid,
+  MetricsType,
+  OidcClientType,
+  oidcClientToCandid,
+  UpdateConfigResultType
+} from '../../../src/backend/core/candid';
+import type { ConfigInput } from '../../../src/backend/core/config';
+import type { OidcClient } from '../../../src/backend/core/oidc/clients';
 import { devIdentityProviderSite } from '../../../src/localnet/network/sites';
 import { startDeployedIssuer, type DeployedIssuer } from '../../network/support/deployed_issuer';
-import { clientToCandid, OidcClientType, RegisterClientResultType, type OidcClient } from './oidc_candid';
 
 export interface OidcProvider {
   readonly deployed: DeployedIssuer;
   /** http://<canister-id>.localhost:<port>: the tokens' iss, reachable by browsers (and by Node through localhost_names). */
   readonly issuer: string;
   registerClient(client: OidcClient): Promise<void>;
+  /** update_config as the controller. */
+  configure(input: ConfigInput): Promise<void>;
   /** What the canister reports having signed: unchanged by any request that must not issue a token. */
   signingCounters(): Promise<{ tokens_issued: bigint; signatures_requested: bigint }>;
   close(): Promise<void>;
@@ -22,15 +33,24 @@ export async function startOidcProvider(folderPrefix: string): Promise<OidcProvi
   const { network, deployment } = deployed;
   network.addSite(await devIdentityProviderSite());
 
+  async function asController(method: string, arg: Uint8Array): Promise<Uint8Array> {
+    const result = await network.ic.updateCall(deployment.canisterId, method, arg, { sender: deployment.controller });
+    if (result.kind !== 'replied') throw new Error(`${method} was rejected: ${result.message}`);
+    return result.reply;
+  }
+
   return {
     deployed,
     issuer: deployment.issuer,
+    async configure(input) {
+      const reply = await asController('update_config', IDL.encode([ConfigInputType], [configInputToCandid(input)]));
+      const [outcome] = IDL.decode([UpdateConfigResultType], reply) as [Record<string, unknown>];
+      if (!('Ok' in outcome)) throw new Error(`update_config refused ${JSON.stringify(input)}`);
+    },
     async registerClient(client) {
-      const arg = IDL.encode([OidcClientType], [clientToCandid(client)]);
-      const result = await network.ic.updateCall(deployment.canisterId, 'register_client', arg, { sender: deployment.controller });
-      if (result.kind !== 'replied') throw new Error(`register_client was rejected: ${result.message}`);
-      const [outcome] = IDL.decode([RegisterClientResultType], result.reply) as [Record<string, unknown>];
-      if (!('Ok' in outcome)) throw new Error(`register_client refused ${client.client_id}`);
+      const reply = await asController('register_client', IDL.encode([OidcClientType], [oidcClientToCandid(client)]));
+      const [outcome] = IDL.decode([ClientResultType], reply) as [Record<string, unknown>];
+      if (!('Ok' in outcome)) throw new Error(`register_client refused ${client.clientId}: ${JSON.stringify(outcome['Err'])}`);
     },
     async signingCounters() {
       const result = await network.ic.queryCall(deployment.canisterId, 'metrics', IDL.encode([], []));
@@ -45,11 +65,11 @@ export async function startOidcProvider(folderPrefix: string): Promise<OidcProvi
 /** A native client with the loopback redirect any port may use (RFC 8252 §7.3), EdDSA id_tokens. */
 export function nativeClient(clientId: string, accessTokenAudience: string): OidcClient {
   return {
-    client_id: clientId,
+    clientId,
     kind: 'Native',
-    redirect_uris: ['http://127.0.0.1/callback'],
-    id_token_algorithm: 'EdDSA',
-    access_token_audience: accessTokenAudience,
-    subject_type: 'Public'
+    redirectUris: ['http://127.0.0.1/callback'],
+    idTokenAlgorithm: 'EdDSA',
+    accessTokenAudience,
+    subjectType: 'Public'
   };
 }
