@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { Ed25519KeyIdentity } from '@dfinity/identity';
 
 import { connectJwtIssuer } from '../src/frontend/jwt_issuer';
-import { deployJwtIssuer } from '../src/localnet/network/deploy_jwt_issuer';
-import { startLocalNetwork } from '../src/localnet/network/local_network';
+import { deployJwtIssuer } from '../src/dev_network/deploy_jwt_issuer';
+import { startLocalNetwork } from '../packages/local-ic/src/network/local_network';
 
 const root = join(import.meta.dirname, '..');
 const state = mkdtempSync(join(tmpdir(), 'ic-jwt-bench-checkpoint-'));

@@ -6,9 +6,9 @@ import fc from 'fast-check';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 
-import { assertBoundedCandid, CandidBoundsError } from '../src/localnet/candid-bounds';
-import { CborDecodeError, decodeCbor, encodeCbor } from '../src/localnet/http_interface';
-import { InstallCodeArgs } from '../src/localnet/management/candid-types';
+import { assertBoundedCandid, CandidBoundsError } from '../packages/local-ic/src/candid_bounds';
+import { CborDecodeError, decodeCbor, encodeCbor } from '../packages/local-ic/src/http_interface';
+import { InstallCodeArgs } from '../packages/local-ic/src/management/candid_types';
 import { cborNoise, mutate, mutations, postTo, recordingInterface, seedEnvelopes } from '../tests/localnet/support/fuzz';
 
 const CASES = Number(process.argv[2] ?? 20_000);

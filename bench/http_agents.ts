@@ -14,8 +14,8 @@ import { Ed25519KeyIdentity as Ed25519V6 } from 'icp-sdk-core-v6/identity';
 import { Principal as PrincipalV6 } from 'icp-sdk-core-v6/principal';
 
 import { idlFactory, type _SERVICE as JwtIssuerService } from '../src/declarations/jwt_issuer/jwt_issuer.did';
-import { deployJwtIssuer } from '../src/localnet/network/deploy_jwt_issuer';
-import { startLocalNetwork } from '../src/localnet/network/local_network';
+import { deployJwtIssuer } from '../src/dev_network/deploy_jwt_issuer';
+import { startLocalNetwork } from '../packages/local-ic/src/network/local_network';
 import { initArgument, jwtIssuerWasm } from '../tests/integration/harness/jwt_issuer';
 
 const QUERIES = 300;

@@ -10,8 +10,8 @@ import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 
 import { HttpRequestType, HttpResponseType } from '../src/backend/core/candid';
-import { deployJwtIssuer } from '../src/localnet/network/deploy_jwt_issuer';
-import { startLocalNetwork } from '../src/localnet/network/local_network';
+import { deployJwtIssuer } from '../src/dev_network/deploy_jwt_issuer';
+import { startLocalNetwork } from '../packages/local-ic/src/network/local_network';
 import { JWT_ISSUER_WASM } from '../tests/integration/harness/jwt_issuer';
 
 const wasmPath = process.argv[2] ?? JWT_ISSUER_WASM;

@@ -4,7 +4,7 @@ import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 
 import { HttpRequestType, IssueResultType } from '../src/backend/core/candid';
-import { LocalIc } from '../src/localnet';
+import { LocalIc } from '../packages/local-ic/src';
 import { initArgument, jwtIssuerWasm } from '../tests/integration/harness/jwt_issuer';
 
 const QUERIES = 500;

@@ -2,7 +2,7 @@
 // Run: npx tsx bench/threshold_signing.ts
 import { Principal } from '@dfinity/principal';
 
-import { createThresholdKeys } from '../src/localnet/threshold';
+import { createThresholdKeys } from '../packages/local-ic/src/threshold';
 
 const CANISTER = Principal.fromText('h5jwf-5iaaa-aaaan-qmvoa-cai').toUint8Array();
 const SIGNATURES = 300;

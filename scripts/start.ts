@@ -13,10 +13,10 @@ import { Ed25519KeyIdentity } from '@dfinity/identity';
 import { createApiApp } from '../examples/express-api/app';
 import { describeIssueError } from '../src/frontend/issue_error';
 import { connectJwtIssuer } from '../src/frontend/jwt_issuer';
-import { StateStoreError } from '../src/localnet/errors';
-import { deployJwtIssuer } from '../src/localnet/network/deploy_jwt_issuer';
-import { startLocalNetwork, type LocalNetwork } from '../src/localnet/network/local_network';
-import { devIdentityProviderSite, DEV_IDENTITY_PROVIDER_PATH, frontendSite } from '../src/localnet/network/sites';
+import { StateStoreError } from '../packages/local-ic/src/errors';
+import { deployJwtIssuer } from '../src/dev_network/deploy_jwt_issuer';
+import { startLocalNetwork, type LocalNetwork } from '../packages/local-ic/src/network/local_network';
+import { devIdentityProviderSite, DEV_IDENTITY_PROVIDER_PATH, frontendSite } from '../src/dev_network/sites';
 import { createVerifier } from '../src/verifier';
 
 const root = join(import.meta.dirname, '..');

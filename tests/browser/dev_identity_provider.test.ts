@@ -6,8 +6,8 @@ import { Principal } from '@dfinity/principal';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { devIdentityProviderPage } from '../../src/localnet/dev_identity_provider/page';
-import { DEFAULT_MAX_TIME_TO_LIVE, MAX_TIME_TO_LIVE } from '../../src/localnet/dev_identity_provider/protocol';
+import { devIdentityProviderPage } from '../../packages/local-ic/src/dev_identity_provider/page';
+import { DEFAULT_MAX_TIME_TO_LIVE, MAX_TIME_TO_LIVE } from '../../packages/local-ic/src/dev_identity_provider/protocol';
 import type { LoginOutcome, PortableMessage } from './pages/page_api';
 import { launchChromium } from './support/chromium';
 import { delegationSignatureValid, ecdsaP256SignatureValid } from './support/delegation_check';

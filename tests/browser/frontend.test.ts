@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { devIdentityProviderPage } from '../../src/localnet/dev_identity_provider/page';
+import { devIdentityProviderPage } from '../../packages/local-ic/src/dev_identity_provider/page';
 import { launchChromium } from './support/chromium';
 import { closedPort } from './support/free_port';
 import { buildFrontend } from './support/frontend_build';

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { signingFee as cyclesTheCanisterAttaches } from '../../src/backend/core/fees';
-import { FREE_FEES, LocalIc } from '../../src/localnet';
-import { keyHoldingSubnetSize, signingFee as feeTheLocalIcCharges } from '../../src/localnet/threshold';
+import { FREE_FEES, LocalIc } from '../../packages/local-ic/src';
+import { keyHoldingSubnetSize, signingFee as feeTheLocalIcCharges } from '../../packages/local-ic/src/threshold';
 import { createLocalIcBackend } from './harness/local_ic_backend';
 import { JwtIssuer, randomPrincipal } from './harness/jwt_issuer';
 import type { TestIc } from './harness/test_ic';

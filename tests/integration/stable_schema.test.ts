@@ -3,7 +3,7 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { LocalIc } from '../../src/localnet';
+import { LocalIc } from '../../packages/local-ic/src';
 import { verifyWithJwks } from '../support/verify';
 import { JwtIssuer, randomPrincipal } from './harness/jwt_issuer';
 import { createLocalIcBackend } from './harness/local_ic_backend';

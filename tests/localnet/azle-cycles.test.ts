@@ -1,7 +1,7 @@
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { describe, expect, it } from 'vitest';
-import { APPLICATION_SUBNET_FEES, FREE_FEES, LocalIc } from '../../src/localnet/index.js';
+import { APPLICATION_SUBNET_FEES, FREE_FEES, LocalIc } from '../../packages/local-ic/src/index.js';
 import { decodeReply, encode } from './support/candid.js';
 import { installProbe } from './support/probe.js';
 

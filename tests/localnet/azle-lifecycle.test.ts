@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { describe, expect, it } from 'vitest';
-import { FREE_FEES, LocalIc, MANAGEMENT_CANISTER_ID, ManagementRejectedError } from '../../src/localnet/index.js';
+import { FREE_FEES, LocalIc, MANAGEMENT_CANISTER_ID, ManagementRejectedError } from '../../packages/local-ic/src/index.js';
 import { encode } from './support/candid.js';
 import { initArg, installProbe, Probe, probeWasm } from './support/probe.js';
 

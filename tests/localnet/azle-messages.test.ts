@@ -1,7 +1,7 @@
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FREE_FEES, LocalIc } from '../../src/localnet/index.js';
+import { FREE_FEES, LocalIc } from '../../packages/local-ic/src/index.js';
 import { encode } from './support/candid.js';
 import { installProbe, type Probe } from './support/probe.js';
 

@@ -5,9 +5,9 @@ import { Principal } from '@dfinity/principal';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { assertBoundedCandid, CandidBoundsError, MAX_CANDID_VALUES } from '../../src/localnet/candid-bounds';
-import { LocalIc, MANAGEMENT_CANISTER_ID } from '../../src/localnet';
-import { CanisterIdRecord, InstallCodeArgs } from '../../src/localnet/management/candid-types';
+import { assertBoundedCandid, CandidBoundsError, MAX_CANDID_VALUES } from '../../packages/local-ic/src/candid_bounds';
+import { LocalIc, MANAGEMENT_CANISTER_ID } from '../../packages/local-ic/src';
+import { CanisterIdRecord, InstallCodeArgs } from '../../packages/local-ic/src/management/candid_types';
 
 const DIDL = [0x44, 0x49, 0x44, 0x4c];
 

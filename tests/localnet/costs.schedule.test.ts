@@ -13,7 +13,7 @@ import {
   xnetRequestFee,
   xnetResponseFee,
   ZERO_PRICES
-} from '../../src/localnet/costs/schedule.js';
+} from '../../packages/local-ic/src/costs/schedule.js';
 
 const GIB = 1n << 30n;
 

@@ -34,8 +34,8 @@ import {
   IcHttpInterface,
   startReplicaServer,
   type RunningReplicaServer
-} from '../../src/localnet/http_interface';
-import { encodeUnsignedLeb128 } from '../../src/localnet/http_interface/leb128';
+} from '../../packages/local-ic/src/http_interface';
+import { encodeUnsignedLeb128 } from '../../packages/local-ic/src/http_interface/leb128';
 import { COUNTER, CounterBackend, OTHER_CANISTER } from './support/counter_backend';
 
 /*

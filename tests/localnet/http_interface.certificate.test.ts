@@ -19,8 +19,8 @@ import {
   type CertifiedCanister,
   type HashTree,
   type ReplicaBackend
-} from '../../src/localnet/http_interface';
-import { encodeUnsignedLeb128 } from '../../src/localnet/http_interface/leb128';
+} from '../../packages/local-ic/src/http_interface';
+import { encodeUnsignedLeb128 } from '../../packages/local-ic/src/http_interface/leb128';
 
 const CANISTER = Principal.fromText('bkyz2-fmaaa-aaaaa-qaaaq-cai');
 const CONTROLLER = Principal.fromText('2vxsx-fae');

@@ -18,8 +18,8 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Certificate as CoreCertificate, check_canister_ranges, lookupResultToBuffer as coreLookupResultToBuffer } from 'icp-sdk-core-v6/agent';
 import { Principal as CorePrincipal } from 'icp-sdk-core-v6/principal';
-import { canisterIdFromIndex } from '../../src/localnet/ids';
-import { generateNetworkSecret, IcHttpInterface, startReplicaServer, type RunningReplicaServer } from '../../src/localnet/http_interface';
+import { canisterIdFromIndex } from '../../packages/local-ic/src/ids';
+import { generateNetworkSecret, IcHttpInterface, startReplicaServer, type RunningReplicaServer } from '../../packages/local-ic/src/http_interface';
 import { COUNTER, CounterBackend, OTHER_CANISTER } from './support/counter_backend';
 
 const backend = new CounterBackend();

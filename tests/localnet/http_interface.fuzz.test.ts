@@ -5,7 +5,7 @@ import { Principal } from '@dfinity/principal';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { CborDecodeError, decodeCbor, routeRequest, startReplicaServer, type RunningReplicaServer } from '../../src/localnet/http_interface';
+import { CborDecodeError, decodeCbor, routeRequest, startReplicaServer, type RunningReplicaServer } from '../../packages/local-ic/src/http_interface';
 import {
   cborNoise,
   ENDPOINT_STATUSES,

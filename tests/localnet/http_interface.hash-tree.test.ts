@@ -12,8 +12,8 @@ import {
   type HashTree,
   type LabeledTree,
   type LookupResult
-} from '../../src/localnet/http_interface';
-import { labeledLeaf, labeledSubtree, type LabeledChild } from '../../src/localnet/http_interface/hash-tree';
+} from '../../packages/local-ic/src/http_interface';
+import { labeledLeaf, labeledSubtree, type LabeledChild } from '../../packages/local-ic/src/http_interface/hash_tree';
 
 // The example of the interface spec, section "Certification / Example".
 const SPEC_TREE_HEX =

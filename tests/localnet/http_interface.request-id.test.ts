@@ -11,8 +11,8 @@ import {
   hashValue,
   MalformedRequestError,
   requestIdOf
-} from '../../src/localnet/http_interface';
-import { encodeSignedLeb128, encodeUnsignedLeb128 } from '../../src/localnet/http_interface/leb128';
+} from '../../packages/local-ic/src/http_interface';
+import { encodeSignedLeb128, encodeUnsignedLeb128 } from '../../packages/local-ic/src/http_interface/leb128';
 
 function ourRequestId(content: object): string {
   const decoded = decodeCbor(Cbor.encode(content));

@@ -5,8 +5,8 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 
-import { NetworkKeys } from '../../src/localnet/http_interface/network-keys';
-import { ed25519PublicKeyToDer, parseUserPublicKey, verifyUserSignature } from '../../src/localnet/http_interface/public-keys';
+import { NetworkKeys } from '../../packages/local-ic/src/http_interface/network_keys';
+import { ed25519PublicKeyToDer, parseUserPublicKey, verifyUserSignature } from '../../packages/local-ic/src/http_interface/public_keys';
 
 const message = new TextEncoder().encode('\x0Aic-request some request id');
 const identity = hexToBytes('01' + '00'.repeat(31));

@@ -30,7 +30,7 @@ import {
   type ReplicaBackend,
   type RequestType,
   type RunningReplicaServer
-} from '../../src/localnet/http_interface';
+} from '../../packages/local-ic/src/http_interface';
 
 const CANISTER = Principal.fromText('bkyz2-fmaaa-aaaaa-qaaaq-cai');
 const OTHER = Principal.fromText('bd3sg-teaaa-aaaaa-qaaba-cai');

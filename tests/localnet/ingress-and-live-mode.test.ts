@@ -1,7 +1,7 @@
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { describe, expect, it } from 'vitest';
-import { FREE_FEES, LocalIc, MANAGEMENT_CANISTER_ID, type CallResult } from '../../src/localnet/index.js';
+import { FREE_FEES, LocalIc, MANAGEMENT_CANISTER_ID, type CallResult } from '../../packages/local-ic/src/index.js';
 import { decodeReply, encode } from './support/candid.js';
 import { SYSTEM_API_PROBE_WAT, watToWasm } from './support/wat.js';
 

@@ -3,8 +3,8 @@ import { Principal } from '@dfinity/principal';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FREE_FEES, LocalIc, MANAGEMENT_CANISTER_ID } from '../../src/localnet/index.js';
-import { signingFee } from '../../src/localnet/threshold/index.js';
+import { FREE_FEES, LocalIc, MANAGEMENT_CANISTER_ID } from '../../packages/local-ic/src/index.js';
+import { signingFee } from '../../packages/local-ic/src/threshold/index.js';
 import { decodeReply, encode } from './support/candid.js';
 import { installProbe, type Probe } from './support/probe.js';
 

@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { Principal } from '@dfinity/principal';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FREE_FEES, InvalidWasmModuleError, LocalIc, UnsupportedImportError } from '../../src/localnet/index.js';
-import { encodeName, encodeU32 } from '../../src/localnet/wasm/wasm-binary.js';
+import { FREE_FEES, InvalidWasmModuleError, LocalIc, UnsupportedImportError } from '../../packages/local-ic/src/index.js';
+import { encodeName, encodeU32 } from '../../packages/local-ic/src/wasm/wasm_binary.js';
 import { SYSTEM_API_PROBE_WAT, watToWasm } from './support/wat.js';
 
 const controller = Principal.selfAuthenticating(new Uint8Array(32).fill(1));

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { StateStoreError } from '../../src/localnet/errors';
-import { MANIFEST_FILE, recoverDurableCopy, writeDurableCopy, type CopyFile, type SaveStep } from '../../src/localnet/persistence/durable-copy';
+import { StateStoreError } from '../../packages/local-ic/src/errors';
+import { MANIFEST_FILE, recoverDurableCopy, writeDurableCopy, type CopyFile, type SaveStep } from '../../packages/local-ic/src/persistence/durable_copy';
 
 class SimulatedKill extends Error {}
 

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { Principal } from '@dfinity/principal';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { LocalIc, StateStoreError, type CallResult } from '../../src/localnet';
-import { Checkpointer } from '../../src/localnet/persistence/checkpointer';
-import { MANIFEST_FILE } from '../../src/localnet/persistence/durable-copy';
-import { writeSnapshot } from '../../src/localnet/persistence/state-store';
+import { LocalIc, StateStoreError, type CallResult } from '../../packages/local-ic/src';
+import { Checkpointer } from '../../packages/local-ic/src/persistence/checkpointer';
+import { MANIFEST_FILE } from '../../packages/local-ic/src/persistence/durable_copy';
+import { writeSnapshot } from '../../packages/local-ic/src/persistence/state_store';
 import { SYSTEM_API_PROBE_WAT, watToWasm } from './support/wat.js';
 
 const controller = Principal.selfAuthenticating(new Uint8Array(32).fill(3));

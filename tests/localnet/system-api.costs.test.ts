@@ -1,6 +1,6 @@
 import { Principal } from '@dfinity/principal';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { APPLICATION_SUBNET_FEES, feeScheduleFor, LocalIc, type CallResult } from '../../src/localnet/index.js';
+import { APPLICATION_SUBNET_FEES, feeScheduleFor, LocalIc, type CallResult } from '../../packages/local-ic/src/index.js';
 import { SYSTEM_API_PROBE_WAT, watToWasm } from './support/wat.js';
 
 /**

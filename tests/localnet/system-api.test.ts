@@ -1,6 +1,6 @@
 import { Principal } from '@dfinity/principal';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FREE_FEES, LocalIc, type CallResult } from '../../src/localnet/index.js';
+import { FREE_FEES, LocalIc, type CallResult } from '../../packages/local-ic/src/index.js';
 import { SYSTEM_API_PROBE_WAT, watToWasm } from './support/wat.js';
 
 const controller = Principal.selfAuthenticating(new Uint8Array(32).fill(1));

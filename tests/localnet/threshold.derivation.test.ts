@@ -10,9 +10,9 @@ import {
   localMasterPublicKey,
   type DerivedPublicKey,
   type ThresholdAlgorithm
-} from '../../src/localnet/threshold';
-import { deriveEd25519Offset } from '../../src/localnet/threshold/ed25519-derivation';
-import { deriveSecp256k1Offset } from '../../src/localnet/threshold/secp256k1-derivation';
+} from '../../packages/local-ic/src/threshold';
+import { deriveEd25519Offset } from '../../packages/local-ic/src/threshold/ed25519_derivation';
+import { deriveSecp256k1Offset } from '../../packages/local-ic/src/threshold/secp256k1_derivation';
 
 const ALGORITHMS: readonly ThresholdAlgorithm[] = ['ecdsa', 'bip340secp256k1', 'ed25519'];
 

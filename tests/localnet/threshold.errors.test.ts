@@ -13,7 +13,7 @@ import {
   signingFee,
   ThresholdKeyError,
   UnknownThresholdKeyError
-} from '../../src/localnet/threshold';
+} from '../../packages/local-ic/src/threshold';
 
 const keys = createThresholdKeys();
 const CANISTER = Principal.fromText('h5jwf-5iaaa-aaaan-qmvoa-cai').toUint8Array();

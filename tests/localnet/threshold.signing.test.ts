@@ -5,7 +5,7 @@ import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToNumberBE, concatBytes, numberToBytesBE } from '@noble/curves/utils.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
-import { createThresholdKeys, KEY_NAMES } from '../../src/localnet/threshold';
+import { createThresholdKeys, KEY_NAMES } from '../../packages/local-ic/src/threshold';
 
 const keys = createThresholdKeys();
 const CANISTER_A = Principal.fromText('h5jwf-5iaaa-aaaan-qmvoa-cai').toUint8Array();

@@ -6,8 +6,8 @@ import { verifyRequestResponsePair } from '@dfinity/response-verification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { HttpRequestType, HttpResponseType, UpdateConfigResultType } from '../../src/backend/core/candid';
-import type { Deployment } from '../../src/localnet/network/deploy_jwt_issuer';
-import type { LocalNetwork } from '../../src/localnet/network/local_network';
+import type { Deployment } from '../../src/dev_network/deploy_jwt_issuer';
+import type { LocalNetwork } from '../../packages/local-ic/src/network/local_network';
 import { startDeployedIssuer } from './support/deployed_issuer';
 
 interface Served {

@@ -2,7 +2,7 @@
 // ic-gateway classifies them (its error_cause: status, x-ic-error-cause, JSON error body).
 import { describe, expect, it } from 'vitest';
 
-import { rejectionReply } from '../../src/localnet/network/gateway_errors';
+import { rejectionReply } from '../../packages/local-ic/src/network/gateway_errors';
 
 const CANISTER = 'rrkah-fqaaa-aaaaa-aaaaq-cai';
 

@@ -7,7 +7,7 @@ import { Principal } from '@dfinity/principal';
 import { verifyRequestResponsePair } from '@dfinity/response-verification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startLocalNetwork, type LocalNetwork } from '../../src/localnet/network/local_network';
+import { startLocalNetwork, type LocalNetwork } from '../../packages/local-ic/src/network/local_network';
 import {
   CERTIFIED_BODY,
   IGNORED_QUERY_BODY,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startLocalNetwork, type LocalNetwork } from '../../src/localnet/network/local_network';
+import { startLocalNetwork, type LocalNetwork } from '../../packages/local-ic/src/network/local_network';
 
 const CANISTER = 'rrkah-fqaaa-aaaaa-aaaaq-cai';
 const MiB = 1024 * 1024;

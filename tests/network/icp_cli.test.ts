@@ -11,8 +11,8 @@ import { promisify } from 'node:util';
 import { Principal } from '@dfinity/principal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { deployJwtIssuer } from '../../src/localnet/network/deploy_jwt_issuer';
-import { startLocalNetwork, type LocalNetwork } from '../../src/localnet/network/local_network';
+import { deployJwtIssuer } from '../../src/dev_network/deploy_jwt_issuer';
+import { startLocalNetwork, type LocalNetwork } from '../../packages/local-ic/src/network/local_network';
 import { JWT_ISSUER_WASM, jwtIssuerWasm } from '../integration/harness/jwt_issuer';
 import { killAllProducts, startProduct, type RunningProduct } from '../support/npm_start';
 

@@ -22,8 +22,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { idlFactory, type _SERVICE as JwtIssuerService } from '../../src/declarations/jwt_issuer/jwt_issuer.did';
 import { JWT_ISSUER_DID } from '../../scripts/candid';
-import { deployJwtIssuer } from '../../src/localnet/network/deploy_jwt_issuer';
-import { startLocalNetwork, type LocalNetwork } from '../../src/localnet/network/local_network';
+import { deployJwtIssuer } from '../../src/dev_network/deploy_jwt_issuer';
+import { startLocalNetwork, type LocalNetwork } from '../../packages/local-ic/src/network/local_network';
 import { jwtIssuerWasm } from '../integration/harness/jwt_issuer';
 import { killAllProducts, startProduct, type RunningProduct } from '../support/npm_start';
 import { verifyWithJwks } from '../support/verify';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { idlFactory, type _SERVICE as JwtIssuerService } from '../../src/declarations/jwt_issuer/jwt_issuer.did';
 import { JWT_ISSUER_DID } from '../../scripts/candid';
-import { startLocalNetwork, type LocalNetwork } from '../../src/localnet/network/local_network';
+import { startLocalNetwork, type LocalNetwork } from '../../packages/local-ic/src/network/local_network';
 import { verifyWithJwks } from '../support/verify';
 import { startDeployedIssuer } from './support/deployed_issuer';
 

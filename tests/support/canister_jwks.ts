@@ -3,7 +3,7 @@
 //
 // The network's clock starts behind the wall clock, so the tokens issued before
 // `catchUpWithWallClock()` are already expired for any verifier (they check wall time).
-import { LocalIc } from '../../src/localnet';
+import { LocalIc } from '../../packages/local-ic/src';
 import { createLocalIcBackend } from '../integration/harness/local_ic_backend';
 import { JwtIssuer, randomPrincipal, type IssueOptionsInput } from '../integration/harness/jwt_issuer';
 import { startWellKnownServer, type WellKnownServer } from '../verifier/support/well_known_server';

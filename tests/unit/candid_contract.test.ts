@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { parseWasm } from '../../src/localnet/wasm/wasm-binary';
+import { parseWasm } from '../../packages/local-ic/src/wasm/wasm_binary';
 import {
   candidStructure,
   JWT_ISSUER_BINDINGS,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { HttpRequestType, HttpResponseType } from '../../src/backend/core/candid';
 import type { HttpResponse } from '../../src/backend/core/http';
-import { LocalIc } from '../../src/localnet';
+import { LocalIc } from '../../packages/local-ic/src';
 import { JwtIssuer, randomPrincipal } from '../integration/harness/jwt_issuer';
 import { createLocalIcBackend } from '../integration/harness/local_ic_backend';
 import { algNone, flipBit, highSTwin, hs256WithPublicKey, withClaims, withHeader } from './support/forge';

@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { StaticAsset } from '../../../src/localnet/dev_identity_provider/in_memory_build';
+import type { StaticAsset } from '../../../packages/local-ic/src/dev_identity_provider/in_memory_build';
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:41234 */

@@ -1,7 +1,7 @@
 // Builds the test pages (tests/browser/pages) with Vite, in memory.
 import { fileURLToPath } from 'node:url';
 
-import { buildToMemory, type StaticAsset } from '../../../src/localnet/dev_identity_provider/in_memory_build';
+import { buildToMemory, type StaticAsset } from '../../../packages/local-ic/src/dev_identity_provider/in_memory_build';
 
 const PAGES_DIR = fileURLToPath(new URL('../pages/', import.meta.url));
 

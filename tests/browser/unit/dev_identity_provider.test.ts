@@ -4,9 +4,9 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { Ed25519KeyIdentity, Ed25519PublicKey } from '@dfinity/identity';
 import { describe, expect, it } from 'vitest';
 
-import { delegationSignatureInput, signDelegation } from '../../../src/localnet/dev_identity_provider/delegation';
-import { describeDuration } from '../../../src/localnet/dev_identity_provider/duration';
-import { devIdentityProviderPage, inlineModuleScript } from '../../../src/localnet/dev_identity_provider/page';
+import { delegationSignatureInput, signDelegation } from '../../../packages/local-ic/src/dev_identity_provider/delegation';
+import { describeDuration } from '../../../packages/local-ic/src/dev_identity_provider/duration';
+import { devIdentityProviderPage, inlineModuleScript } from '../../../packages/local-ic/src/dev_identity_provider/page';
 import {
   DEFAULT_MAX_TIME_TO_LIVE,
   delegationExpiration,
@@ -16,8 +16,8 @@ import {
   parseAuthorizeClient,
   principalOrigin,
   successMessage
-} from '../../../src/localnet/dev_identity_provider/protocol';
-import { userKey, userKeySeed } from '../../../src/localnet/dev_identity_provider/user_keys';
+} from '../../../packages/local-ic/src/dev_identity_provider/protocol';
+import { userKey, userKeySeed } from '../../../packages/local-ic/src/dev_identity_provider/user_keys';
 import { delegationHash, delegationSignatureValid } from '../support/delegation_check';
 
 const SEED = hexToBytes('0f'.repeat(32));

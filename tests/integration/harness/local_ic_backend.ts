@@ -1,5 +1,5 @@
 // The integration suite on the project's own in-process local IC.
-import { LocalIc } from '../../../src/localnet';
+import { LocalIc } from '../../../packages/local-ic/src';
 import type { CallOutcome, TestIc } from './test_ic';
 
 /** On a fresh local IC, or on `ic` when a test wants to drive its clock itself. */

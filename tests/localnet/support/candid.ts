@@ -1,5 +1,5 @@
 import { IDL } from '@dfinity/candid';
-import type { CallResult } from '../../../src/localnet/index.js';
+import type { CallResult } from '../../../packages/local-ic/src/index.js';
 
 export function encode(types: IDL.Type[], values: unknown[]): Uint8Array {
   return new Uint8Array(IDL.encode(types, values));

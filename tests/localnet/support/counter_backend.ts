@@ -3,8 +3,8 @@ import { IDL } from '@dfinity/candid';
 import { Ed25519KeyIdentity } from '@dfinity/identity';
 import { Principal } from '@dfinity/principal';
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { CallResult, CertifiedCanister, IngressCall, QueryCall, ReplicaBackend } from '../../../src/localnet/http_interface';
-import { encodeUnsignedLeb128 } from '../../../src/localnet/http_interface/leb128';
+import type { CallResult, CertifiedCanister, IngressCall, QueryCall, ReplicaBackend } from '../../../packages/local-ic/src/http_interface';
+import { encodeUnsignedLeb128 } from '../../../packages/local-ic/src/http_interface/leb128';
 
 export const COUNTER = Principal.fromText('bkyz2-fmaaa-aaaaa-qaaaq-cai');
 export const OTHER_CANISTER = Principal.fromText('bd3sg-teaaa-aaaaa-qaaba-cai');

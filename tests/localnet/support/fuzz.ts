@@ -6,7 +6,7 @@ import { DelegationChain, DelegationIdentity, Ed25519KeyIdentity } from '@dfinit
 import { Principal } from '@dfinity/principal';
 import fc from 'fast-check';
 
-import { generateNetworkSecret, IcHttpInterface, routeRequest, type HttpReply, type ReplicaBackend } from '../../../src/localnet/http_interface';
+import { generateNetworkSecret, IcHttpInterface, routeRequest, type HttpReply, type ReplicaBackend } from '../../../packages/local-ic/src/http_interface';
 
 export const FUZZ_CANISTER = Principal.fromText('bkyz2-fmaaa-aaaaa-qaaaq-cai');
 type Endpoint3 = 'call' | 'query' | 'read_state';

@@ -1,6 +1,6 @@
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
-import type { CallResult, LocalIc } from '../../../src/localnet/index.js';
+import type { CallResult, LocalIc } from '../../../packages/local-ic/src/index.js';
 import { decodeReply, encode } from './candid.js';
 import { azleFixtureWasm } from './fixtures.js';
 

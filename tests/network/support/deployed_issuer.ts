@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { deployJwtIssuer, type Deployment } from '../../../src/localnet/network/deploy_jwt_issuer';
-import { startLocalNetwork, type LocalNetwork } from '../../../src/localnet/network/local_network';
+import { deployJwtIssuer, type Deployment } from '../../../src/dev_network/deploy_jwt_issuer';
+import { startLocalNetwork, type LocalNetwork } from '../../../packages/local-ic/src/network/local_network';
 import { jwtIssuerWasm } from '../../integration/harness/jwt_issuer';
 
 export interface DeployedIssuer {

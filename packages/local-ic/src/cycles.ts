@@ -1,0 +1,103 @@
+import {
+  callCost as scheduleCallCost,
+  executionFee,
+  httpOutcallFee,
+  ingressInductionFee as scheduleIngressInductionFee,
+  MAX_INTER_CANISTER_RESPONSE_BYTES,
+  responseExecutionPrepayment,
+  responseTransmissionPrepayment,
+  storageFee,
+  subnetPricing,
+  xnetRequestFee,
+  xnetResponseFee,
+  ZERO_PRICES,
+  type SubnetPricing
+} from './costs/schedule.js';
+import { SUBNET_NODE_COUNTS } from './costs/subnet_sizes.js';
+
+/** What creating a canister costs. */
+export { canisterCreationFee } from './costs/schedule.js';
+
+/**
+ * What the local IC charges: the IC's published prices (src/localnet/costs)
+ * for a subnet of a given size. The local IC does not count Wasm
+ * instructions (yet), so an execution pays the fee of zero instructions.
+ */
+export type FeeSchedule = SubnetPricing;
+
+/** The prices of a subnet of `subnetSize` nodes. */
+export function feeScheduleFor(subnetSize: bigint | number): FeeSchedule {
+  return subnetPricing(subnetSize);
+}
+
+/** A 13-node application subnet, where user canisters live by default. */
+export const APPLICATION_SUBNET_FEES: FeeSchedule = feeScheduleFor(SUBNET_NODE_COUNTS.application);
+
+/** Nothing costs anything (cycles attached to calls still move). */
+export const FREE_FEES: FeeSchedule = subnetPricing(SUBNET_NODE_COUNTS.application, ZERO_PRICES);
+
+export const DEFAULT_FREEZING_THRESHOLD_SECONDS = 2_592_000n;
+export const MAX_CYCLES = (1n << 128n) - 1n;
+const SECONDS_PER_DAY = 86_400n;
+
+/** Charged to a canister for every replicated execution (update, callback, timer, install hooks). */
+export function updateExecutionFee(fees: FeeSchedule): bigint {
+  return executionFee(fees, 0n);
+}
+
+/** Transmission cost of a request, paid at `call_perform`. */
+export function requestTransmissionFee(fees: FeeSchedule, methodNameBytes: number, payloadBytes: number): bigint {
+  return xnetRequestFee(fees, BigInt(methodNameBytes + payloadBytes));
+}
+
+/** Reserved at `call_perform` for the response; adjusted when the response arrives. */
+export function responseReservation(fees: FeeSchedule): bigint {
+  return responseTransmissionPrepayment(fees) + responseExecutionPrepayment(fees);
+}
+
+/** `ic0.cost_call`: what a canister must have above its freezing limit to perform a call. */
+export function callCost(fees: FeeSchedule, methodNameBytes: bigint, payloadBytes: bigint): bigint {
+  return scheduleCallCost(fees, methodNameBytes, payloadBytes);
+}
+
+/**
+ * The part of the reservation a response gives back: the transmission
+ * prepayment less what the response's bytes cost, and the execution
+ * prepayment less one execution.
+ */
+export function responseReservationRefund(fees: FeeSchedule, responseBytes: number): bigint {
+  const transmissionPrepaid = responseTransmissionPrepayment(fees);
+  const bytes = BigInt(responseBytes) < MAX_INTER_CANISTER_RESPONSE_BYTES ? BigInt(responseBytes) : MAX_INTER_CANISTER_RESPONSE_BYTES;
+  const transmitted = xnetResponseFee(fees, bytes);
+  const transmissionRefund = transmissionPrepaid - (transmitted < transmissionPrepaid ? transmitted : transmissionPrepaid);
+  return transmissionRefund + responseExecutionPrepayment(fees) - updateExecutionFee(fees);
+}
+
+export function ingressInductionFee(fees: FeeSchedule, methodNameBytes: number, argumentBytes: number): bigint {
+  return scheduleIngressInductionFee(fees, BigInt(methodNameBytes + argumentBytes));
+}
+
+/** Idle cycles a canister of this size burns during its freezing threshold; below this it is frozen. */
+export function freezingLimit(fees: FeeSchedule, memoryBytes: bigint, freezingThresholdSeconds: bigint): bigint {
+  return storageFee(fees, memoryBytes, freezingThresholdSeconds);
+}
+
+/** `canister_status`'s `idle_cycles_burned_per_day`. */
+export function idleCyclesBurnedPerDay(fees: FeeSchedule, memoryBytes: bigint): bigint {
+  return storageFee(fees, memoryBytes, SECONDS_PER_DAY);
+}
+
+export function httpRequestCost(fees: FeeSchedule, requestBytes: bigint, maxResponseBytes: bigint): bigint {
+  return httpOutcallFee(fees, requestBytes, maxResponseBytes);
+}
+
+export function cyclesFromHighLow(high: bigint, low: bigint): bigint {
+  return (BigInt.asUintN(64, high) << 64n) | BigInt.asUintN(64, low);
+}
+
+/** The IC writes 128-bit cycle amounts as one little-endian u128 (low 64 bits first). */
+export function writeCycles128(target: Uint8Array, offset: number, amount: bigint): void {
+  const view = new DataView(target.buffer, target.byteOffset + offset, 16);
+  view.setBigUint64(0, BigInt.asUintN(64, amount), true);
+  view.setBigUint64(8, BigInt.asUintN(64, amount >> 64n), true);
+}

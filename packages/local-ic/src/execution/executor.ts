@@ -1,0 +1,55 @@
+import type { CanisterInstance, EntryPoint } from '../runtime/canister_instance.js';
+import { createExecutionContext, type ExecutionContext, type ExecutionContextInit } from '../runtime/execution_context.js';
+import type { CanisterTrap } from '../runtime/traps.js';
+import type { Canister } from '../state/canister.js';
+
+/**
+ * What happens to the Wasm state of an execution that does not trap:
+ * `commit` keeps it, `discard` rolls it back (queries, inspect_message),
+ * `defer` keeps it uncommitted so that an enclosing operation (an upgrade)
+ * can still roll it back.
+ */
+export type Persistence = 'commit' | 'discard' | 'defer';
+
+export interface ExecutionOutcome {
+  readonly context: ExecutionContext;
+  readonly trap: CanisterTrap | undefined;
+}
+
+/**
+ * Runs one entry point as an atomic unit: on a trap (or for `discard`), Wasm
+ * memory, globals and stable memory go back to where they were. Host-side
+ * effects are only collected in the returned context; applying them is the
+ * caller's job, and only for executions that did not trap.
+ */
+export function executeEntryPoint(
+  canister: Canister,
+  instance: CanisterInstance,
+  init: ExecutionContextInit,
+  entry: EntryPoint,
+  persistence: Persistence
+): ExecutionOutcome {
+  const context = createExecutionContext(init);
+  canister.stableMemory.checkpoint();
+  const trap = instance.run(context, entry);
+  if (trap !== undefined || persistence === 'discard') {
+    canister.stableMemory.rollback();
+    instance.rollback();
+  } else {
+    canister.stableMemory.release();
+    if (persistence === 'commit') instance.commit();
+  }
+  return { context, trap };
+}
+
+/**
+ * Applies the canister-local effects of an execution that did not trap:
+ * balance, certified data, global timer. Calls and responses are handled by
+ * the message processor, the canister version by the caller.
+ */
+export function applyLocalEffects(canister: Canister, context: ExecutionContext): void {
+  // A call assembled but never performed gives its cycles back.
+  canister.balance = context.balance + (context.pendingCall?.cycles ?? 0n);
+  if (context.certifiedData !== undefined) canister.certifiedData = context.certifiedData;
+  canister.globalTimer = context.globalTimer;
+}

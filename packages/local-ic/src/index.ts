@@ -1,0 +1,30 @@
+export { LocalIc } from './local_ic.js';
+export type {
+  CallOptions,
+  CanisterIdLike,
+  CreateCanisterOptions,
+  IngressSubmission,
+  InstallCodeOptions,
+  LocalIcOptions,
+  SubmitOptions
+} from './local_ic.js';
+export type { CallResult } from './call_result.js';
+export type { IngressStatus } from './execution/ingress_history.js';
+export type { CertificateProvider, DebugPrintSink } from './subnet.js';
+export type { InstallMode, SettingsUpdate } from './management/lifecycle.js';
+export type { CanisterLogRecord, CanisterSettings, LogVisibility } from './state/canister.js';
+export type { ThresholdKeys } from './management/threshold_backend.js';
+export { APPLICATION_SUBNET_FEES, FREE_FEES, feeScheduleFor, type FeeSchedule } from './cycles.js';
+export { SUBNET_NODE_COUNTS, type SubnetKind } from './costs/subnet_sizes.js';
+export { RejectCode, ErrorCode } from './rejections.js';
+export { MANAGEMENT_CANISTER_ID, canisterIdFromIndex } from './ids.js';
+export {
+  ExecutionStalledError,
+  InvalidArgumentError,
+  InvalidWasmModuleError,
+  LocalIcError,
+  ManagementRejectedError,
+  StateStoreError,
+  UnsupportedImportError
+} from './errors.js';
+export type { CanisterStatusRecord } from './management/status.js';

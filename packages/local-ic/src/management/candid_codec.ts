@@ -1,0 +1,42 @@
+import { IDL } from '@dfinity/candid';
+import { replied, type CallResult } from '../call_result.js';
+import { assertBoundedCandid } from '../candid_bounds.js';
+
+/** A call to `aaaaa-aa`, from a canister or as an ingress message. */
+export interface ManagementCall {
+  readonly caller: Uint8Array;
+  readonly method: string;
+  readonly argument: Uint8Array;
+  readonly cycles: bigint;
+  readonly viaIngress: boolean;
+  /** For methods that answer later (stop_canister). */
+  readonly respondLater: (outcome: ManagementOutcome) => void;
+}
+
+export interface ManagementOutcome {
+  readonly result: CallResult;
+  /** Cycles returned to the caller with the response. */
+  readonly refund: bigint;
+}
+
+export class CandidDecodeError extends Error {}
+
+export function decode<T extends unknown[]>(types: IDL.Type[], bytes: Uint8Array): T {
+  // @dfinity/candid reads views from the start of their ArrayBuffer: hand it a view that starts there.
+  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+  try {
+    assertBoundedCandid(own);
+    return IDL.decode(types, own) as unknown as T;
+  } catch (error) {
+    throw new CandidDecodeError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+export function reply(type: IDL.Type, value: unknown, refund: bigint): ManagementOutcome {
+  return { result: replied(new Uint8Array(IDL.encode([type], [value]))), refund };
+}
+
+export function emptyReply(refund: bigint): ManagementOutcome {
+  return { result: replied(new Uint8Array(IDL.encode([], []))), refund };
+}
+
