@@ -8,7 +8,7 @@ import * as oidc from 'openid-client';
 
 import { AuthorizationRequestType, AuthorizeResultType, CheckAuthorizationResultType } from '../src/backend/core/candid';
 import { resolveLocalhostNamesToLoopback } from '../examples/native-cli/localhost_names';
-import { createThresholdKeys } from '../src/localnet/threshold';
+import { createThresholdKeys } from '../packages/local-ic/src/threshold';
 import { nativeClient, startOidcProvider } from '../tests/oidc/support/provider';
 
 const LOGINS = 10;

@@ -13,7 +13,7 @@ import {
 } from '../../../src/backend/core/candid';
 import type { ConfigInput } from '../../../src/backend/core/config';
 import type { OidcClient } from '../../../src/backend/core/oidc/clients';
-import { devIdentityProviderSite } from '../../../src/localnet/network/sites';
+import { devIdentityProviderSite } from '../../../src/dev_network/sites';
 import { startDeployedIssuer, type DeployedIssuer } from '../../network/support/deployed_issuer';
 
 export interface OidcProvider {
