@@ -4,6 +4,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { cliOptions, DEFAULT_CLIENT_ID } from '../../examples/native-cli/cli';
 import { launchChromium } from '../browser/support/chromium';
 import { approveAsUser } from './support/authorization_page';
 import { nativeClient, startOidcProvider, type OidcProvider } from './support/provider';
@@ -27,6 +28,25 @@ afterAll(async () => {
 
 const runCli = (...args: string[]) =>
   startRelyingParty(process.execPath, ['--import', 'tsx', 'examples/native-cli/cli.ts', '--issuer', provider.issuer, ...args]);
+
+describe('examples/native-cli options', () => {
+  it('take the issuer and client id from options or env, open the browser unless told not to', () => {
+    expect(cliOptions(['--issuer', 'https://a.icp0.io'], {})).toEqual({ issuer: new URL('https://a.icp0.io'), clientId: DEFAULT_CLIENT_ID, open: true, timeoutMs: 300_000 });
+    expect(cliOptions(['--client-id', 'x', '--timeout', '5'], { ISSUER: 'https://b.icp0.io', IC_JWT_NO_OPEN: '1' })).toEqual({
+      issuer: new URL('https://b.icp0.io'),
+      clientId: 'x',
+      open: false,
+      timeoutMs: 5000
+    });
+    expect(cliOptions(['--issuer', 'https://a.icp0.io', '--no-open'], { CLIENT_ID: 'y' })).toMatchObject({ clientId: 'y', open: false });
+  });
+
+  it('refuse a missing issuer and a timeout out of bounds', () => {
+    expect(() => cliOptions([], {})).toThrow(/--issuer/);
+    expect(() => cliOptions(['--issuer', 'not a url'], {})).toThrow(/--issuer/);
+    expect(() => cliOptions(['--issuer', 'https://a.icp0.io', '--timeout', '0'], {})).toThrow(/--timeout/);
+  });
+});
 
 describe('examples/native-cli', () => {
   it('signs the user in and prints the id_token claims', async () => {
