@@ -18,6 +18,13 @@ if (process.argv.includes('--if-stale') && !isStale()) {
 }
 
 const started = Date.now();
+// The /authorize page is bundled into a module the canister imports (src/backend/core/generated).
+const page = spawnSync(process.execPath, [join(root, 'scripts', 'build-authorize-page.mjs')], { cwd: root, stdio: 'inherit' });
+if (page.status !== 0) {
+  console.error(`building the authorization page failed (exit ${page.status ?? page.signal})`);
+  process.exit(1);
+}
+
 const result = spawnSync(join(root, 'node_modules', '.bin', 'azle'), ['build', name], {
   cwd: root,
   stdio: 'inherit',
@@ -51,7 +58,7 @@ if (size > WASM_SIZE_LIMIT) {
 function isStale() {
   if (!existsSync(wasmPath) || !existsSync(didPath)) return true;
   const built = statSync(wasmPath).mtimeMs;
-  const sources = [join(root, 'dfx.json'), join(root, 'package-lock.json'), ...filesUnder(join(root, 'src', 'backend'))];
+  const sources = [join(root, 'dfx.json'), join(root, 'package-lock.json'), ...filesUnder(join(root, 'src', 'backend')), ...filesUnder(join(root, 'src', 'authorize_page')), ...filesUnder(join(root, 'src', 'declarations'))];
   return sources.some((file) => statSync(file).mtimeMs > built);
 }
 

@@ -12,7 +12,8 @@ import {
 import type { Config } from './config';
 import { DISCOVERY_MAX_AGE_SECONDS, JWKS_MAX_AGE_SECONDS } from './http_cache';
 import type { KeyRing } from './key_ring';
-import { AUTHORIZE_PAGE_CSP, AUTHORIZE_PAGE_HTML } from './generated/authorize_page';
+import { AUTHORIZE_PAGE_HTML, AUTHORIZE_PAGE_SCRIPT_HASH, AUTHORIZE_PAGE_STYLE_HASH } from './generated/authorize_page';
+import { endpointsFor } from './oidc/page_endpoints';
 import { AUTHORIZE_PATH, TOKEN_PATH } from './oidc/endpoints';
 import { AUTHORIZATION_SERVER_METADATA_PATH, discoveryDocument, DISCOVERY_PATH, jwksDocument, JWKS_PATH } from './well_known';
 
@@ -103,14 +104,31 @@ const TOKEN_PREFLIGHT = preflight(TOKEN_ALLOWED_METHODS, [['access-control-allow
 /** The query's answer to POST /token: not certified, since the gateway discards it and calls http_request_update. */
 export const UPGRADE_TO_UPDATE: HttpResponse = { statusCode: 200, headers: [], body: new Uint8Array(), upgrade: true };
 
+/**
+ * Security: the page runs only its own inline script and style (pinned by hash), talks only to
+ * the IC API it derives from the issuer's origin, and cannot be framed (clickjacking a login).
+ */
+export function authorizePageCsp(issuer: string): string {
+  const endpoints = endpointsFor(new URL(issuer).origin);
+  return [
+    "default-src 'none'",
+    `script-src '${AUTHORIZE_PAGE_SCRIPT_HASH}'`,
+    `style-src '${AUTHORIZE_PAGE_STYLE_HASH}'`,
+    `connect-src ${endpoints === undefined ? "'none'" : endpoints.icHost}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'"
+  ].join('; ');
+}
+
 /** The authorization page: one HTML file, its script and style inline and pinned by hash in the CSP. */
-function authorizePage(): HttpResponse {
+function authorizePage(issuer: string): HttpResponse {
   return {
     statusCode: 200,
     headers: [
       ['content-type', 'text/html; charset=utf-8'],
       ['cache-control', 'no-store'],
-      ['content-security-policy', AUTHORIZE_PAGE_CSP],
+      ['content-security-policy', authorizePageCsp(issuer)],
       ['referrer-policy', 'no-referrer'],
       ['x-frame-options', 'DENY'],
       ...COMMON_HEADERS
@@ -127,7 +145,7 @@ export function buildHttpResources(config: Config, ring: KeyRing): HttpResources
     [JWKS_PATH, { document: document('application/jwk-set+json', JWKS_MAX_AGE_SECONDS, jwksDocument(ring)), preflight: PREFLIGHT, methodNotAllowed: METHOD_NOT_ALLOWED }],
     [DISCOVERY_PATH, { document: discovery, preflight: PREFLIGHT, methodNotAllowed: METHOD_NOT_ALLOWED }],
     [AUTHORIZATION_SERVER_METADATA_PATH, { document: discovery, preflight: PREFLIGHT, methodNotAllowed: METHOD_NOT_ALLOWED }],
-    [AUTHORIZE_PATH, { document: authorizePage(), preflight: PREFLIGHT, methodNotAllowed: METHOD_NOT_ALLOWED }],
+    [AUTHORIZE_PATH, { document: authorizePage(config.issuer), preflight: PREFLIGHT, methodNotAllowed: METHOD_NOT_ALLOWED }],
     [TOKEN_PATH, { document: TOKEN_METHOD_NOT_ALLOWED, preflight: TOKEN_PREFLIGHT, methodNotAllowed: TOKEN_METHOD_NOT_ALLOWED }]
   ]);
   // The body never echoes the request: nothing a client sends is reflected.

@@ -10,15 +10,20 @@ import {
   idlInitArgs,
   idlService,
   type _SERVICE as JwtIssuerService,
+  type AuthorizationRequest,
+  type AuthorizeResult,
+  type CheckAuthorizationResult,
+  type ClientResult,
   type Config,
   type IssueResult,
+  type OidcClient,
   type Metrics,
   type RotateKeysResult,
   type UpdateConfigResult
 } from '../../../src/declarations/jwt_issuer/jwt_issuer.did';
 import { replyOrThrow, type CallOutcome, type InstallMode, type TestIc } from './test_ic';
 
-export type { IssueResult };
+export type { AuthorizationRequest, AuthorizeResult, IssueResult, OidcClient };
 
 export const JWT_ISSUER_WASM = join(import.meta.dirname, '..', '..', '..', '.azle', 'jwt_issuer', 'jwt_issuer.wasm');
 
@@ -68,6 +73,14 @@ export interface HttpResult {
 }
 
 const opt = <T>(value: T | undefined): [] | [T] => (value === undefined ? [] : [value]);
+
+function httpResult(response: { status_code: number; headers: [string, string][]; body: Uint8Array | number[] }): HttpResult {
+  return {
+    status: response.status_code,
+    headers: Object.fromEntries(response.headers),
+    body: new TextDecoder().decode(Uint8Array.from(response.body))
+  };
+}
 
 export class JwtIssuer {
   constructor(
@@ -142,12 +155,47 @@ export class JwtIssuer {
 
   async http(method: string, url: string): Promise<HttpResult> {
     const request = { method, url, headers: [], body: new Uint8Array(), certificate_version: [2] as [number] };
-    const response = await this.query('http_request', [request], randomPrincipal());
-    return {
-      status: response.status_code,
-      headers: Object.fromEntries(response.headers),
-      body: new TextDecoder().decode(response.body)
-    };
+    return httpResult(await this.query('http_request', [request], randomPrincipal()));
+  }
+
+  /** The query the gateway sends first; `upgrade` true when the canister asks for http_request_update. */
+  async httpRequest(method: string, url: string, headers: [string, string][] = [], body = new Uint8Array()): Promise<HttpResult & { upgrade: boolean }> {
+    const response = await this.query('http_request', [{ method, url, headers, body, certificate_version: [2] }], randomPrincipal());
+    return { ...httpResult(response), upgrade: response.upgrade[0] === true };
+  }
+
+  /** What the gateway sends after an upgrade: an update call from the anonymous principal. */
+  async httpRequestUpdate(method: string, url: string, headers: [string, string][], body: Uint8Array): Promise<HttpResult> {
+    return httpResult(await this.update('http_request_update', [{ method, url, headers, body }], Principal.anonymous()));
+  }
+
+  /** POST /token as the gateway does it: the query, which must ask to upgrade, then the update call. */
+  async postToken(form: Record<string, string> | string, contentType = 'application/x-www-form-urlencoded'): Promise<HttpResult> {
+    const body = new TextEncoder().encode(typeof form === 'string' ? form : new URLSearchParams(form).toString());
+    const headers: [string, string][] = [['content-type', contentType]];
+    const query = await this.httpRequest('POST', '/token', headers, body);
+    if (!query.upgrade) throw new Error(`POST /token was not upgraded: ${query.status} ${query.body}`);
+    return this.httpRequestUpdate('POST', '/token', headers, body);
+  }
+
+  registerClient(client: OidcClient, sender: Principal = this.controller): Promise<ClientResult> {
+    return this.update('register_client', [client], sender);
+  }
+
+  removeClient(clientId: string, sender: Principal = this.controller): Promise<ClientResult> {
+    return this.update('remove_client', [clientId], sender);
+  }
+
+  listClients(): Promise<OidcClient[]> {
+    return this.query('list_clients', []);
+  }
+
+  checkAuthorization(request: AuthorizationRequest): Promise<CheckAuthorizationResult> {
+    return this.query('check_authorization', [request]);
+  }
+
+  authorize(sender: Principal, request: AuthorizationRequest): Promise<AuthorizeResult> {
+    return this.update('authorize', [request], sender);
   }
 
   rotateKeys(sender: Principal = this.controller): Promise<RotateKeysResult> {

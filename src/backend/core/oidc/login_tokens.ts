@@ -92,12 +92,15 @@ export function planLogin(context: LoginContext): Result<LoginPlan, TokenError> 
   const expiresIn = config.defaultTtlSeconds;
   const expiresAt = issuedAt + expiresIn;
   const subject = client.subjectType === 'Public' ? code.principal : pairwiseSubject(context.pairwiseSalt, sectorIdentifier(client), code.principal);
+  // nbf and jti too: our verifier (and many others) require them of every token.
   const idClaims = {
     iss: config.issuer,
     sub: subject,
     aud: client.clientId,
     exp: expiresAt,
     iat: issuedAt,
+    nbf: issuedAt,
+    jti: jwtId(context.jtiSeed, context.sequence),
     auth_time: code.authTimeSeconds,
     nonce: code.nonce,
     azp: client.clientId
@@ -108,6 +111,7 @@ export function planLogin(context: LoginContext): Result<LoginPlan, TokenError> 
     aud: client.accessTokenAudience,
     exp: expiresAt,
     iat: issuedAt,
+    nbf: issuedAt,
     jti: jwtId(context.jtiSeed, context.sequence + 1n),
     client_id: client.clientId,
     scope: code.scope,
