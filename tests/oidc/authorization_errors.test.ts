@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startLoopbackReceiver, type LoopbackReceiver } from '../../examples/native-cli/loopback_receiver';
 import { launchChromium } from '../browser/support/chromium';
-import { LOGIN_BUTTON, openAuthorizationPage } from './support/authorization_page';
+import { ERROR_MESSAGE, LOGIN_BUTTON, openAuthorizationPage } from './support/authorization_page';
 import { nativeClient, startOidcProvider, type OidcProvider } from './support/provider';
 
 const CLIENT_ID = 'error-cases';
@@ -78,10 +78,10 @@ async function errorPage(overrides: Record<string, string | undefined>): Promise
     const url = authorizationUrl(overrides);
     const page = await openAuthorizationPage(browser, url);
     try {
-      const shown = page.getByRole('alert');
+      const shown = page.locator(ERROR_MESSAGE);
       await shown.waitFor({ timeout: 15_000 });
       // No way on: no login offered, the browser still on the issuer, nothing arrived at the app.
-      expect(await page.getByRole('button', { name: LOGIN_BUTTON }).count()).toBe(0);
+      expect(await page.getByRole('button', LOGIN_BUTTON).isVisible()).toBe(false);
       expect(page.url()).toBe(url.toString());
       const arrived = await Promise.race([receiver.response.then(() => true), new Promise((resolve) => setTimeout(resolve, 500, false))]);
       expect(arrived).toBe(false);

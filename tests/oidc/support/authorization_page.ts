@@ -11,7 +11,9 @@ export interface Approval {
   landedOn: URL;
 }
 
-export const LOGIN_BUTTON = /Internet Identity/;
+export const LOGIN_BUTTON = { name: 'Sign in', exact: true } as const;
+/** The page's message once it reports an error. */
+export const ERROR_MESSAGE = '#message[data-error]';
 
 /** Opens `authorizationUrl` in a fresh browser context; the caller closes the context. */
 export async function openAuthorizationPage(browser: Browser, authorizationUrl: URL | string): Promise<Page> {
@@ -25,7 +27,7 @@ export async function openAuthorizationPage(browser: Browser, authorizationUrl: 
 export async function approveAsUser(browser: Browser, authorizationUrl: URL | string, redirectUri: string, timeoutMs = 60_000): Promise<Approval> {
   const page = await openAuthorizationPage(browser, authorizationUrl);
   try {
-    const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: LOGIN_BUTTON }).click()]);
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', LOGIN_BUTTON).click()]);
     await usersOffered(popup);
     const principal = await principalShownFor(popup, 1);
     await choose(popup, { user: 1 });
