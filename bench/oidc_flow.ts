@@ -8,10 +8,14 @@ import * as oidc from 'openid-client';
 
 import { AuthorizationRequestType, AuthorizeResultType, CheckAuthorizationResultType } from '../src/backend/core/candid';
 import { resolveLocalhostNamesToLoopback } from '../examples/native-cli/localhost_names';
+import { startLoopbackReceiver } from '../examples/native-cli/loopback_receiver';
 import { createThresholdKeys } from '../packages/local-ic/src/threshold';
+import { launchChromium } from '../tests/browser/support/chromium';
+import { approveAsUser } from '../tests/oidc/support/authorization_page';
 import { nativeClient, startOidcProvider } from '../tests/oidc/support/provider';
 
 const LOGINS = 10;
+const BROWSER_LOGINS = 3;
 const CLIENT_ID = 'bench-native';
 const REDIRECT_URI = 'http://127.0.0.1:8765/callback';
 const SIGNATURES_PER_LOGIN = 2;
@@ -35,6 +39,26 @@ try {
     execute: [oidc.allowInsecureRequests]
   });
   oidc.enableNonRepudiationChecks(config);
+
+  async function grant(callback: URL, codeVerifier: string, state: string, nonce: string): Promise<string> {
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: codeVerifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+    return tokens.claims()!.sub;
+  }
+
+  async function authorizationRequest(redirectUri: string): Promise<{ url: URL; codeVerifier: string; state: string; nonce: string }> {
+    const codeVerifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce
+    });
+    return { url, codeVerifier, state, nonce };
+  }
 
   // The page's two calls as the user: check_authorization (query), then authorize (update).
   async function authorizeAs(user: Principal, url: URL): Promise<URL> {
@@ -63,28 +87,39 @@ try {
   async function login(index: number): Promise<Phases> {
     const user = Principal.selfAuthenticating(Uint8Array.of(index, 0x0c, ...new Uint8Array(30)));
     const started = performance.now();
-    const codeVerifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const nonce = oidc.randomNonce();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
-      code_challenge_method: 'S256',
-      state,
-      nonce
-    });
+    const { url, codeVerifier, state, nonce } = await authorizationRequest(REDIRECT_URI);
     const callback = await authorizeAs(user, url);
     const authorized = performance.now();
-    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: codeVerifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
-    if (tokens.claims()?.sub !== user.toText()) throw new Error('the id_token is for someone else');
+    if ((await grant(callback, codeVerifier, state, nonce)) !== user.toText()) throw new Error('the id_token is for someone else');
     const done = performance.now();
     return { authorizeMs: authorized - started, tokenMs: done - authorized, totalMs: done - started };
+  }
+
+  /** The same through the authorization page in headless Chromium, the dev identity provider's login included. */
+  async function browserLogin(browser: Awaited<ReturnType<typeof launchChromium>>): Promise<number> {
+    const receiver = await startLoopbackReceiver('/callback', 60_000);
+    try {
+      const started = performance.now();
+      const { url, codeVerifier, state, nonce } = await authorizationRequest(receiver.redirectUri);
+      const { principal } = await approveAsUser(browser, url, receiver.redirectUri);
+      if ((await grant(await receiver.response, codeVerifier, state, nonce)) !== principal) throw new Error('the id_token is for someone else');
+      return performance.now() - started;
+    } finally {
+      await receiver.close();
+    }
   }
 
   await login(255); // warm-up: JWK Set fetched once, code paths compiled
   const runs: Phases[] = [];
   for (let i = 0; i < LOGINS; i++) runs.push(await login(i));
+
+  const browser = await launchChromium();
+  const browserRuns: number[] = [];
+  try {
+    for (let i = 0; i < BROWSER_LOGINS; i++) browserRuns.push(await browserLogin(browser));
+  } finally {
+    await browser.close();
+  }
 
   // The signing maths the local IC does for each sign_with_schnorr (ed25519), on its own.
   const keys = createThresholdKeys();
@@ -108,6 +143,7 @@ try {
       'signing share of total': `${((100 * SIGNATURES_PER_LOGIN * signMs) / total).toFixed(1)} %`
     }
   ]);
+  console.log(`Through the authorization page in headless Chromium (page, dev identity provider login, authorize, redirect, token, validation), median of ${BROWSER_LOGINS}: ${median(browserRuns).toFixed(0)} ms`);
   console.log('On mainnet each signature is a threshold protocol run between the nodes of the key subnet, and its fee (2 per login) is in README "Cost per token".');
 } finally {
   await provider.close();
