@@ -7,7 +7,16 @@ import { join } from 'node:path';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 
-import { ConfigInputType, configInputToCandid, MetricsType, UpdateConfigResultType } from '../backend/core/candid';
+import {
+  ClientResultType,
+  ConfigInputType,
+  configInputToCandid,
+  MetricsType,
+  OidcClientType,
+  oidcClientToCandid,
+  UpdateConfigResultType
+} from '../backend/core/candid';
+import type { OidcClient } from '../backend/core/oidc/clients';
 import type { ConfigInput } from '../backend/core/config';
 import { StateStoreError } from '../../packages/local-ic/src/errors';
 import { writeFileDurably } from '../../packages/local-ic/src/persistence/durable_file';
@@ -21,6 +30,16 @@ export interface Deployment {
   /** What happened on this start. */
   action: 'installed' | 'upgraded' | 'unchanged';
 }
+
+/** The OpenID client every local deployment registers (issue 16): a native app on a loopback redirect. */
+export const DEMO_NATIVE_CLIENT: OidcClient = {
+  clientId: 'ic-jwt-native-demo',
+  kind: 'Native',
+  redirectUris: ['http://127.0.0.1/callback'],
+  idTokenAlgorithm: 'EdDSA',
+  accessTokenAudience: 'ic-jwt-demo-api',
+  subjectType: 'Public'
+};
 
 const DEPLOYMENT_FILE = 'deployment.json';
 const CANISTER_CYCLES = 100_000_000_000_000n;
@@ -58,8 +77,18 @@ export async function deployJwtIssuer(network: LocalNetwork, wasm: Uint8Array, s
     await ic.installCode(canisterId, wasm, encodeConfig({ issuer }), { sender: controller });
     deployment = { canisterId, controller, issuer, action: 'installed' };
   }
+  await registerClient(network, deployment.canisterId, deployment.controller, DEMO_NATIVE_CLIENT);
   await waitForSigningKey(network, deployment.canisterId);
   return deployment;
+}
+
+/** Registers (or replaces) an OpenID client as the controller. */
+export async function registerClient(network: LocalNetwork, canisterId: Principal, controller: Principal, client: OidcClient): Promise<void> {
+  const arg = IDL.encode([OidcClientType], [oidcClientToCandid(client)]);
+  const result = await network.ic.updateCall(canisterId, 'register_client', arg, { sender: controller });
+  if (result.kind === 'rejected') throw new Error(`register_client was rejected: ${result.message}`);
+  const [outcome] = IDL.decode([ClientResultType], result.reply) as [Record<string, unknown>];
+  if (!('Ok' in outcome)) throw new Error(`register_client refused ${client.clientId}: ${JSON.stringify(outcome)}`);
 }
 
 async function readDeployment(file: string): Promise<{ canisterId: string; controller: string }> {

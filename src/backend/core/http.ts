@@ -13,7 +13,7 @@ import type { Config } from './config';
 import { DISCOVERY_MAX_AGE_SECONDS, JWKS_MAX_AGE_SECONDS } from './http_cache';
 import type { KeyRing } from './key_ring';
 import { AUTHORIZE_PAGE_HTML, AUTHORIZE_PAGE_SCRIPT_HASH, AUTHORIZE_PAGE_STYLE_HASH } from './generated/authorize_page';
-import { endpointsFor } from './oidc/page_endpoints';
+import { endpointsFor, originOf } from './oidc/page_endpoints';
 import { AUTHORIZE_PATH, TOKEN_PATH } from './oidc/endpoints';
 import { AUTHORIZATION_SERVER_METADATA_PATH, discoveryDocument, DISCOVERY_PATH, jwksDocument, JWKS_PATH } from './well_known';
 
@@ -109,7 +109,7 @@ export const UPGRADE_TO_UPDATE: HttpResponse = { statusCode: 200, headers: [], b
  * the IC API it derives from the issuer's origin, and cannot be framed (clickjacking a login).
  */
 export function authorizePageCsp(issuer: string): string {
-  const endpoints = endpointsFor(new URL(issuer).origin);
+  const endpoints = endpointsFor(originOf(issuer));
   return [
     "default-src 'none'",
     `script-src '${AUTHORIZE_PAGE_SCRIPT_HASH}'`,

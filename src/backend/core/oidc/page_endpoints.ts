@@ -24,13 +24,20 @@ const DEV_IDENTITY_PROVIDER_PATH = '/_/identity/';
  * Nothing comes from the query string: a link cannot send the user to another identity provider.
  */
 export function endpointsFor(origin: string): PageEndpoints | undefined {
-  const url = new URL(origin);
-  const [label, ...rest] = url.hostname.split('.');
-  if (label === undefined || !PRINCIPAL_TEXT.test(label)) return undefined;
-  if (url.protocol === 'http:' && rest.join('.') === 'localhost') {
-    const local = `http://localhost${url.port === '' ? '' : `:${url.port}`}`;
-    return { canisterId: label, icHost: local, identityProvider: `${local}${DEV_IDENTITY_PROVIDER_PATH}`, fetchRootKey: true };
+  // Parsed by hand: the canister (Azle's stable mode) has no URL class.
+  const match = /^(https?):\/\/([a-z0-9-]+)((?:\.[a-z0-9-]+)*)(?::([0-9]{1,5}))?$/.exec(origin.toLowerCase());
+  if (match === null) return undefined;
+  const [, scheme, label, domain, port] = match;
+  if (!PRINCIPAL_TEXT.test(label!)) return undefined;
+  if (scheme === 'http' && domain === '.localhost') {
+    const local = `http://localhost${port === undefined ? '' : `:${port}`}`;
+    return { canisterId: label!, icHost: local, identityProvider: `${local}${DEV_IDENTITY_PROVIDER_PATH}`, fetchRootKey: true };
   }
-  if (url.protocol !== 'https:') return undefined;
-  return { canisterId: label, icHost: MAINNET_IC_HOST, identityProvider: MAINNET_IDENTITY_PROVIDER, fetchRootKey: false };
+  if (scheme !== 'https') return undefined;
+  return { canisterId: label!, icHost: MAINNET_IC_HOST, identityProvider: MAINNET_IDENTITY_PROVIDER, fetchRootKey: false };
+}
+
+/** The scheme, host and port of a URL (which the config's issuer check keeps plain). */
+export function originOf(url: string): string {
+  return /^[a-z]+:\/\/[^/?#]*/i.exec(url)?.[0] ?? url;
 }
