@@ -7,17 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliOptions, DEFAULT_CLIENT_ID } from '../../examples/native-cli/cli';
 import { launchChromium } from '../browser/support/chromium';
 import { approveAsUser } from './support/authorization_page';
-import { nativeClient, startOidcProvider, type OidcProvider } from './support/provider';
+import { startOidcProvider, type OidcProvider } from './support/provider';
 import { redirectUriOf, startRelyingParty } from './support/relying_party_process';
-
-const CLIENT_ID = 'native-cli-test';
 
 let provider: OidcProvider;
 let browser: Browser;
 
 beforeAll(async () => {
   provider = await startOidcProvider('ic-jwt-native-cli-');
-  await provider.registerClient(nativeClient(CLIENT_ID, 'ic-jwt-demo-api'));
   browser = await launchChromium();
 }, 120_000);
 
@@ -49,8 +46,8 @@ describe('examples/native-cli options', () => {
 });
 
 describe('examples/native-cli', () => {
-  it('signs the user in and prints the id_token claims', async () => {
-    const cli = runCli('--client-id', CLIENT_ID, '--no-open', '--timeout', '90');
+  it('signs the user in as the demo client npm start registers (its default) and prints the id_token claims', async () => {
+    const cli = runCli('--no-open', '--timeout', '90');
     try {
       const authorizationUrl = await cli.authorizationUrl;
       const redirectUri = redirectUriOf(authorizationUrl);
@@ -58,14 +55,14 @@ describe('examples/native-cli', () => {
       const { principal } = await approveAsUser(browser, authorizationUrl, redirectUri);
       const { code, stdout, stderr } = await cli.exited;
       expect(code, stderr).toBe(0);
-      expect(JSON.parse(stdout)).toMatchObject({ iss: provider.issuer, sub: principal, aud: CLIENT_ID, nonce: authorizationUrl.searchParams.get('nonce') });
+      expect(JSON.parse(stdout)).toMatchObject({ iss: provider.issuer, sub: principal, aud: DEFAULT_CLIENT_ID, nonce: authorizationUrl.searchParams.get('nonce') });
     } finally {
       cli.kill();
     }
   });
 
   it('gives up with a clear message, exit status 1, when the browser never comes back', async () => {
-    const cli = runCli('--client-id', CLIENT_ID, '--no-open', '--timeout', '2');
+    const cli = runCli('--no-open', '--timeout', '2');
     await cli.authorizationUrl;
     const { code, stdout, stderr } = await cli.exited;
     expect([code, stdout]).toEqual([1, '']);

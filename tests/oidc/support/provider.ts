@@ -2,17 +2,10 @@
 // jwt_issuer deployed on it, plus relying-party clients registered by its controller.
 import { IDL } from '@dfinity/candid';
 
-import {
-  ClientResultType,
-  ConfigInputType,
-  configInputToCandid,
-  MetricsType,
-  OidcClientType,
-  oidcClientToCandid,
-  UpdateConfigResultType
-} from '../../../src/backend/core/candid';
+import { ConfigInputType, configInputToCandid, MetricsType, UpdateConfigResultType } from '../../../src/backend/core/candid';
 import type { ConfigInput } from '../../../src/backend/core/config';
 import type { OidcClient } from '../../../src/backend/core/oidc/clients';
+import { registerClient } from '../../../src/dev_network/deploy_jwt_issuer';
 import { devIdentityProviderSite } from '../../../src/dev_network/sites';
 import { startDeployedIssuer, type DeployedIssuer } from '../../network/support/deployed_issuer';
 
@@ -33,25 +26,17 @@ export async function startOidcProvider(folderPrefix: string): Promise<OidcProvi
   const { network, deployment } = deployed;
   network.addSite(await devIdentityProviderSite());
 
-  async function asController(method: string, arg: Uint8Array): Promise<Uint8Array> {
-    const result = await network.ic.updateCall(deployment.canisterId, method, arg, { sender: deployment.controller });
-    if (result.kind !== 'replied') throw new Error(`${method} was rejected: ${result.message}`);
-    return result.reply;
-  }
-
   return {
     deployed,
     issuer: deployment.issuer,
     async configure(input) {
-      const reply = await asController('update_config', IDL.encode([ConfigInputType], [configInputToCandid(input)]));
-      const [outcome] = IDL.decode([UpdateConfigResultType], reply) as [Record<string, unknown>];
+      const arg = IDL.encode([ConfigInputType], [configInputToCandid(input)]);
+      const result = await network.ic.updateCall(deployment.canisterId, 'update_config', arg, { sender: deployment.controller });
+      if (result.kind !== 'replied') throw new Error(`update_config was rejected: ${result.message}`);
+      const [outcome] = IDL.decode([UpdateConfigResultType], result.reply) as [Record<string, unknown>];
       if (!('Ok' in outcome)) throw new Error(`update_config refused ${JSON.stringify(input)}`);
     },
-    async registerClient(client) {
-      const reply = await asController('register_client', IDL.encode([OidcClientType], [oidcClientToCandid(client)]));
-      const [outcome] = IDL.decode([ClientResultType], reply) as [Record<string, unknown>];
-      if (!('Ok' in outcome)) throw new Error(`register_client refused ${client.clientId}: ${JSON.stringify(outcome['Err'])}`);
-    },
+    registerClient: (client) => registerClient(network, deployment.canisterId, deployment.controller, client),
     async signingCounters() {
       const result = await network.ic.queryCall(deployment.canisterId, 'metrics', IDL.encode([], []));
       if (result.kind !== 'replied') throw new Error(`metrics was rejected: ${result.message}`);
