@@ -155,6 +155,10 @@ describe('options from the environment', () => {
       algorithms: ['ES256K', 'EdDSA'],
       discovery: true
     });
+    const accessTokens = verifierOptionsFromEnv({ ISSUER: `https://${ID}.icp0.io`, AUDIENCE: 'https://api.example', ALGORITHMS: 'EdDSA', TOKEN_TYPE: 'at+jwt' });
+    expect(accessTokens).toMatchObject({ tokenType: 'at+jwt', algorithms: ['EdDSA'] });
+    expect(resolveOptions(accessTokens).tokenType).toBe('at+jwt');
+    expect(() => resolveOptions(verifierOptionsFromEnv({ CANISTER_ID: ID, TOKEN_TYPE: 'access' }))).toThrow(VerifierConfigError);
   });
 
   it('says what is missing', () => {
