@@ -6,7 +6,11 @@ import {
   planMigration,
   readBucket,
   readBucketPruneCursor,
+  readClient,
+  readCodeEntropy,
   readConfig,
+  readPairwiseSalt,
+  readStoredCode,
   readCounters,
   readGlobalWindow,
   readJtiSeed,
@@ -136,6 +140,33 @@ describe('migrations', () => {
       Object.fromEntries(planMigration(store({ config, keyRing: { active, retired: [] } }), now).writes)[STABLE_KEYS.keyRing];
     expect(ring(null)).toEqual({ active: [], pending: [], retired: [] });
     expect(ring(legacy(ec))).toMatchObject({ active: [{ jwk: ec.jwk }] });
+  });
+
+  it('from schema 2: validates and only moves the version on (clients, codes and the OIDC settings start empty)', () => {
+    const migration = planMigration(store({ schemaVersion: 2, config, counters, keyRing: { active: [ec], pending: [], retired: [] } }), now);
+    expect(migration).toEqual({ from: 2, writes: [[STABLE_KEYS.schemaVersion, 3]], removes: [] });
+  });
+
+  it('reads the OIDC settings (pairwise salt, code entropy pool, prune cursor) and refuses bad ones, naming the key', () => {
+    const hex = 'ab'.repeat(32);
+    expect(readPairwiseSalt(hex)).toEqual(new Uint8Array(32).fill(0xab));
+    expect(readPairwiseSalt(undefined)).toBeUndefined();
+    expect(readCodeEntropy([hex, hex])).toEqual([hex, hex]);
+    expect(readCodeEntropy(undefined)).toEqual([]);
+    expect(errorOf(() => readPairwiseSalt('ab'.repeat(16))).key).toBe('pairwiseSalt');
+    expect(errorOf(() => readCodeEntropy(Array.from({ length: 17 }, () => hex))).key).toBe('codeEntropy');
+    expect(errorOf(() => readCodeEntropy(['xyz'])).key).toBe('codeEntropy');
+    expect(errorOf(() => planMigration(store({ schemaVersion: 2, config, pairwiseSalt: 'no' }), now)).key).toBe('pairwiseSalt');
+  });
+
+  it('reads clients and codes as the canister stores them, and refuses a client whose redirect URI is not of its kind', () => {
+    const client = { clientId: 'app', kind: 'Native', redirectUris: ['http://127.0.0.1/cb'], idTokenAlgorithm: 'EdDSA', accessTokenAudience: 'api', subjectType: 'Public' };
+    expect(readClient(client, 'app')).toEqual(client);
+    expect(errorOf(() => readClient(client, 'other')).key).toBe('client other');
+    expect(errorOf(() => readClient({ ...client, kind: 'Web' }, 'app')).key).toBe('client app');
+    const code = { principal: 'aaaaa-aa', clientId: 'app', redirectUri: 'http://127.0.0.1:1/cb', codeChallenge: 'c', nonce: 'n', scope: 'openid', authTimeSeconds: 1, expiresAtMs: 2 };
+    expect(readStoredCode(code, 'k')).toEqual(code);
+    expect(errorOf(() => readStoredCode({ ...code, expiresAtMs: -1 }, 'k')).key).toBe('code k');
   });
 
   it('at the current version: validates and writes nothing', () => {
