@@ -26,8 +26,10 @@ export async function startLoopbackReceiver(path: string, timeoutMs: number): Pr
   const response = new Promise<URL>((resolve, reject) => (settle = { resolve, reject }));
   // Closing before any response rejects it; whoever awaits it sees that, nobody else has to.
   response.catch(() => undefined);
+  let origin = '';
   const server = createServer((request, reply) => {
-    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
+    // Against our own origin, not the Host header: the app sends this URL's origin and path as redirect_uri again.
+    const url = new URL(request.url ?? '/', origin);
     if (request.method !== 'GET' || url.pathname !== path || settle === undefined) {
       reply.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found.');
       return;
@@ -48,12 +50,13 @@ export async function startLoopbackReceiver(path: string, timeoutMs: number): Pr
     server.listen(0, '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
   const timer = setTimeout(() => {
     settle?.reject(new Error(`no authorization response within ${Math.round(timeoutMs / 1000)} s`));
     settle = undefined;
   }, timeoutMs);
   return {
-    redirectUri: `http://127.0.0.1:${port}${path}`,
+    redirectUri: `${origin}${path}`,
     response,
     close: () =>
       new Promise<void>((resolve) => {
