@@ -30,7 +30,7 @@ export async function startLoopbackReceiver(path: string, timeoutMs: number): Pr
   const server = createServer((request, reply) => {
     // Against our own origin, not the Host header: the app sends this URL's origin and path as redirect_uri again.
     const url = new URL(request.url ?? '/', origin);
-    if (request.method !== 'GET' || url.pathname !== path || settle === undefined) {
+    if (request.method !== 'GET' || url.origin !== origin || url.pathname !== path || settle === undefined) {
       reply.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found.');
       return;
     }
