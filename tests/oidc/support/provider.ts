@@ -24,7 +24,12 @@ export interface OidcProvider {
 export async function startOidcProvider(folderPrefix: string): Promise<OidcProvider> {
   const deployed = await startDeployedIssuer(folderPrefix);
   const { network, deployment } = deployed;
-  network.addSite(await devIdentityProviderSite());
+  try {
+    network.addSite(await devIdentityProviderSite());
+  } catch (error) {
+    await deployed.close();
+    throw error;
+  }
 
   return {
     deployed,
