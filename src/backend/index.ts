@@ -294,7 +294,8 @@ export default class JwtIssuer {
       key_version: storedKeyVersion(),
       active_keys: activeKeysToCandid(ring),
       pending_keys: pendingKeysToCandid(ring),
-      signing_keys: config.algorithms.map((alg) => ({ algorithm: alg, status: signingKeyStatusToCandid(statusOf(signingKeyStatuses, alg)) }))
+      signing_keys: config.algorithms.map((alg) => ({ algorithm: alg, status: signingKeyStatusToCandid(statusOf(signingKeyStatuses, alg)) })),
+      authorization_codes: BigInt(liveCodeCount())
     };
   }
 

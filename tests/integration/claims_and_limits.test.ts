@@ -47,7 +47,7 @@ describe('caller-asserted claims', () => {
       'the claim "scope" is set by the issuer or reserved; no caller may set it'
     );
     const discovery = JSON.parse((await issuer.http('GET', '/.well-known/openid-configuration')).body);
-    expect(discovery.claims_supported).toEqual(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'roles', 'email_verified']);
+    expect(discovery.claims_supported).toEqual(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'auth_time', 'nonce', 'azp', 'client_id', 'scope', 'roles', 'email_verified']);
 
     for (const name of ['scope', 'nonce', 'sub', 'constructor']) {
       expect(await issuer.updateConfig(issuer.controller, { allowedExtraClaims: ['roles', name] })).toEqual({

@@ -154,6 +154,8 @@ describe('the authorization code flow with PKCE', () => {
 
     const after = await issuedCounts(issuer);
     expect(after).toEqual({ tokens: before.tokens + 2n, signatures: before.signatures + 2n });
+    // The exchange took the code out of stable memory.
+    expect((await issuer.metrics()).authorization_codes).toBe(0n);
 
     // A reused code fails, and nothing more is issued.
     const again = await issuer.postToken(tokenForm(login));
@@ -407,6 +409,19 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
     await expectRefused(await issuer.postToken(form(login)), 400, 'invalid_grant');
     await expectRefused(await issuer.postToken(tokenForm(login)), 400, 'invalid_grant');
     expect(await issuedCounts(issuer)).toEqual(before);
+  });
+
+  it('unused codes are pruned from stable memory once expired; every refusal is counted by its RFC error', async () => {
+    await ic.advanceTime(125_000);
+    expect((await issuer.metrics()).authorization_codes).toBe(0n);
+    await authorizeAs(issuer, randomPrincipal());
+    await authorizeAs(issuer, randomPrincipal());
+    expect((await issuer.metrics()).authorization_codes).toBe(2n);
+    // Expired after 60 s; the pruning timer runs every 60 s.
+    await ic.advanceTime(125_000);
+    expect((await issuer.metrics()).authorization_codes).toBe(0n);
+    const rejections = Object.fromEntries((await issuer.metrics()).rejections.map(({ reason, count }) => [reason, count]));
+    expect(rejections['token:invalid_grant']).toBeGreaterThan(0n);
   });
 
   it('an expired code (after 60 s): invalid_grant', async () => {

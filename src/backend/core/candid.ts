@@ -96,7 +96,8 @@ export const MetricsType = IDL.Record({
   key_version: IDL.Nat32,
   active_keys: IDL.Vec(IDL.Record({ algorithm: IDL.Text, kid: IDL.Text })),
   pending_keys: IDL.Vec(PendingKeyType),
-  signing_keys: IDL.Vec(IDL.Record({ algorithm: IDL.Text, status: SigningKeyStatusType }))
+  signing_keys: IDL.Vec(IDL.Record({ algorithm: IDL.Text, status: SigningKeyStatusType })),
+  authorization_codes: IDL.Nat64
 });
 
 export const RotationErrorType = IDL.Variant({

@@ -330,7 +330,12 @@ export interface Metrics {
    */
   'key_version' : number,
   /**
-   * Refused `issue_jwt` calls by reason (an IssueError case name).
+   * OpenID authorization codes in stable memory: given out, neither exchanged nor pruned yet.
+   */
+  'authorization_codes' : bigint,
+  /**
+   * Refused calls by reason: an IssueError case name for `issue_jwt`; "authorize:<error>" and
+   * "token:<error>" (RFC 6749 error codes) for the OpenID endpoints.
    */
   'rejections' : Array<{ 'count' : bigint, 'reason' : string }>,
   'cycle_balance' : bigint,
@@ -356,7 +361,8 @@ export interface OidcClient {
   'access_token_audience' : string,
   'subject_type' : SubjectType,
   /**
-   * "EdDSA" (default when "") or "ES256K"; one of the enabled `algorithms`. Also signs the access token.
+   * "EdDSA" (default when "") or "ES256K"; one of the enabled `algorithms` (if a config change
+   * disables it later, the token endpoint answers server_error). Also signs the access token.
    */
   'id_token_algorithm' : string,
   /**
@@ -686,6 +692,7 @@ export const Metrics = IDL.Record({
   'tokens_issued' : IDL.Nat64,
   'pending_keys' : IDL.Vec(PendingKey),
   'key_version' : IDL.Nat32,
+  'authorization_codes' : IDL.Nat64,
   'rejections' : IDL.Vec(
     IDL.Record({ 'count' : IDL.Nat64, 'reason' : IDL.Text })
   ),
@@ -914,6 +921,7 @@ export const idlFactory: IDL.InterfaceFactory = ({ IDL }) => {
     'tokens_issued' : IDL.Nat64,
     'pending_keys' : IDL.Vec(PendingKey),
     'key_version' : IDL.Nat32,
+    'authorization_codes' : IDL.Nat64,
     'rejections' : IDL.Vec(
       IDL.Record({ 'count' : IDL.Nat64, 'reason' : IDL.Text })
     ),

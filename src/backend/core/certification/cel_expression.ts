@@ -40,8 +40,9 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /**
  * Certifies the response (status, the listed headers, the body) but not the request.
  * Security: without request certification a certified response for a path may be served for any
- * method or query on that path; fine for documents that are the same for every request, and the
- * canister never asks to upgrade a query to an update call (the spec's warning for this mode).
+ * method or query on that path; fine for documents that are the same for every request. The one
+ * upgrade (POST /token, see http.ts) is the spec's warning for this mode: a malicious node may serve
+ * the certified 405 of /token instead of asking to upgrade, which costs availability only.
  */
 export function responseOnlyExpression(certifiedHeaders: readonly string[]): string {
   for (const name of certifiedHeaders) {
