@@ -145,10 +145,12 @@ describe('the authorization code flow with PKCE', () => {
     expect(typeof accessToken.payload.jti).toBe('string');
     expect(accessToken.payload.jti).not.toBe(idToken.payload.jti);
 
-    const verifier = (audience: string) =>
-      createVerifier({ issuer: iss, audience, algorithms: ['EdDSA'], jwksUri: 'https://example.com/jwks.json', fetch: async () => new Response(JSON.stringify(jwks)) });
-    expect(await verifier(NATIVE.client_id).verify(body.id_token)).toMatchObject({ sub: alice.toText(), nonce: 'nonce-456' });
-    expect(await verifier(NATIVE.access_token_audience).verify(body.access_token)).toMatchObject({ sub: alice.toText(), client_id: NATIVE.client_id });
+    const verifier = (audience: string, tokenType: 'jwt' | 'at+jwt') =>
+      createVerifier({ issuer: iss, audience, algorithms: ['EdDSA'], tokenType, jwksUri: 'https://example.com/jwks.json', fetch: async () => new Response(JSON.stringify(jwks)) });
+    expect(await verifier(NATIVE.client_id, 'jwt').verify(body.id_token)).toMatchObject({ sub: alice.toText(), nonce: 'nonce-456' });
+    expect(await verifier(NATIVE.access_token_audience, 'at+jwt').verify(body.access_token)).toMatchObject({ sub: alice.toText(), client_id: NATIVE.client_id });
+    // Explicit typing (RFC 8725 §3.11): the access token does not pass where an ic-jwt token is expected.
+    await expect(verifier(NATIVE.access_token_audience, 'jwt').verify(body.access_token)).rejects.toThrow(/access token/);
 
     const after = await issuedCounts(issuer);
     expect(after).toEqual({ tokens: before.tokens + 2n, signatures: before.signatures + 2n });

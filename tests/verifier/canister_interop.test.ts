@@ -73,7 +73,7 @@ describe('canister tokens across verifiers', () => {
 
   const publicKeyPem = () => createPublicKey({ key: { ...jwk }, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
   const rejectedByAll: [string, () => string, string, string][] = [
-    ['the header changed', () => withHeader(tokens.valid, (h) => ({ ...h, typ: 'at+jwt' })), 'ERR_JWT_SIGNATURE_INVALID', 'InvalidSignatureError'],
+    ['the header changed', () => withHeader(tokens.valid, (h) => ({ ...h, typ: 'JOSE' })), 'ERR_JWT_SIGNATURE_INVALID', 'InvalidSignatureError'],
     ['the claims changed', () => withClaims(tokens.valid, (c) => ({ ...c, sub: 'aaaaa-aa' })), 'ERR_JWT_SIGNATURE_INVALID', 'InvalidSignatureError'],
     ['the signature changed', () => flipBit(tokens.valid, 2, 40, 2), 'ERR_JWT_SIGNATURE_INVALID', 'InvalidSignatureError'],
     ['alg switched to none', () => algNone(tokens.valid), 'ERR_JWT_ALG_NOT_ALLOWED', 'InvalidAlgorithmError'],

@@ -54,7 +54,7 @@ const CASES: Case[] = [
   { name: 'a valid token', token: valid, ours: 'OK', nodeCrypto: true, pyjwt: 'OK' },
   { name: 'a valid token signed by the retired key', token: () => issuer.mint({ key: retired }), ours: 'OK', nodeCrypto: true, pyjwt: 'OK' },
   // Each of the three parts changed.
-  { name: 'header changed (typ)', token: () => withHeader(valid(), (h) => ({ ...h, typ: 'at+jwt' })), ours: 'ERR_JWT_SIGNATURE_INVALID', nodeCrypto: false, pyjwt: 'InvalidSignatureError' },
+  { name: 'header changed (typ)', token: () => withHeader(valid(), (h) => ({ ...h, typ: 'JOSE' })), ours: 'ERR_JWT_SIGNATURE_INVALID', nodeCrypto: false, pyjwt: 'InvalidSignatureError' },
   { name: 'claims changed (sub)', token: () => withClaims(valid(), (c) => ({ ...c, sub: 'aaaaa-aa' })), ours: 'ERR_JWT_SIGNATURE_INVALID', nodeCrypto: false, pyjwt: 'InvalidSignatureError' },
   { name: 'claims changed (exp extended)', token: () => withClaims(valid(), (c) => ({ ...c, exp: (c['exp'] as number) + 86400 })), ours: 'ERR_JWT_SIGNATURE_INVALID', nodeCrypto: false, pyjwt: 'InvalidSignatureError' },
   { name: 'claims changed (one bit of the JSON)', token: () => flipBit(valid(), 1, 12, 0), ours: 'ERR_JWT_SIGNATURE_INVALID', nodeCrypto: false, pyjwt: 'InvalidSignatureError' },

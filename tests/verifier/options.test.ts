@@ -60,6 +60,7 @@ describe('verifier options', () => {
       issuer: `https://${ID}.icp0.io`,
       audiences: [ID],
       algorithms: ['ES256K'],
+      tokenType: 'jwt',
       clockToleranceSeconds: 30,
       maxTokenBytes: 8192,
       jwksUri: `https://${ID}.icp0.io/.well-known/jwks.json`,
@@ -100,6 +101,8 @@ describe('verifier options', () => {
     [{ canisterId: ID, audience: 'a', algorithms: ['none'] }, 'algorithms'],
     [{ canisterId: ID, audience: 'a', algorithms: ['HS256'] }, 'algorithms'],
     [{ canisterId: ID, audience: 'a', algorithms: ['ES256'] }, 'algorithms'],
+    [{ canisterId: ID, audience: 'a', tokenType: 'JWT' }, 'tokenType'],
+    [{ canisterId: ID, audience: 'a', tokenType: 'id_token' }, 'tokenType'],
     [{ canisterId: ID, audience: 'a', clockToleranceSeconds: 301 }, 'clockToleranceSeconds'],
     [{ canisterId: ID, audience: 'a', clockToleranceSeconds: -1 }, 'clockToleranceSeconds'],
     [{ canisterId: ID, audience: 'a', clockToleranceSeconds: Number.NaN }, 'clockToleranceSeconds'],
@@ -152,6 +155,10 @@ describe('options from the environment', () => {
       algorithms: ['ES256K', 'EdDSA'],
       discovery: true
     });
+    const accessTokens = verifierOptionsFromEnv({ ISSUER: `https://${ID}.icp0.io`, AUDIENCE: 'https://api.example', ALGORITHMS: 'EdDSA', TOKEN_TYPE: 'at+jwt' });
+    expect(accessTokens).toMatchObject({ tokenType: 'at+jwt', algorithms: ['EdDSA'] });
+    expect(resolveOptions(accessTokens).tokenType).toBe('at+jwt');
+    expect(() => resolveOptions(verifierOptionsFromEnv({ CANISTER_ID: ID, TOKEN_TYPE: 'access' }))).toThrow(VerifierConfigError);
   });
 
   it('says what is missing', () => {

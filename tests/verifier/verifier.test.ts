@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { createLocalJWKSet, exportJWK, jwtVerify, SignJWT, type JWK } from 'jose';
+import { allowInsecureRequests, validateJwtAccessToken } from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
@@ -214,5 +215,53 @@ describe('EdDSA tokens (jose signs and verifies them independently)', () => {
     const [header, payload] = splitToken(await signEd(claimsNow()));
     const token = `${header}.${payload}.${b64(randomBytes(64).fill(0, 56))}`;
     expect((await failure(verifierWith({ algorithms: ['EdDSA'] }).verify(token))).code).toBe('ERR_JWT_SIGNATURE_INVALID');
+  });
+});
+
+describe('access tokens (RFC 9068), with oauth4webapi as the independent resource server', () => {
+  const accessClaims = (extra: Record<string, unknown> = {}) => {
+    const { nbf: _nbf, ...claims } = claimsNow({ client_id: 'native-app', scope: 'openid' });
+    return { ...claims, ...extra };
+  };
+  const signAccess = (claims: Record<string, unknown>, typ = 'at+jwt') => signEdDsa({ alg: 'EdDSA', typ, kid: 'ed-1' }, claims, ed.privateKey);
+  const accessVerifier = () => verifierWith({ algorithms: ['EdDSA'], tokenType: 'at+jwt' });
+  const theirs = (token: string) =>
+    validateJwtAccessToken(
+      { issuer: issuer.issuer, jwks_uri: server.jwksUrl },
+      new Request('http://127.0.0.1/api', { headers: { authorization: `Bearer ${token}` } }),
+      'api',
+      { [allowInsecureRequests]: true, signingAlgorithms: ['EdDSA'] }
+    );
+
+  it('verify with tokenType at+jwt, without nbf, as oauth4webapi verifies them', async () => {
+    for (const typ of ['at+jwt', 'application/at+jwt', 'AT+JWT']) {
+      const token = signAccess(accessClaims(), typ);
+      const ours = await accessVerifier().verify(token);
+      expect(ours).toEqual((await theirs(token)) as unknown);
+      expect(ours).toMatchObject({ client_id: 'native-app', scope: 'openid', aud: 'api' });
+      expect(ours.nbf).toBeUndefined();
+    }
+  });
+
+  it('are refused by a verifier of ic-jwt tokens (the default type), and ic-jwt tokens by an access-token verifier', async () => {
+    const access = signAccess(accessClaims());
+    const error = await failure(verifierWith({ algorithms: ['EdDSA'] }).verify(access));
+    expect([error.code, error.message]).toEqual(['ERR_JWT_MALFORMED', expect.stringMatching(/access token/)]);
+    for (const typ of ['JWT', undefined]) {
+      const header = typ === undefined ? { alg: 'EdDSA', kid: 'ed-1' } : { alg: 'EdDSA', typ, kid: 'ed-1' };
+      const token = signEdDsa(header, accessClaims(), ed.privateKey);
+      expect((await failure(accessVerifier().verify(token))).code).toBe('ERR_JWT_MALFORMED');
+      await expect(theirs(token)).rejects.toThrow(/typ/);
+    }
+  });
+
+  it('need client_id, still check nbf when present, and keep the other claim checks', async () => {
+    const { client_id: _clientId, ...withoutClientId } = accessClaims() as Record<string, unknown>;
+    const missing = await failure(accessVerifier().verify(signAccess(withoutClientId)));
+    expect([missing.code, (missing as unknown as { claim: string }).claim]).toEqual(['ERR_JWT_CLAIM_INVALID', 'client_id']);
+    await expect(theirs(signAccess(withoutClientId))).rejects.toThrow(/client_id/);
+    const future = accessClaims({ nbf: nowSeconds() + 600 });
+    expect((await failure(accessVerifier().verify(signAccess(future)))).code).toBe('ERR_JWT_NOT_YET_VALID');
+    expect((await failure(accessVerifier().verify(signAccess(accessClaims({ aud: 'chat' }))))).code).toBe('ERR_JWT_AUDIENCE_MISMATCH');
   });
 });

@@ -7,15 +7,16 @@ import {
   TokenExpiredError,
   TokenNotYetValidError
 } from './errors.js';
+import type { TokenType } from './token_type.js';
 
-/** The registered claims every ic-jwt token carries (RFC 7519 §4.1). */
+/** The registered claims every ic-jwt token carries (RFC 7519 §4.1); access tokens (RFC 9068) may omit nbf. */
 export interface RegisteredClaims {
   readonly iss: string;
   /** The caller's principal, as text. */
   readonly sub: string;
   readonly aud: string | readonly string[];
   readonly iat: number;
-  readonly nbf: number;
+  readonly nbf?: number;
   readonly exp: number;
   readonly jti: string;
 }
@@ -30,10 +31,12 @@ export interface ClaimsPolicy {
   /** The token's aud must name at least one of these. */
   readonly audiences: readonly string[];
   readonly clockToleranceSeconds: number;
+  /** 'at+jwt' also requires client_id and lets nbf be absent (RFC 9068 §2.2). Default 'jwt'. */
+  readonly tokenType?: TokenType;
 }
 
 export function checkClaims(payload: Record<string, unknown>, policy: ClaimsPolicy, nowSeconds: number): VerifiedClaims {
-  const claims = checkTypes(payload);
+  const claims = checkTypes(payload, policy.tokenType ?? 'jwt');
   if (claims.iss !== policy.issuer) {
     throw new IssuerMismatchError(`the token was issued by ${quote(claims.iss, 120)}, not by ${quote(policy.issuer, 120)}`);
   }
@@ -46,7 +49,7 @@ export function checkClaims(payload: Record<string, unknown>, policy: ClaimsPoli
   if (nowSeconds >= claims.exp + tolerance) {
     throw new TokenExpiredError(`the token expired at ${isoTime(claims.exp)}`, claims.exp);
   }
-  if (claims.nbf > nowSeconds + tolerance) {
+  if (claims.nbf !== undefined && claims.nbf > nowSeconds + tolerance) {
     throw new TokenNotYetValidError(`the token is not valid before ${isoTime(claims.nbf)}`);
   }
   if (claims.iat > nowSeconds + tolerance) {
@@ -55,13 +58,15 @@ export function checkClaims(payload: Record<string, unknown>, policy: ClaimsPoli
   return Object.freeze(claims);
 }
 
-function checkTypes(payload: Record<string, unknown>): VerifiedClaims {
-  for (const name of ['iss', 'sub', 'jti'] as const) {
+function checkTypes(payload: Record<string, unknown>, tokenType: TokenType): VerifiedClaims {
+  const accessToken = tokenType === 'at+jwt';
+  for (const name of accessToken ? (['iss', 'sub', 'jti', 'client_id'] as const) : (['iss', 'sub', 'jti'] as const)) {
     const value = payload[name];
     if (typeof value !== 'string' || value.length === 0) throw invalid(name, 'a non-empty string', value);
   }
   for (const name of ['iat', 'nbf', 'exp'] as const) {
     const value = payload[name];
+    if (name === 'nbf' && accessToken && value === undefined) continue;
     if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(name, 'a number of seconds (NumericDate)', value);
   }
   const aud = payload['aud'];

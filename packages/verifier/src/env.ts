@@ -12,6 +12,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * JWKS_URI            optional: fetch the JWK Set from here
  * DISCOVERY=1         optional, with ISSUER only: find the JWK Set through OpenID discovery
  * ALGORITHMS          optional, comma-separated: ES256K (default), EdDSA
+ * TOKEN_TYPE          optional: jwt (default, ic-jwt tokens) or at+jwt (the OpenID provider's access tokens)
  */
 export function verifierOptionsFromEnv(env: Env): VerifierOptions {
   const value = (name: string) => (env[name]?.trim() === '' ? undefined : env[name]?.trim());
@@ -24,9 +25,11 @@ export function verifierOptionsFromEnv(env: Env): VerifierOptions {
   }
   const algorithms = value('ALGORITHMS')?.split(',').map((entry) => entry.trim()) as VerifierOptions['algorithms'];
   const jwksUri = value('JWKS_URI');
+  const tokenType = value('TOKEN_TYPE') as VerifierOptions['tokenType'];
   const common = {
     audience,
     ...(algorithms === undefined ? {} : { algorithms }),
+    ...(tokenType === undefined ? {} : { tokenType }),
     ...(jwksUri === undefined ? {} : { jwksUri })
   };
   if (canisterId !== undefined) {

@@ -10,6 +10,7 @@ import {
   JWKS_PATH
 } from './endpoints.js';
 import { VerifierConfigError } from './errors.js';
+import { isTokenType, TOKEN_TYPES, type TokenType } from './token_type.js';
 
 /** The part of fetch the verifier uses; the global fetch fits. */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -37,6 +38,8 @@ interface CommonOptions {
   audience: string | readonly string[];
   /** Default ['ES256K']. */
   algorithms?: readonly SupportedAlgorithm[];
+  /** 'jwt' (default): ic-jwt tokens; 'at+jwt': OAuth access tokens (RFC 9068) of the OpenID provider. Each refuses the other. */
+  tokenType?: TokenType;
   /** Allowed clock difference for exp, nbf and iat. Default 30, at most 300. */
   clockToleranceSeconds?: number;
   /** Longer tokens are rejected before any parsing. Default 8192. */
@@ -76,6 +79,7 @@ export interface ResolvedOptions {
   readonly issuer: string;
   readonly audiences: readonly string[];
   readonly algorithms: readonly SupportedAlgorithm[];
+  readonly tokenType: TokenType;
   readonly clockToleranceSeconds: number;
   readonly maxTokenBytes: number;
   /** Exactly one of jwksUri and discoveryUri is set. */
@@ -109,6 +113,7 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
     issuer,
     audiences: resolveAudiences(options.audience),
     algorithms: resolveAlgorithms(options.algorithms),
+    tokenType: resolveTokenType(options.tokenType),
     clockToleranceSeconds: bounded('clockToleranceSeconds', options.clockToleranceSeconds, LIMITS.clockToleranceSeconds),
     maxTokenBytes: bounded('maxTokenBytes', options.maxTokenBytes, LIMITS.maxTokenBytes),
     jwksUri,
@@ -174,6 +179,12 @@ function resolveAlgorithms(algorithms: readonly unknown[] | undefined): readonly
     }
   }
   return Object.freeze([...new Set(list as SupportedAlgorithm[])]);
+}
+
+function resolveTokenType(tokenType: unknown): TokenType {
+  if (tokenType === undefined) return 'jwt';
+  if (!isTokenType(tokenType)) throw new VerifierConfigError('tokenType', `${JSON.stringify(tokenType)} is not one of ${TOKEN_TYPES.join(', ')}`);
+  return tokenType;
 }
 
 function bounded(option: string, value: number | undefined, limit: { default: number; min: number; max: number }): number {

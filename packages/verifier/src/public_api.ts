@@ -5,6 +5,7 @@ export type { VerifiedClaims, RegisteredClaims } from './claims.js';
 export { SUPPORTED_ALGORITHMS, type SupportedAlgorithm } from './algorithms.js';
 export { JWKS_PATH, DISCOVERY_PATH, canisterIssuer } from './endpoints.js';
 export { verifierOptionsFromEnv, type Env } from './env.js';
+export { TOKEN_TYPES, type TokenType } from './token_type.js';
 export {
   JwtVerifierError,
   TokenMalformedError,

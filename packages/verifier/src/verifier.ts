@@ -6,11 +6,13 @@ import { AlgorithmNotAllowedError, KeyMismatchError, quote, SignatureInvalidErro
 import { JwksCache } from './jwks_cache.js';
 import type { CryptoProvider } from './keys.js';
 import { resolveOptions, type VerifierOptions } from './options.js';
+import { checkTokenType, type TokenType } from './token_type.js';
 
 export interface Verifier {
   readonly issuer: string;
   readonly audiences: readonly string[];
   readonly algorithms: readonly SupportedAlgorithm[];
+  readonly tokenType: TokenType;
   /** Where the keys come from: the JWK Set URL, or the discovery URL that names it. */
   readonly keySource: string;
   /** Verifies a compact JWT; rejects with a JwtVerifierError subclass (see errors.ts). */
@@ -27,7 +29,7 @@ export interface VerifierInternals {
 /** createVerifier of an entry point: index.ts (node:crypto) or web.ts (WebCrypto and @noble/curves). */
 export function createVerifierWith(crypto: CryptoProvider, options: VerifierOptions, internals: VerifierInternals = {}): Verifier {
   const resolved = resolveOptions(options);
-  const { algorithms, clock, maxTokenBytes } = resolved;
+  const { algorithms, clock, maxTokenBytes, tokenType } = resolved;
   const cache = new JwksCache({
     issuer: resolved.issuer,
     jwksUri: resolved.jwksUri,
@@ -43,7 +45,8 @@ export function createVerifierWith(crypto: CryptoProvider, options: VerifierOpti
   const policy: ClaimsPolicy = {
     issuer: resolved.issuer,
     audiences: resolved.audiences,
-    clockToleranceSeconds: resolved.clockToleranceSeconds
+    clockToleranceSeconds: resolved.clockToleranceSeconds,
+    tokenType
   };
 
   async function verify(token: string): Promise<VerifiedClaims> {
@@ -54,6 +57,7 @@ export function createVerifierWith(crypto: CryptoProvider, options: VerifierOpti
       throw new AlgorithmNotAllowedError(`alg ${quote(header.alg)} is not accepted; expected ${algorithms.join(' or ')}`);
     }
     if (header.kid === undefined) throw new TokenMalformedError('the header has no "kid"');
+    checkTokenType(header['typ'], tokenType);
     // Checked before any key is fetched, so that junk never costs a network round trip.
     const formProblem = signatureFormProblem(alg, signature);
     if (formProblem !== undefined) throw new SignatureInvalidError(`the signature is not a valid ${alg} signature: ${formProblem}`);
@@ -75,6 +79,7 @@ export function createVerifierWith(crypto: CryptoProvider, options: VerifierOpti
     issuer: resolved.issuer,
     audiences: resolved.audiences,
     algorithms,
+    tokenType,
     keySource: resolved.jwksUri ?? resolved.discoveryUri ?? '',
     verify,
     warmUp: () => cache.warmUp()
