@@ -91,7 +91,7 @@ describe('network keys', () => {
     );
     expect(bytesToHex(keys.rootPublicKeyDer.subarray(0, 37))).toBe(bytesToHex(BLS_PUBLIC_KEY_DER_PREFIX));
     expect(keys.subnetId.toText()).toBe(Principal.selfAuthenticating(keys.rootPublicKeyDer).toText());
-    expect(keys.nodePublicKeyDer.length).toBe(44);
+    expect(keys.root.nodePublicKeyDer.length).toBe(44);
   });
 
   it('derive the same keys from the same secret and different keys from another', () => {
@@ -100,14 +100,16 @@ describe('network keys', () => {
     const b = NetworkKeys.fromSecret(secret.slice());
     const c = NetworkKeys.fromSecret(generateNetworkSecret());
     expect(bytesToHex(a.rootPublicKeyDer)).toBe(bytesToHex(b.rootPublicKeyDer));
-    expect(a.nodeId.toText()).toBe(b.nodeId.toText());
+    expect(a.root.nodeId.toText()).toBe(b.root.nodeId.toText());
+    expect(bytesToHex(a.subnet('application').publicKeyDer)).toBe(bytesToHex(b.subnet('application').publicKeyDer));
     expect(bytesToHex(a.rootPublicKeyDer)).not.toBe(bytesToHex(c.rootPublicKeyDer));
     expect(() => NetworkKeys.fromSecret(new Uint8Array(16))).toThrow(/32 bytes/);
   });
 
   it('do not show their secrets', () => {
     const keys = NetworkKeys.fromSecret(generateNetworkSecret());
-    expect(Object.keys(keys)).toEqual(['rootPublicKey', 'rootPublicKeyDer', 'subnetId', 'nodePublicKeyDer', 'nodeId']);
+    expect(Object.keys(keys)).toEqual(['root']);
+    expect(Object.keys(keys.subnet('fiduciary'))).toEqual(['publicKey', 'publicKeyDer', 'subnetId', 'nodePublicKeyDer', 'nodeId']);
     expect(JSON.stringify(keys)).not.toMatch(/Secret/i);
   });
 });
@@ -136,7 +138,7 @@ describe('certificates', () => {
   it('carry a BLS signature over the domain-separated root hash', () => {
     const { tree, signature } = decodeCertificate(api.certificate([]));
     const message = concatBytes(STATE_ROOT_DOMAIN_SEPARATOR, reconstruct(tree));
-    expect(bls12_381.verifyShortSignature(signature, message, api.keys.rootPublicKey)).toBe(true);
+    expect(bls12_381.verifyShortSignature(signature, message, api.keys.root.publicKey)).toBe(true);
     expect(signature.length).toBe(48);
   });
 
