@@ -48,6 +48,13 @@ export const CBOR_CONTENT_TYPE = 'application/cbor';
 /** The `ic_api_version` the status endpoint reports. */
 export const IC_API_VERSION = '0.18.0';
 const DEFAULT_SYNC_CALL_TIMEOUT_MS = 10_000;
+/**
+ * A canister's data certificate is checked by whatever library its reader
+ * has (agent-js 3.4 and @dfinity/response-verification 3.0.3 read only the
+ * legacy `/subnet/<id>/canister_ranges`; @icp-sdk/core 6 falls back to it),
+ * so its delegation carries the ranges in that form.
+ */
+const DATA_CERTIFICATE_GENERATION: ApiGeneration = 'deprecated';
 /** A delegation is re-signed once the network's time is this far past the one it certifies. */
 const DELEGATION_REFRESH_NANOS = 60_000_000_000n;
 
@@ -192,7 +199,7 @@ export class IcHttpInterface {
     }
     // The deprecated v3 call answers in the shape of the deprecated endpoints (legacy routing table in the delegation).
     const generation = version === 'v4' ? 'current' : 'deprecated';
-    const certificate = this.certificate([['request_status', envelope.requestId]], {}, { subnet, generation });
+    const certificate = this.certify([['request_status', envelope.requestId]], {}, { subnet, generation });
     return cborReply(200, { status: 'replied', certificate });
   }
 
@@ -212,7 +219,7 @@ export class IcHttpInterface {
       requests: this.requests,
       findCanister: (id) => this.findCanister(id)
     });
-    return cborReply(200, { certificate: this.certificate(envelope.content.paths, {}, { subnet, generation }) });
+    return cborReply(200, { certificate: this.certify(envelope.content.paths, {}, { subnet, generation }) });
   }
 
   /** POST /api/v2/subnet/<subnet_id>/read_state (deprecated) and /api/v3/... (current). */
@@ -221,7 +228,7 @@ export class IcHttpInterface {
     const envelope = decodeEnvelope(body, 'read_state');
     authenticateRequest(envelope, this.backend.nowNanos());
     authorizeSubnetPaths(envelope.content.paths, { generation, rootSubnetId: this.root.keys.subnetId });
-    return cborReply(200, { certificate: this.certificate(envelope.content.paths, {}, { subnet, generation }) });
+    return cborReply(200, { certificate: this.certify(envelope.content.paths, {}, { subnet, generation }) });
   }
 
   /**
@@ -229,11 +236,8 @@ export class IcHttpInterface {
    * (`ic0.data_certificate_copy`): `/time` and
    * `/canister/<canisterId>/certified_data` at the network's current time.
    */
-  dataCertificate(canisterId: Principal, generation: ApiGeneration = 'current'): Uint8Array {
-    return this.certificate([['canister', canisterId.toUint8Array(), 'certified_data']], {}, {
-      subnet: this.subnetOfCanister(canisterId),
-      generation
-    });
+  dataCertificate(canisterId: Principal, generation: ApiGeneration = DATA_CERTIFICATE_GENERATION): Uint8Array {
+    return this.certificate([['canister', canisterId.toUint8Array(), 'certified_data']], {}, { canisterId, generation });
   }
 
   /**
@@ -245,13 +249,14 @@ export class IcHttpInterface {
     return this.certificate(
       [['canister', canisterId.toUint8Array(), 'certified_data']],
       { timeNanos, certifiedData: { canisterId, data: certifiedData } },
-      { subnet: this.subnetOfCanister(canisterId), generation: 'current' }
+      { canisterId, generation: DATA_CERTIFICATE_GENERATION }
     );
   }
 
   /**
    * A certificate of a subnet's current state revealing `paths` (and always
-   * `/time`), everything else pruned: by default the root subnet's. The state
+   * `/time`), everything else pruned: that of `canisterId`'s subnet, or of
+   * the root subnet. The state
    * of a subnet holds its own canisters and requests and every subnet's
    * public key and ranges; a non-root subnet's certificate carries the root
    * subnet's delegation.
@@ -259,8 +264,13 @@ export class IcHttpInterface {
   certificate(
     paths: readonly (readonly (Uint8Array | string)[])[],
     override: StateOverride = {},
-    scope: CertificateScope = { subnet: this.root, generation: 'current' }
+    where: { readonly canisterId?: Principal; readonly generation?: ApiGeneration } = {}
   ): Uint8Array {
+    const subnet = where.canisterId === undefined ? this.root : this.subnetOfCanister(where.canisterId);
+    return this.certify(paths, override, { subnet, generation: where.generation ?? 'current' });
+  }
+
+  private certify(paths: readonly (readonly (Uint8Array | string)[])[], override: StateOverride, scope: CertificateScope): Uint8Array {
     const { subnet } = scope;
     const time = override.timeNanos ?? this.backend.nowNanos();
     const tree = buildStateTree({
@@ -285,7 +295,7 @@ export class IcHttpInterface {
     const now = this.backend.nowNanos();
     const key = `${subnet.kind} ${generation}`;
     const cached = this.delegations.get(key);
-    if (cached !== undefined && now - cached.timeNanos < DELEGATION_REFRESH_NANOS) return cached.delegation;
+    if (cached !== undefined && now >= cached.timeNanos && now - cached.timeNanos < DELEGATION_REFRESH_NANOS) return cached.delegation;
     const subnetId = subnet.keys.subnetId.toUint8Array();
     const ranges = generation === 'deprecated' ? ['subnet', subnetId, 'canister_ranges'] : ['canister_ranges', subnetId];
     const tree = buildStateTree({ time: now, subnets: this.subnets.map((entry) => entry.description), requests: [], canisters: [] });
