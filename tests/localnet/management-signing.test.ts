@@ -61,10 +61,11 @@ describe('threshold signing through the management canister', () => {
     // PocketIC 14 (dfinity/ic PR 9818): key_1 on the 34-node II and fiduciary subnets, test_key_1 and
     // dfx_test_key on the 13-node test-threshold-keys subnet; the docs' 10B cycles per 13 nodes.
     const fees = { key_1: 26_153_846_153n, test_key_1: 10_000_000_000n, dfx_test_key: 10_000_000_000n };
-    const onNns = await installProbe(ic, { controller, cycles: 1_000_000_000_000n, subnet: 'nns' });
+    // On mainnet the ckBTC minter, on the fiduciary subnet that holds key_1, attaches that same fee.
+    const onFiduciary = await installProbe(ic, { controller, cycles: 1_000_000_000_000n, subnet: 'fiduciary' });
     expect(ic.subnetOf(probe.id)).toBe('application');
     for (const [keyName, fee] of Object.entries(fees)) {
-      for (const signer of [probe, onNns]) {
+      for (const signer of [probe, onFiduciary]) {
         const signed = decodeReply<Signed>(await sign(signer, keyName, fee + 5n), SignedType);
         expect(signed.balanceBefore - signed.balanceAfter).toBe(fee);
         expect(signed.refunded).toBe(5n);

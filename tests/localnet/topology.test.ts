@@ -7,11 +7,11 @@ import { Certificate, HttpAgent, lookup_path, lookup_subtree, LookupPathStatus, 
 import { Principal } from 'icp-sdk-core-v6/principal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ManagementRejectedError, SUBNET_KINDS, SUBNET_LAYOUT, type SubnetKind } from '../../packages/local-ic/src';
+import { LocalIc, ManagementRejectedError, SUBNET_KINDS, SUBNET_LAYOUT, type SubnetKind } from '../../packages/local-ic/src';
 import { canisterIdFromIndex } from '../../packages/local-ic/src/ids';
 import { startLocalNetwork, type LocalNetwork } from '../../packages/local-ic/src/network/local_network';
 import { generatedRange, layoutOf, subnetKindOfCanister } from '../../packages/local-ic/src/topology/layout';
-import { watToWasm } from './support/wat';
+import { SYSTEM_API_PROBE_WAT, watToWasm } from './support/wat';
 
 const text = (index: bigint): string => canisterIdFromIndex(index).toText();
 const label = (value: string): Uint8Array => new TextEncoder().encode(value);
@@ -72,6 +72,26 @@ describe('layout', () => {
     expect(subnetKindOfCanister(LegacyPrincipal.fromText('rdmx6-jaaaa-aaaaa-aaadq-cai'))).toBe('ii');
     expect(subnetKindOfCanister(LegacyPrincipal.fromText('ryjl3-tyaaa-aaaaa-aaaba-cai'))).toBe('nns');
     expect(subnetKindOfCanister(LegacyPrincipal.fromText('bkyz2-fmaaa-aaaaa-qaaaq-cai'))).toBeUndefined();
+  });
+});
+
+describe('prices', () => {
+  it("charges a canister its subnet's prices: nothing on a system subnet (NNS), 34/13 of the 13-node price on the fiduciary one", async () => {
+    const ic = await LocalIc.create();
+    const spent: Partial<Record<SubnetKind, bigint>> = {};
+    for (const kind of ['nns', 'application', 'fiduciary'] as const) {
+      const id = await ic.createCanister({ subnet: kind });
+      await ic.installCode(id, watToWasm(SYSTEM_API_PROBE_WAT));
+      const before = ic.cycleBalance(id);
+      await ic.updateCall(id, 'inc');
+      spent[kind] = before - ic.cycleBalance(id);
+    }
+    // Docs ("Cycles costs", 13 nodes): ingress 1.2M + 2k per byte of method name and argument (3 + 6 bytes), 5M per update.
+    expect(spent).toEqual({
+      nns: 0n,
+      application: 1_200_000n + 9n * 2_000n + 5_000_000n,
+      fiduciary: ((1_200_000n + 9n * 2_000n) * 34n) / 13n + (5_000_000n * 34n) / 13n
+    });
   });
 });
 

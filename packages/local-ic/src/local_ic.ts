@@ -35,7 +35,7 @@ export interface LocalIcOptions {
   readonly startTime?: bigint;
   /** Time follows the wall clock and rounds (timers, queued messages) run by themselves. */
   readonly live?: boolean;
-  /** One price list for every subnet (e.g. FREE_FEES); by default each subnet pays the IC's prices for its size. */
+  /** One price list for every subnet (e.g. FREE_FEES); by default each subnet the IC's prices for its size, system subnets (NNS, II) nothing. */
   readonly fees?: FeeSchedule;
   /** Seed of the deterministic `raw_rand` randomness. */
   readonly randomSeed?: Uint8Array | string;

@@ -1,6 +1,7 @@
 import { Principal } from '@dfinity/principal';
 import type { CallResult } from './call_result.js';
 import { Clock } from './clock.js';
+import { subnetPricing, ZERO_PRICES } from './costs/schedule.js';
 import { feeScheduleFor, type FeeSchedule } from './cycles.js';
 import { IngressHistory } from './execution/ingress_history.js';
 import { MessageQueue } from './execution/messages.js';
@@ -23,7 +24,7 @@ export interface CertificateProvider {
 export type DebugPrintSink = (canisterId: Principal, message: string) => void;
 
 export interface SubnetConfig {
-  /** One price list for every subnet; by default each subnet pays the prices of its own size. */
+  /** One price list for every subnet; by default each subnet the prices of its own size, and system subnets nothing. */
   readonly fees: FeeSchedule | undefined;
   readonly startTimeNanos: bigint;
   readonly live: boolean;
@@ -78,7 +79,7 @@ export class Subnet {
     this.hosts = new Map(
       SUBNET_LAYOUT.map((layout): [SubnetKind, HostSubnet] => {
         const id = config.subnetIds?.[layout.kind] ?? standInSubnetId(layout.kind);
-        const fees = config.fees ?? feeScheduleFor(layout.nodeCount);
+        const fees = config.fees ?? (layout.type === 'system' ? subnetPricing(layout.nodeCount, ZERO_PRICES) : feeScheduleFor(layout.nodeCount));
         const services: CanisterServices = { fees, subnetKind: layout.kind, subnetId: id.toUint8Array(), signingFee, onDebugPrint };
         return [layout.kind, { kind: layout.kind, id, layout, services, nextCanisterIndex: layout.allocationRange.first }];
       })

@@ -28,8 +28,12 @@ export interface IndexRange {
   readonly last: bigint;
 }
 
+/** The registry's subnet type: canisters on system subnets are not charged cycles. */
+export type SubnetType = 'system' | 'application';
+
 export interface SubnetLayout {
   readonly kind: SubnetKind;
+  readonly type: SubnetType;
   readonly nodeCount: bigint;
   /** Every range the subnet hosts (routing table), the allocation range included. */
   readonly ranges: readonly IndexRange[];
@@ -64,6 +68,18 @@ const NAMED_RANGES: Readonly<Partial<Record<SubnetKind, readonly IndexRange[]>>>
   'test-threshold-keys': [range(0x1d0_0000n, 0x1df_ffffn)]
 };
 
+/** PocketIC's `conv_type`: the NNS and II subnets are system subnets, the others application subnets. */
+const SYSTEM_SUBNETS: readonly SubnetKind[] = ['nns', 'ii'];
+
+/** PocketIC's names of the subnet kinds (`SubnetKind` in its REST API, e.g. in `/_/topology`). */
+export const POCKET_IC_SUBNET_KIND_NAMES: Readonly<Record<SubnetKind, string>> = Object.freeze({
+  nns: 'NNS',
+  ii: 'II',
+  fiduciary: 'Fiduciary',
+  'test-threshold-keys': 'TestThresholdKeys',
+  application: 'Application'
+});
+
 /** Named subnets first (PocketIC's order), then the application subnet. */
 export const SUBNET_KINDS: readonly SubnetKind[] = Object.freeze(['nns', 'ii', 'fiduciary', 'test-threshold-keys', 'application']);
 
@@ -78,6 +94,7 @@ export const SUBNET_LAYOUT: readonly SubnetLayout[] = Object.freeze(
     const named = NAMED_RANGES[kind] ?? [];
     return Object.freeze({
       kind,
+      type: SYSTEM_SUBNETS.includes(kind) ? 'system' : 'application',
       nodeCount: SUBNET_NODE_COUNTS[kind],
       ranges: Object.freeze([...named, allocationRange]),
       allocationRange
