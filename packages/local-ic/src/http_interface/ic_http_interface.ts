@@ -256,10 +256,9 @@ export class IcHttpInterface {
   /**
    * A certificate of a subnet's current state revealing `paths` (and always
    * `/time`), everything else pruned: that of `canisterId`'s subnet, or of
-   * the root subnet. The state
-   * of a subnet holds its own canisters and requests and every subnet's
-   * public key and ranges; a non-root subnet's certificate carries the root
-   * subnet's delegation.
+   * the root subnet. A subnet's state holds its own canisters and requests
+   * and every subnet's public key and ranges; a non-root subnet's
+   * certificate carries the root subnet's delegation.
    */
   certificate(
     paths: readonly (readonly (Uint8Array | string)[])[],
