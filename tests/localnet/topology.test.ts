@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalIc, ManagementRejectedError, SUBNET_KINDS, SUBNET_LAYOUT, type SubnetKind } from '../../packages/local-ic/src';
 import { canisterIdFromIndex } from '../../packages/local-ic/src/ids';
 import { startLocalNetwork, type LocalNetwork } from '../../packages/local-ic/src/network/local_network';
-import { generatedRange, layoutOf, subnetKindOfCanister } from '../../packages/local-ic/src/topology/layout';
+import { generatedRange, layoutOf, subnetKindOfCanister, subnetLayout } from '../../packages/local-ic/src/topology/layout';
 import { SYSTEM_API_PROBE_WAT, watToWasm } from './support/wat';
 
 const text = (index: bigint): string => canisterIdFromIndex(index).toText();
@@ -55,6 +55,7 @@ describe('layout', () => {
 
   it("generates ranges as PocketIC does: an instance with one application subnet creates lxzze-o7777-77777-aaaaa-cai first", () => {
     expect(text(generatedRange(0).first)).toBe('lxzze-o7777-77777-aaaaa-cai'); // PocketIC's HOWTO
+    expect(text(subnetLayout(['application'])[0]?.allocationRange.first ?? 0n)).toBe('lxzze-o7777-77777-aaaaa-cai');
     expect(generatedRange(0).last - generatedRange(0).first + 1n).toBe(1n << 20n);
     expect(text(generatedRange(2).first)).toBe('tqzl2-p7777-77776-aaaaa-cai'); // icp-cli's network of NNS, II and one application subnet
     expect(layoutOf('application').allocationRange).toEqual(generatedRange(4));

@@ -24,6 +24,8 @@ export {
   SUBNET_LAYOUT,
   layoutOf,
   subnetKindOfCanister,
+  subnetLayout,
+  POCKET_IC_SUBNET_KIND_NAMES,
   type IndexRange,
   type SubnetLayout
 } from './topology/layout.js';

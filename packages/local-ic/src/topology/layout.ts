@@ -88,19 +88,31 @@ export const ROOT_SUBNET_KIND: SubnetKind = 'nns';
 /** Where user canisters live unless asked otherwise. */
 export const DEFAULT_SUBNET_KIND: SubnetKind = 'application';
 
-export const SUBNET_LAYOUT: readonly SubnetLayout[] = Object.freeze(
-  SUBNET_KINDS.map((kind, position): SubnetLayout => {
-    const allocationRange = generatedRange(position);
-    const named = NAMED_RANGES[kind] ?? [];
-    return Object.freeze({
-      kind,
-      type: SYSTEM_SUBNETS.includes(kind) ? 'system' : 'application',
-      nodeCount: SUBNET_NODE_COUNTS[kind],
-      ranges: Object.freeze([...named, allocationRange]),
-      allocationRange
-    });
-  })
-);
+/**
+ * PocketIC's layout of an instance with these subnets: named subnets first in
+ * SUBNET_KINDS order, each taking the next generated range, then the
+ * application subnet. With the application subnet alone it starts at
+ * `lxzze-o7777-77777-aaaaa-cai`.
+ */
+export function subnetLayout(kinds: readonly SubnetKind[]): readonly SubnetLayout[] {
+  const ordered = SUBNET_KINDS.filter((kind) => kinds.includes(kind));
+  return Object.freeze(
+    ordered.map((kind, position): SubnetLayout => {
+      const allocationRange = generatedRange(position);
+      const named = NAMED_RANGES[kind] ?? [];
+      return Object.freeze({
+        kind,
+        type: SYSTEM_SUBNETS.includes(kind) ? 'system' : 'application',
+        nodeCount: SUBNET_NODE_COUNTS[kind],
+        ranges: Object.freeze([...named, allocationRange]),
+        allocationRange
+      });
+    })
+  );
+}
+
+/** The local IC's subnets: all five kinds. */
+export const SUBNET_LAYOUT: readonly SubnetLayout[] = subnetLayout(SUBNET_KINDS);
 
 export function layoutOf(kind: SubnetKind): SubnetLayout {
   const layout = SUBNET_LAYOUT.find((entry) => entry.kind === kind);
