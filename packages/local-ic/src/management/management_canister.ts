@@ -122,7 +122,7 @@ export class ManagementCanister {
 
   private createCanister(call: ManagementCall, requester: Requester): ManagementOutcome {
     const [args] = decode<[{ settings: Types.Opt<Types.DecodedCanisterSettings> }]>([Types.CreateCanisterArgs], call.argument);
-    const fee = canisterCreationFee(this.subnet.fees);
+    const fee = canisterCreationFee(this.subnet.host(this.lifecycle.requesterSubnet(requester)).services.fees);
     if (call.cycles < fee) {
       return {
         result: rejected(
