@@ -20,7 +20,7 @@ import type { Canister, CanisterLogRecord } from './state/canister.js';
 import { Subnet, type CertificateProvider, type DebugPrintSink } from './subnet.js';
 import { loadCanisterModule, type CanisterMetadata } from './wasm/canister_module.js';
 import { WASM_PAGE_SIZE } from './runtime/stable_memory.js';
-import type { IndexRange, SubnetKind } from './topology/layout.js';
+import { SUBNET_KINDS, subnetLayout, type IndexRange, type SubnetKind } from './topology/layout.js';
 
 export interface TopologySubnet {
   readonly kind: SubnetKind;
@@ -31,12 +31,16 @@ export interface TopologySubnet {
 }
 
 export interface LocalIcOptions {
+  /** The subnets, laid out as PocketIC lays out an instance with these kinds (default: all five). */
+  readonly subnets?: readonly SubnetKind[];
   /** Start time in nanoseconds since 1970-01-01 (default: now). */
   readonly startTime?: bigint;
   /** Time follows the wall clock and rounds (timers, queued messages) run by themselves. */
   readonly live?: boolean;
   /** One price list for every subnet (e.g. FREE_FEES); by default each subnet the IC's prices for its size, system subnets (NNS, II) nothing. */
   readonly fees?: FeeSchedule;
+  /** Price lists of single subnets, winning over `fees` (e.g. a free application subnet). */
+  readonly subnetFees?: Readonly<Partial<Record<SubnetKind, FeeSchedule>>>;
   /** Seed of the deterministic `raw_rand` randomness. */
   readonly randomSeed?: Uint8Array | string;
   /** The subnet ids `ic0.subnet_self` reports, by kind (a network passes those of its subnet keys; default: stand-ins). */
@@ -124,7 +128,9 @@ export class LocalIc {
   static async create(options: LocalIcOptions = {}): Promise<LocalIc> {
     const threshold = new ThresholdBackend(options.thresholdKeys);
     const subnet = new Subnet({
+      layout: subnetLayout(options.subnets ?? SUBNET_KINDS),
       fees: options.fees,
+      subnetFees: options.subnetFees,
       startTimeNanos: options.startTime ?? wallClockNanos(),
       live: options.live ?? false,
       randomSeed: options.randomSeed ?? 'local IC raw_rand seed',
@@ -353,6 +359,11 @@ export class LocalIc {
       ranges: host.layout.ranges,
       allocationRange: host.layout.allocationRange
     }));
+  }
+
+  /** The subnet users' canisters are created on unless asked otherwise: the application subnet, else the root subnet. */
+  get defaultSubnetKind(): SubnetKind {
+    return this.subnet.defaultKind;
   }
 
   /** The kind of the subnet a canister lives on. */

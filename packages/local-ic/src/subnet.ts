@@ -10,7 +10,7 @@ import { RandomSource } from './management/random_source.js';
 import type { ThresholdBackend } from './management/threshold_backend.js';
 import type { CallOrigin } from './state/call_contexts.js';
 import { Canister, type CanisterServices, type CanisterSettings } from './state/canister.js';
-import { DEFAULT_SUBNET_KIND, SUBNET_LAYOUT, subnetKindOfCanister, type SubnetKind, type SubnetLayout } from './topology/layout.js';
+import { defaultSubnetKind, rootSubnetKind, subnetKindOfCanister, type SubnetKind, type SubnetLayout } from './topology/layout.js';
 
 /**
  * Supplies `ic0.data_certificate_*` for non-replicated queries. Without one,
@@ -24,6 +24,10 @@ export interface CertificateProvider {
 export type DebugPrintSink = (canisterId: Principal, message: string) => void;
 
 export interface SubnetConfig {
+  /** The subnets, laid out by topology/layout.ts `subnetLayout`. */
+  readonly layout: readonly SubnetLayout[];
+  /** Per-subnet price lists that win over `fees` and the defaults (e.g. a PocketIC subnet with `cost_schedule: "Free"`). */
+  readonly subnetFees: Readonly<Partial<Record<SubnetKind, FeeSchedule>>> | undefined;
   /** One price list for every subnet; by default each subnet the prices of its own size, and system subnets nothing. */
   readonly fees: FeeSchedule | undefined;
   readonly startTimeNanos: bigint;
@@ -58,6 +62,11 @@ export class Subnet {
   readonly queue = new MessageQueue();
   readonly threshold: ThresholdBackend;
   readonly hosts: ReadonlyMap<SubnetKind, HostSubnet>;
+  readonly layout: readonly SubnetLayout[];
+  /** The subnet whose key is the root key (NNS, else the first subnet). */
+  readonly rootKind: SubnetKind;
+  /** Where users' canisters land unless asked otherwise (application, else the root subnet). */
+  readonly defaultKind: SubnetKind;
   random: RandomSource;
   certificateProvider: CertificateProvider | undefined;
   private nextIngressNumber = 0n;
@@ -65,6 +74,9 @@ export class Subnet {
   readonly managementReplyFaults = new Map<string, Uint8Array>();
 
   constructor(config: SubnetConfig) {
+    this.layout = config.layout;
+    this.rootKind = rootSubnetKind(config.layout);
+    this.defaultKind = defaultSubnetKind(config.layout);
     this.clock = new Clock(config.startTimeNanos, config.live);
     this.threshold = config.threshold;
     this.random = new RandomSource(config.randomSeed);
@@ -77,9 +89,11 @@ export class Subnet {
     const signingFee: CanisterServices['signingFee'] = (scheme, keyName, algorithm) =>
       config.threshold.signingFeeOrUndefined(scheme, keyName, algorithm);
     this.hosts = new Map(
-      SUBNET_LAYOUT.map((layout): [SubnetKind, HostSubnet] => {
+      config.layout.map((layout): [SubnetKind, HostSubnet] => {
         const id = config.subnetIds?.[layout.kind] ?? standInSubnetId(layout.kind);
-        const fees = config.fees ?? (layout.type === 'system' ? subnetPricing(layout.nodeCount, ZERO_PRICES) : feeScheduleFor(layout.nodeCount));
+        const fees =
+          config.subnetFees?.[layout.kind] ??
+          config.fees ?? (layout.type === 'system' ? subnetPricing(layout.nodeCount, ZERO_PRICES) : feeScheduleFor(layout.nodeCount));
         const services: CanisterServices = { fees, subnetKind: layout.kind, subnetId: id.toUint8Array(), signingFee, onDebugPrint };
         return [layout.kind, { kind: layout.kind, id, layout, services, nextCanisterIndex: layout.allocationRange.first }];
       })
@@ -94,13 +108,13 @@ export class Subnet {
 
   /** The subnet whose ranges hold `id`, if any. */
   hostOf(id: Principal): HostSubnet | undefined {
-    const kind = subnetKindOfCanister(id);
+    const kind = subnetKindOfCanister(id, this.layout);
     return kind === undefined ? undefined : this.host(kind);
   }
 
   /** The default subnet's prices (where canisters live unless asked otherwise). */
   get fees(): FeeSchedule {
-    return this.host(DEFAULT_SUBNET_KIND).services.fees;
+    return this.host(this.defaultKind).services.fees;
   }
 
   canister(id: Principal | Uint8Array | string): Canister | undefined {

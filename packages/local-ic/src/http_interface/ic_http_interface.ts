@@ -1,6 +1,6 @@
 import { Principal } from '@dfinity/principal';
 import { MANAGEMENT_CANISTER_ID } from '../ids';
-import { DEFAULT_SUBNET_KIND, principalRange, ROOT_SUBNET_KIND, SUBNET_LAYOUT, subnetKindOfCanister, type SubnetKind } from '../topology/layout';
+import { defaultSubnetKind, principalRange, ROOT_SUBNET_KIND, rootSubnetKind, SUBNET_LAYOUT, subnetKindOfCanister, type SubnetKind, type SubnetLayout } from '../topology/layout';
 import type { CallResult } from '../call_result';
 import { RejectCode } from '../rejections';
 import { authenticateRequest } from './authentication';
@@ -35,9 +35,11 @@ export interface IcHttpInterfaceOptions {
   readonly backend: ReplicaBackend;
   /** 32 bytes from generateNetworkSecret(), kept in (and reloaded from) the network's state folder. */
   readonly networkSecret: Uint8Array;
+  /** The network's subnets (topology/layout.ts `subnetLayout`; default: all five). */
+  readonly subnets?: readonly SubnetLayout[];
   /**
-   * A network of one subnet, the root subnet, hosting these ranges; by
-   * default the network has the five subnets of topology/layout.ts.
+   * Instead of `subnets`: a network of one subnet, the root subnet, hosting
+   * these ranges, to which every canister id routes.
    */
   readonly canisterRanges?: readonly CanisterRange[];
   /** How long a synchronous (v3, v4) call waits for its result before answering 202; the replica's default is 10 s. */
@@ -85,6 +87,9 @@ export class IcHttpInterface {
   private readonly requests = new RequestStatusStore();
   private readonly subnets: readonly HostedSubnet[];
   private readonly root: HostedSubnet;
+  private readonly layout: readonly SubnetLayout[];
+  /** Where the management canister's own id routes: the subnet canisters are created on unless asked otherwise. */
+  private readonly defaultKind: SubnetKind;
   /** A network of one subnet (the `canisterRanges` option): every canister id routes to it. */
   private readonly singleSubnet: boolean;
   private readonly delegations = new Map<string, { readonly timeNanos: bigint; readonly delegation: Delegation }>();
@@ -92,13 +97,16 @@ export class IcHttpInterface {
 
   constructor(options: IcHttpInterfaceOptions) {
     this.backend = options.backend;
-    this.keys = NetworkKeys.fromSecret(options.networkSecret);
-    this.syncCallTimeoutMs = options.syncCallTimeoutMs ?? DEFAULT_SYNC_CALL_TIMEOUT_MS;
     const { canisterRanges } = options;
     this.singleSubnet = canisterRanges !== undefined;
+    this.layout = options.subnets ?? SUBNET_LAYOUT;
+    const rootKind = this.singleSubnet ? ROOT_SUBNET_KIND : rootSubnetKind(this.layout);
+    this.defaultKind = this.singleSubnet ? ROOT_SUBNET_KIND : defaultSubnetKind(this.layout);
+    this.keys = NetworkKeys.fromSecret(options.networkSecret, rootKind);
+    this.syncCallTimeoutMs = options.syncCallTimeoutMs ?? DEFAULT_SYNC_CALL_TIMEOUT_MS;
     const layouts =
       canisterRanges === undefined
-        ? SUBNET_LAYOUT.map((layout) => ({ kind: layout.kind, ranges: layout.ranges.map(principalRange) }))
+        ? this.layout.map((layout) => ({ kind: layout.kind, ranges: layout.ranges.map(principalRange) }))
         : [{ kind: ROOT_SUBNET_KIND, ranges: canisterRanges }];
     this.subnets = layouts.map(({ kind, ranges }) => {
       const keys = this.keys.subnet(kind);
@@ -114,7 +122,7 @@ export class IcHttpInterface {
         }
       };
     });
-    this.root = this.subnetOfKind(ROOT_SUBNET_KIND);
+    this.root = this.subnetOfKind(rootKind);
   }
 
   /** The subnets of the network: kind, id, public key, ranges and nodes. */
@@ -376,8 +384,8 @@ export class IcHttpInterface {
    */
   private subnetOfCanister(canisterId: Principal): HostedSubnet {
     if (this.singleSubnet) return this.root;
-    if (canisterId.toHex() === MANAGEMENT_CANISTER_ID.toHex()) return this.subnetOfKind(DEFAULT_SUBNET_KIND);
-    const kind = subnetKindOfCanister(canisterId);
+    if (canisterId.toHex() === MANAGEMENT_CANISTER_ID.toHex()) return this.subnetOfKind(this.defaultKind);
+    const kind = subnetKindOfCanister(canisterId, this.layout);
     if (kind === undefined) {
       throw new EffectiveCanisterIdError(`Canister ${canisterId.toText()} does not belong to any subnet of this network.`);
     }
@@ -386,7 +394,7 @@ export class IcHttpInterface {
 
   private hostedBy(canisterId: Principal, subnet: HostedSubnet): boolean {
     if (this.singleSubnet) return true;
-    if (canisterId.toHex() === MANAGEMENT_CANISTER_ID.toHex()) return subnet.kind === DEFAULT_SUBNET_KIND;
+    if (canisterId.toHex() === MANAGEMENT_CANISTER_ID.toHex()) return subnet.kind === this.defaultKind;
     return inRanges(canisterId, subnet.description.canisterRanges);
   }
 

@@ -85,32 +85,33 @@ export class SubnetKeys {
 }
 
 /**
- * The keys of every subnet of the network. The root (NNS) subnet keeps the
- * derivation the single-subnet network used, so a network's root key
+ * The keys of every subnet of the network. The root subnet (NNS unless the
+ * network has none) keeps the derivation the single-subnet network used, so a network's root key
  * survives the move to several subnets.
  */
 export class NetworkKeys {
   readonly root: SubnetKeys;
   readonly #subnets: ReadonlyMap<SubnetKind, SubnetKeys>;
 
-  private constructor(secret: Uint8Array) {
+  private constructor(secret: Uint8Array, rootKind: SubnetKind) {
     if (secret.length !== NETWORK_SECRET_LENGTH) {
       throw new RangeError(`a network secret has ${NETWORK_SECRET_LENGTH} bytes, got ${secret.length}`);
     }
     const subnets = new Map<SubnetKind, SubnetKeys>();
     for (const kind of SUBNET_KINDS) {
       const keys =
-        kind === ROOT_SUBNET_KIND
+        kind === rootKind
           ? new SubnetKeys(secret, ROOT_KEY_INFO, NODE_KEY_INFO)
           : new SubnetKeys(secret, `${SUBNET_KEY_INFO} ${kind}`, `${SUBNET_NODE_KEY_INFO} ${kind}`);
       subnets.set(kind, keys);
     }
     this.#subnets = subnets;
-    this.root = this.subnet(ROOT_SUBNET_KIND);
+    this.root = this.subnet(rootKind);
   }
 
-  static fromSecret(secret: Uint8Array): NetworkKeys {
-    return new NetworkKeys(secret);
+  /** `rootKind`: the subnet whose key is the root key (topology/layout.ts `rootSubnetKind`; NNS by default). */
+  static fromSecret(secret: Uint8Array, rootKind: SubnetKind = ROOT_SUBNET_KIND): NetworkKeys {
+    return new NetworkKeys(secret, rootKind);
   }
 
   subnet(kind: SubnetKind): SubnetKeys {

@@ -9,7 +9,7 @@ import { StableMemory } from '../runtime/stable_memory.js';
 import { trapRejection } from '../runtime/traps.js';
 import { defaultSettings, type Canister, type CanisterChange, type CanisterSettings } from '../state/canister.js';
 import type { Subnet } from '../subnet.js';
-import { DEFAULT_SUBNET_KIND, type SubnetKind } from '../topology/layout.js';
+import type { SubnetKind } from '../topology/layout.js';
 import type { CanisterModule } from '../wasm/canister_module.js';
 
 export type InstallMode = 'install' | 'reinstall' | 'upgrade';
@@ -82,8 +82,8 @@ export class CanisterLifecycle {
 
   /** A canister creates canisters on its own subnet; users on the default subnet. */
   requesterSubnet(requester: Requester): SubnetKind {
-    if (!requester.isCanister) return DEFAULT_SUBNET_KIND;
-    return this.subnet.canister(requester.principal)?.subnetKind ?? DEFAULT_SUBNET_KIND;
+    if (!requester.isCanister) return this.subnet.defaultKind;
+    return this.subnet.canister(requester.principal)?.subnetKind ?? this.subnet.defaultKind;
   }
 
   updateSettings(canister: Canister, requester: Requester, update: SettingsUpdate): Rejection | undefined {

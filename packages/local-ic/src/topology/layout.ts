@@ -83,9 +83,9 @@ export const POCKET_IC_SUBNET_KIND_NAMES: Readonly<Record<SubnetKind, string>> =
 /** Named subnets first (PocketIC's order), then the application subnet. */
 export const SUBNET_KINDS: readonly SubnetKind[] = Object.freeze(['nns', 'ii', 'fiduciary', 'test-threshold-keys', 'application']);
 
-/** The subnet that signs the others' keys (its public key is the root key). */
+/** The subnet that signs the others' keys when present (its public key is the root key); see rootSubnetKind. */
 export const ROOT_SUBNET_KIND: SubnetKind = 'nns';
-/** Where user canisters live unless asked otherwise. */
+/** Where user canisters live unless asked otherwise (when present; see defaultSubnetKind). */
 export const DEFAULT_SUBNET_KIND: SubnetKind = 'application';
 
 /**
@@ -111,20 +111,36 @@ export function subnetLayout(kinds: readonly SubnetKind[]): readonly SubnetLayou
   );
 }
 
-/** The local IC's subnets: all five kinds. */
+/** The local IC's default subnets: all five kinds. */
 export const SUBNET_LAYOUT: readonly SubnetLayout[] = subnetLayout(SUBNET_KINDS);
 
-export function layoutOf(kind: SubnetKind): SubnetLayout {
-  const layout = SUBNET_LAYOUT.find((entry) => entry.kind === kind);
+/**
+ * The subnet whose key is the root key and which signs the others'
+ * delegations: the NNS subnet if there is one, else (as in PocketIC) the
+ * first subnet of the layout.
+ */
+export function rootSubnetKind(layouts: readonly SubnetLayout[]): SubnetKind {
+  const first = layouts[0];
+  if (first === undefined) throw new RangeError('a topology needs at least one subnet');
+  return layouts.some((layout) => layout.kind === ROOT_SUBNET_KIND) ? ROOT_SUBNET_KIND : first.kind;
+}
+
+/** Where canisters created without a subnet land: the application subnet if there is one, else the root subnet. */
+export function defaultSubnetKind(layouts: readonly SubnetLayout[]): SubnetKind {
+  return layouts.some((layout) => layout.kind === DEFAULT_SUBNET_KIND) ? DEFAULT_SUBNET_KIND : rootSubnetKind(layouts);
+}
+
+export function layoutOf(kind: SubnetKind, layouts: readonly SubnetLayout[] = SUBNET_LAYOUT): SubnetLayout {
+  const layout = layouts.find((entry) => entry.kind === kind);
   if (layout === undefined) throw new RangeError(`no subnet of kind ${kind}`);
   return layout;
 }
 
-/** The kind of the subnet whose ranges hold `canisterId`, or undefined for ids outside every range. */
-export function subnetKindOfCanister(canisterId: Principal): SubnetKind | undefined {
+/** The kind of the subnet of `layouts` whose ranges hold `canisterId`, or undefined for ids outside every range. */
+export function subnetKindOfCanister(canisterId: Principal, layouts: readonly SubnetLayout[] = SUBNET_LAYOUT): SubnetKind | undefined {
   const index = canisterIndexOf(canisterId);
   if (index === undefined) return undefined;
-  return SUBNET_LAYOUT.find((layout) => layout.ranges.some((entry) => entry.first <= index && index <= entry.last))?.kind;
+  return layouts.find((layout) => layout.ranges.some((entry) => entry.first <= index && index <= entry.last))?.kind;
 }
 
 export function isSubnetKind(value: string): value is SubnetKind {
