@@ -2,6 +2,7 @@
 // range generator, canisters created on each, and certificates that agents check through the
 // root subnet's delegation (including their refusal of a canister outside the delegated ranges).
 import { Cbor, Certificate as LegacyCertificate, HttpAgent as LegacyAgent, lookupResultToBuffer as legacyLookup } from '@dfinity/agent';
+import { IDL } from '@dfinity/candid';
 import { Principal as LegacyPrincipal } from '@dfinity/principal';
 import { Certificate, HttpAgent, lookup_path, lookup_subtree, LookupPathStatus, LookupSubtreeStatus } from 'icp-sdk-core-v6/agent';
 import { Principal } from 'icp-sdk-core-v6/principal';
@@ -93,6 +94,43 @@ describe('prices', () => {
       application: 1_200_000n + 9n * 2_000n + 5_000_000n,
       fiduciary: ((1_200_000n + 9n * 2_000n) * 34n) / 13n + (5_000_000n * 34n) / 13n
     });
+  });
+});
+
+describe('a local IC of some of the subnets', () => {
+  it('lays out only the subnets asked for, as PocketIC does: the application subnet alone starts at lxzze-…', async () => {
+    const ic = await LocalIc.create({ subnets: ['application'] });
+    try {
+      expect(ic.subnets().map((subnet) => subnet.kind)).toEqual(['application']);
+      expect((await ic.createCanister()).toText()).toBe('lxzze-o7777-77777-aaaaa-cai');
+      // An II id belongs to no subnet of this IC.
+      await expect(ic.createCanister({ canisterId: LegacyPrincipal.fromText('rdmx6-jaaaa-aaaaa-aaadq-cai') })).rejects.toThrow(/does not belong to any subnet/);
+      await expect(ic.createCanister({ subnet: 'ii' })).rejects.toThrow(/no ii subnet/);
+    } finally {
+      ic.close();
+    }
+  });
+
+  it('puts users\' canisters on the root subnet when there is no application subnet, and a management message on the subnet it is addressed to', async () => {
+    const ic = await LocalIc.create({ subnets: ['fiduciary', 'ii'] });
+    try {
+      expect(ic.defaultSubnetKind).toBe('ii');
+      const unplaced = await ic.createCanister();
+      expect(ic.subnetOf(unplaced)).toBe('ii');
+      expect(unplaced.toText()).toBe(text(generatedRange(0).first));
+
+      const args = new Uint8Array(IDL.encode([IDL.Record({ amount: IDL.Opt(IDL.Nat), settings: IDL.Opt(IDL.Null), specified_id: IDL.Opt(IDL.Principal) })], [{ amount: [], settings: [], specified_id: [] }]));
+      const submission = await ic.submitIngress(LegacyPrincipal.fromText('aaaaa-aa'), 'provisional_create_canister_with_cycles', args, { subnet: 'fiduciary' });
+      if (!submission.accepted) throw new Error('not accepted');
+      await ic.runUntilIdle();
+      const status = ic.ingressStatus(submission.messageId);
+      if (status?.status !== 'completed' || status.result.kind !== 'replied') throw new Error('no reply');
+      const [{ canister_id: created }] = IDL.decode([IDL.Record({ canister_id: IDL.Principal })], status.result.reply) as unknown as [{ canister_id: LegacyPrincipal }];
+      expect(ic.subnetOf(created)).toBe('fiduciary');
+      expect(created.toText()).toBe(text(generatedRange(1).first));
+    } finally {
+      ic.close();
+    }
   });
 });
 

@@ -285,12 +285,18 @@ describe('an instance with NNS, II, fiduciary and application subnets', () => {
     expect(nns.id.toText()).toBe(Principal.selfAuthenticating(new Uint8Array(await pic.getPubKey(nns.id))).toText());
   });
 
-  it('places a canister created under an II id on the II subnet, and says how to when asked by the II subnet id', async () => {
-    const ii = subnets.get('II')!;
+  it('creates a canister on the subnet a call is addressed to, by subnet id or by an id in its ranges', async () => {
+    for (const type of ['NNS', 'II', 'Fiduciary', 'Application']) {
+      const subnet = subnets.get(type)!;
+      const created = await pic.createCanister({ targetSubnetId: subnet.id });
+      expect((await pic.getCanisterSubnetId(created))?.toText()).toBe(subnet.id.toText());
+      // From the subnet's allocation range (its generated range, the last one).
+      const allocation = subnet.canisterRanges.at(-1)!;
+      expect(canisterIndex(created)).toBeGreaterThanOrEqual(canisterIndex(allocation.start));
+      expect(canisterIndex(created)).toBeLessThanOrEqual(canisterIndex(allocation.end));
+    }
     const specified = await pic.createCanister({ targetCanisterId: toPic(Principal.fromText('uc7f6-kaaaa-aaaaq-qaaaa-cai')) });
-    expect((await pic.getCanisterSubnetId(specified))?.toText()).toBe(ii.id.toText());
-    const failure = await pic.createCanister({ targetSubnetId: ii.id }).catch((error: unknown) => error);
-    expect(rejectOf(failure)).toMatchObject({ errorCode: 'CanisterRejectedMessage', message: expect.stringMatching(/pass a canister id in its ranges/) });
+    expect((await pic.getCanisterSubnetId(specified))?.toText()).toBe(subnets.get('II')!.id.toText());
   });
 
   it('signs a jwt_issuer token on the application subnet with key_1, paying the fee of the 34-node subnet holding it', async () => {

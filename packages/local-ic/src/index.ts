@@ -20,6 +20,8 @@ export { SUBNET_NODE_COUNTS, type SubnetKind } from './costs/subnet_sizes.js';
 export {
   DEFAULT_SUBNET_KIND,
   ROOT_SUBNET_KIND,
+  defaultSubnetKind,
+  rootSubnetKind,
   SUBNET_KINDS,
   SUBNET_LAYOUT,
   layoutOf,

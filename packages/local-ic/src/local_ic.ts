@@ -88,6 +88,8 @@ export interface CallOptions {
 export interface SubmitOptions extends CallOptions {
   /** Id to record the message under (e.g. the HTTP request id); default: a fresh one. */
   readonly messageId?: string;
+  /** For a message to the management canister: the subnet it is addressed to, where `create_canister` puts the canister. */
+  readonly subnet?: SubnetKind;
 }
 
 export type IngressSubmission = { readonly accepted: true; readonly messageId: string } | { readonly accepted: false; readonly result: CallResult };
@@ -480,7 +482,7 @@ export class LocalIc {
       argument: arg,
       cycles: 0n,
       caller: sender,
-      origin: { kind: 'ingress', messageId, sender },
+      origin: { kind: 'ingress', messageId, sender, subnet: options.subnet },
       deadline: 0n
     });
     return { accepted: true, messageId };

@@ -106,6 +106,7 @@ export class MessageProcessor {
       argument: request.argument,
       cycles: request.cycles,
       viaIngress: request.origin.kind === 'ingress',
+      addressedSubnet: request.origin.kind === 'ingress' ? request.origin.subnet : undefined,
       respondLater: (late) => this.subnet.deliver(request.origin, late.result, late.refund)
     });
     if (outcome !== 'deferred') this.subnet.deliver(request.origin, outcome.result, outcome.refund);

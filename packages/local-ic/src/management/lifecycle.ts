@@ -23,6 +23,8 @@ export interface UpgradeOptions {
 export interface Requester {
   readonly principal: Principal;
   readonly isCanister: boolean;
+  /** A user's message addressed to this subnet creates its canisters there. */
+  readonly subnet?: SubnetKind;
 }
 
 export type SettingsUpdate = Partial<CanisterSettings>;
@@ -82,7 +84,7 @@ export class CanisterLifecycle {
 
   /** A canister creates canisters on its own subnet; users on the default subnet. */
   requesterSubnet(requester: Requester): SubnetKind {
-    if (!requester.isCanister) return this.subnet.defaultKind;
+    if (!requester.isCanister) return requester.subnet ?? this.subnet.defaultKind;
     return this.subnet.canister(requester.principal)?.subnetKind ?? this.subnet.defaultKind;
   }
 

@@ -46,9 +46,6 @@ const LOCAL_SUBNET_KINDS: Readonly<Partial<Record<PocketSubnetKind, SubnetKind>>
   Application: 'application'
 };
 
-/** Management methods whose subnet is the one the call is addressed to (the others act on an existing canister). */
-const CREATING_METHODS: ReadonlySet<string> = new Set(['create_canister', 'provisional_create_canister_with_cycles']);
-
 export class PocketInstance {
   /** A time set with set_time, applied at the next round (queries keep seeing the last round's time). */
   private pendingTime: bigint | undefined;
@@ -155,10 +152,10 @@ export class PocketInstance {
   // ---- messages -------------------------------------------------------------
 
   async submit(canisterId: Principal, method: string, arg: Uint8Array, sender: Principal, effective: EffectivePrincipal): Promise<Submission> {
-    const route = this.route(canisterId, effective, method);
+    const route = this.route(canisterId, effective);
     if (route.kind === 'rejected') return { accepted: false, result: route };
     const messageId = new Uint8Array(randomBytes(MESSAGE_ID_BYTES));
-    const submission = await this.ic.submitIngress(canisterId, method, arg, { sender, messageId: hex(messageId) });
+    const submission = await this.ic.submitIngress(canisterId, method, arg, { sender, messageId: hex(messageId), subnet: route.subnet });
     if (!submission.accepted) return { accepted: false, result: submission.result };
     return { accepted: true, messageId, effectivePrincipal: route.effectivePrincipal };
   }
@@ -181,7 +178,7 @@ export class PocketInstance {
   }
 
   async query(canisterId: Principal, method: string, arg: Uint8Array, sender: Principal, effective: EffectivePrincipal): Promise<CallResult> {
-    const route = this.route(canisterId, effective, method);
+    const route = this.route(canisterId, effective);
     if (route.kind === 'rejected') return route;
     return this.ic.queryCall(canisterId, method, arg, { sender });
   }
@@ -192,20 +189,13 @@ export class PocketInstance {
    */
   private route(
     canisterId: Principal,
-    effective: EffectivePrincipal,
-    method: string
-  ): { kind: 'routed'; effectivePrincipal: EffectivePrincipal } | RejectedCall {
+    effective: EffectivePrincipal
+  ): { kind: 'routed'; effectivePrincipal: EffectivePrincipal; subnet?: SubnetKind } | RejectedCall {
     if (canisterId.toText() !== MANAGEMENT_CANISTER_ID.toText()) return { kind: 'routed', effectivePrincipal: { kind: 'canister', id: canisterId } };
     if (effective.kind === 'subnet') {
       const subnet = this.subnets.find((entry) => entry.id.toText() === effective.id.toText());
       if (subnet === undefined) return rejectedWith(ErrorCode.SubnetNotFound, `Subnet ${effective.id.toText()} not found`);
-      // The local IC creates a user's canister on its default subnet; one on another subnet needs a specified id in its ranges.
-      if (CREATING_METHODS.has(method) && subnet !== this.defaultSubnet) {
-        return rejectedWith(
-          ErrorCode.CanisterRejectedMessage,
-          `This PocketIC server creates canisters by subnet id only on the ${this.defaultSubnet.plan.kind} subnet ${this.defaultSubnet.id.toText()}; to create one on the ${subnet.plan.kind} subnet, pass a canister id in its ranges`
-        );
-      }
+      return { kind: 'routed', effectivePrincipal: effective, subnet: subnet.kind };
     }
     if (effective.kind === 'canister' && this.subnetHosting(effective.id) === undefined) {
       return rejectedWith(ErrorCode.CanisterNotFound, `Canister ${effective.id.toText()} not found`);
