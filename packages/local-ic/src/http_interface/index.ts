@@ -24,8 +24,7 @@ export {
   BLS_SIGNATURE_DST,
   generateNetworkSecret,
   NETWORK_SECRET_LENGTH,
-  NetworkKeys,
-  SubnetKeys
+  NetworkKeys
 } from './network_keys';
 export type { CanisterRange } from './state_tree';
 export {

@@ -27,8 +27,7 @@ export interface SubnetDescription {
 
 export interface StateSnapshot {
   readonly time: bigint;
-  /** Every subnet of the network: the tree of each one describes all of them (spec, "Subnet information"). */
-  readonly subnets: readonly SubnetDescription[];
+  readonly subnet: SubnetDescription;
   readonly requests: Iterable<TrackedRequest>;
   readonly canisters: Iterable<CertifiedCanister>;
 }
@@ -39,8 +38,8 @@ const RANGES_PER_SHARD = 8;
 export function buildStateTree(state: StateSnapshot): LabeledTree {
   return labeledSubtree([
     ['time', labeledLeaf(encodeUnsignedLeb128(state.time))],
-    ['canister_ranges', labeledSubtree(state.subnets.map((subnet) => [subnet.subnetId.toUint8Array(), canisterRangeShards(subnet)] as const))],
-    ['subnet', labeledSubtree(state.subnets.map((subnet) => [subnet.subnetId.toUint8Array(), subnetTree(subnet)] as const))],
+    ['canister_ranges', labeledSubtree([[state.subnet.subnetId.toUint8Array(), canisterRangeShards(state.subnet)]])],
+    ['subnet', labeledSubtree([[state.subnet.subnetId.toUint8Array(), subnetTree(state.subnet)]])],
     [
       'request_status',
       labeledSubtree([...state.requests].map((request) => [request.requestId, requestStatusTree(request.status)] as const))
