@@ -163,7 +163,8 @@ function send(response: ServerResponse, reply: HttpReply): void {
   response.end(typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body));
 }
 
-function listen(server: Server, port: number): Promise<void> {
+/** Listens on 127.0.0.1 only; rejects if the port is taken. */
+export function listen(server: Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, LOOPBACK_HOST, () => {

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { link, unlink, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listen, LOOPBACK_HOST } from '../http_interface/server.js';
 import { PocketIcApi, type PocketIcApiOptions } from './routes.js';
 
 export interface PocketIcServerOptions extends PocketIcApiOptions {
@@ -28,7 +29,7 @@ export interface RunningPocketIcServer {
  * SECURITY: binds the loopback interface only; instances run arbitrary canister code and
  * management calls are unauthenticated test hooks (set time, cycles, stable memory).
  */
-export const LOOPBACK_HOST = '127.0.0.1';
+export { LOOPBACK_HOST };
 const DEFAULT_TTL_SECONDS = 60;
 const TTL_CHECK_INTERVAL_MS = 1_000;
 
@@ -111,15 +112,6 @@ async function serve(api: PocketIcApi, request: IncomingMessage, response: Serve
   }
 }
 
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, LOOPBACK_HOST, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
 
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
