@@ -13,6 +13,7 @@ const LAYERS = [
   ['canister state', '^src/state/'],
   ['runtime', '^src/runtime/'],
   ['wasm and threshold maths', '^src/(wasm|threshold)/'],
+  ['subnet topology', '^src/topology/'],
   ['costs', '^src/costs/'],
   ['shared leaf modules', '^src/shared/'],
 ];
@@ -62,6 +63,13 @@ module.exports = {
       severity: 'error',
       from: {},
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+    {
+      name: 'in-a-layer',
+      comment: 'every module with imports belongs to one of the LAYERS (a new folder must be placed in the order)',
+      severity: 'error',
+      from: { path: '^src/', pathNot: LAYERS.map(([, path]) => path).join('|') },
+      to: {},
     },
     ...layerRules,
     ...exceptionRules,

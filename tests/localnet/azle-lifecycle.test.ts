@@ -16,8 +16,8 @@ describe('canister lifecycle', () => {
     const ic = await LocalIc.create({ fees: FREE_FEES });
     const first = await ic.createCanister({ controllers: [controller] });
     const second = await ic.createCanister({ controllers: [controller] });
-    expect(first.toText()).toBe('bkyz2-fmaaa-aaaaa-qaaaq-cai');
-    expect(second.toText()).toBe('bd3sg-teaaa-aaaaa-qaaba-cai');
+    expect(first.toText()).toBe('auamu-4x777-77775-aaaaa-cai');
+    expect(second.toText()).toBe('atbka-rp777-77775-aaaaq-cai');
     expect(Buffer.from(first.toUint8Array()).toString('hex')).toMatch(/^[0-9a-f]{16}0101$/);
     expect(ic.controllers(first)).toEqual([controller]);
   });

@@ -22,7 +22,7 @@ import {
 } from '../../packages/local-ic/src/http_interface';
 import { encodeUnsignedLeb128 } from '../../packages/local-ic/src/http_interface/leb128';
 
-const CANISTER = Principal.fromText('bkyz2-fmaaa-aaaaa-qaaaq-cai');
+const CANISTER = Principal.fromText('auamu-4x777-77775-aaaaa-cai');
 const CONTROLLER = Principal.fromText('2vxsx-fae');
 
 function staticBackend(certifiedData: Uint8Array): ReplicaBackend {
@@ -91,7 +91,7 @@ describe('network keys', () => {
     );
     expect(bytesToHex(keys.rootPublicKeyDer.subarray(0, 37))).toBe(bytesToHex(BLS_PUBLIC_KEY_DER_PREFIX));
     expect(keys.subnetId.toText()).toBe(Principal.selfAuthenticating(keys.rootPublicKeyDer).toText());
-    expect(keys.nodePublicKeyDer.length).toBe(44);
+    expect(keys.root.nodePublicKeyDer.length).toBe(44);
   });
 
   it('derive the same keys from the same secret and different keys from another', () => {
@@ -100,14 +100,16 @@ describe('network keys', () => {
     const b = NetworkKeys.fromSecret(secret.slice());
     const c = NetworkKeys.fromSecret(generateNetworkSecret());
     expect(bytesToHex(a.rootPublicKeyDer)).toBe(bytesToHex(b.rootPublicKeyDer));
-    expect(a.nodeId.toText()).toBe(b.nodeId.toText());
+    expect(a.root.nodeId.toText()).toBe(b.root.nodeId.toText());
+    expect(bytesToHex(a.subnet('application').publicKeyDer)).toBe(bytesToHex(b.subnet('application').publicKeyDer));
     expect(bytesToHex(a.rootPublicKeyDer)).not.toBe(bytesToHex(c.rootPublicKeyDer));
     expect(() => NetworkKeys.fromSecret(new Uint8Array(16))).toThrow(/32 bytes/);
   });
 
   it('do not show their secrets', () => {
     const keys = NetworkKeys.fromSecret(generateNetworkSecret());
-    expect(Object.keys(keys)).toEqual(['rootPublicKey', 'rootPublicKeyDer', 'subnetId', 'nodePublicKeyDer', 'nodeId']);
+    expect(Object.keys(keys)).toEqual(['root']);
+    expect(Object.keys(keys.subnet('fiduciary'))).toEqual(['publicKey', 'publicKeyDer', 'subnetId', 'nodePublicKeyDer', 'nodeId']);
     expect(JSON.stringify(keys)).not.toMatch(/Secret/i);
   });
 });
@@ -118,8 +120,9 @@ describe('certificates', () => {
   const certificatePaths = [['canister', CANISTER.toUint8Array(), 'controllers'], ['canister', CANISTER.toUint8Array(), 'module_hash']];
 
   it('are accepted by agent-js with the network root key', async () => {
+    // agent-js 3.4 speaks the deprecated endpoints: it finds a subnet's ranges only at /subnet/<id>/canister_ranges.
     const certificate = await Certificate.create({
-      certificate: api.certificate(certificatePaths),
+      certificate: api.certificate(certificatePaths, {}, { canisterId: CANISTER, generation: 'deprecated' }),
       rootKey: api.rootKeyDer,
       canisterId: CANISTER
     });
@@ -129,19 +132,19 @@ describe('certificates', () => {
     expect(certificate.lookup_path(['time']).status).toBe(LookupPathStatus.Found);
     // Not requested, so pruned: the certificate cannot tell. (agent-js's own lookup says Absent here: its
     // label comparison treats "any byte greater" as "greater", so it misreads pruned neighbourhoods.)
-    const tree = decodeCertificate(api.certificate(certificatePaths)).tree;
+    const tree = decodeCertificate(api.certificate(certificatePaths, {}, { canisterId: CANISTER })).tree;
     expect(lookupPath(['canister', CANISTER.toUint8Array(), 'certified_data'], tree).status).toBe('unknown');
   });
 
   it('carry a BLS signature over the domain-separated root hash', () => {
     const { tree, signature } = decodeCertificate(api.certificate([]));
     const message = concatBytes(STATE_ROOT_DOMAIN_SEPARATOR, reconstruct(tree));
-    expect(bls12_381.verifyShortSignature(signature, message, api.keys.rootPublicKey)).toBe(true);
+    expect(bls12_381.verifyShortSignature(signature, message, api.keys.root.publicKey)).toBe(true);
     expect(signature.length).toBe(48);
   });
 
   it('are refused when a bit of the tree or of the signature is flipped', async () => {
-    const original = decodeCertificate(api.certificate(certificatePaths));
+    const original = decodeCertificate(api.certificate(certificatePaths, {}, { canisterId: CANISTER }));
     const flippedSignature = original.signature.slice();
     flippedSignature[10] = (flippedSignature[10] ?? 0) ^ 0x01;
     const tampered = [

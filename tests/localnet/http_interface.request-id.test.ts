@@ -24,7 +24,7 @@ function agentRequestId(content: Record<string, unknown>): string {
   return bytesToHex(agentRequestIdOf(content));
 }
 
-const CANISTER = Principal.fromText('bkyz2-fmaaa-aaaaa-qaaaq-cai');
+const CANISTER = Principal.fromText('auamu-4x777-77775-aaaaa-cai');
 
 /** agent-js keeps Expiry's constructor private; its JSON form is the public way to state an exact expiry. */
 function expiryAt(nanos: bigint): Expiry {

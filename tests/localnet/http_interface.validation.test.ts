@@ -32,7 +32,7 @@ import {
   type RunningReplicaServer
 } from '../../packages/local-ic/src/http_interface';
 
-const CANISTER = Principal.fromText('bkyz2-fmaaa-aaaaa-qaaaq-cai');
+const CANISTER = Principal.fromText('auamu-4x777-77775-aaaaa-cai');
 const OTHER = Principal.fromText('bd3sg-teaaa-aaaaa-qaaba-cai');
 const NOW = BigInt(Date.now()) * 1_000_000n;
 const MINUTE = 60n * 1_000_000_000n;

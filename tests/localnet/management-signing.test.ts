@@ -57,6 +57,23 @@ describe('threshold signing through the management canister', () => {
     expect(secp256k1.verify(fromOther.signature, messageHash, signed.publicKey, { prehash: false })).toBe(false);
   });
 
+  it('routes a signature to the subnet holding the key: its fee, whichever subnet the caller is on', async () => {
+    // PocketIC 14 (dfinity/ic PR 9818): key_1 on the 34-node II and fiduciary subnets, test_key_1 and
+    // dfx_test_key on the 13-node test-threshold-keys subnet; the docs' 10B cycles per 13 nodes.
+    const fees = { key_1: 26_153_846_153n, test_key_1: 10_000_000_000n, dfx_test_key: 10_000_000_000n };
+    // On mainnet the ckBTC minter, on the fiduciary subnet that holds key_1, attaches that same fee.
+    const onFiduciary = await installProbe(ic, { controller, cycles: 1_000_000_000_000n, subnet: 'fiduciary' });
+    expect(ic.subnetOf(probe.id)).toBe('application');
+    for (const [keyName, fee] of Object.entries(fees)) {
+      for (const signer of [probe, onFiduciary]) {
+        const signed = decodeReply<Signed>(await sign(signer, keyName, fee + 5n), SignedType);
+        expect(signed.balanceBefore - signed.balanceAfter).toBe(fee);
+        expect(signed.refunded).toBe(5n);
+        expect(secp256k1.verify(signed.signature, messageHash, signed.publicKey, { prehash: false })).toBe(true);
+      }
+    }
+  });
+
   it('returns the public key of another canister when asked for it', async () => {
     const args = encode(
       [IDL.Record({ canister_id: IDL.Opt(IDL.Principal), derivation_path: IDL.Vec(IDL.Vec(IDL.Nat8)), key_id: IDL.Record({ curve: IDL.Variant({ secp256k1: IDL.Null }), name: IDL.Text }) })],

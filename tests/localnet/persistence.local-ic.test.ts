@@ -72,19 +72,30 @@ describe('a local IC saved to a folder', () => {
     await expect(LocalIc.loadOrCreate(directory)).rejects.toThrow(`${directory} is incomplete or damaged`);
   });
 
-  it('reads a copy saved before manifests, but not one missing memory.bin', async () => {
+  it('reads a copy saved without a manifest, but not one missing memory.bin', async () => {
     const { ic, id } = await icWithCounter();
     await increment(ic, id);
     await ic.save(directory);
     await rm(join(directory, MANIFEST_FILE));
-    const state = JSON.parse(await readFile(join(directory, 'state.json'), 'utf8')) as { formatVersion: number; canisters: Array<{ hasMemory?: boolean }> };
-    state.formatVersion = 1;
-    for (const canister of state.canisters) delete canister.hasMemory;
-    await writeFile(join(directory, 'state.json'), JSON.stringify(state));
     expect(await counterIn(await LocalIc.load(directory), id)).toBe(1);
 
     await rm(join(directory, 'canisters', id.toText(), 'memory.bin'));
     await expect(LocalIc.load(directory)).rejects.toThrow(/Cannot read .*memory\.bin/);
+  });
+
+  it('refuses a copy of the single-subnet local IC, whose canister ids no subnet hosts', async () => {
+    const { ic } = await icWithCounter();
+    await ic.save(directory);
+    const state = JSON.parse(await readFile(join(directory, 'state.json'), 'utf8')) as Record<string, unknown>;
+    for (const formatVersion of [1, 2]) {
+      const { nextCanisterIndices: _perSubnet, ...rest } = state;
+      const singleSubnet = { ...rest, formatVersion, nextCanisterIndex: '9223372036855824386' };
+      await writeFile(join(directory, 'state.json'), JSON.stringify(singleSubnet));
+      await rm(join(directory, MANIFEST_FILE), { force: true });
+      await expect(LocalIc.load(directory)).rejects.toThrow(
+        `${directory} was saved by the single-subnet local IC (format ${formatVersion}), whose canister ids no subnet of this topology hosts`
+      );
+    }
   });
 
   it('starts afresh where nothing complete was ever saved', async () => {

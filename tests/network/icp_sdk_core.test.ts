@@ -135,8 +135,10 @@ describe.each(['in-process network', 'npm start'] as const)('@icp-sdk/core 6 aga
   it('reads the sharded routing table at /canister_ranges/<subnet_id> and finds the canister in it', async () => {
     const agent = await agentFor();
     const rootKey = agent.rootKey as Uint8Array;
-    const subnetId = Principal.selfAuthenticating(rootKey);
     const { canisterId } = target();
+    // The canister's subnet (the application subnet) as the agent learns it from the delegation.
+    const subnetId = await agent.getSubnetIdFromCanister(canisterId);
+    expect(subnetId.toText()).not.toBe(Principal.selfAuthenticating(rootKey).toText());
     const response = await agent.readState({ subnetId }, { paths: [[new TextEncoder().encode('canister_ranges'), subnetId.toUint8Array()]] });
     const certificate = await Certificate.create({ certificate: response.certificate, rootKey, principal: { subnetId } });
     // Only the sharded path was asked for, so the agent's range check cannot fall back to the legacy one.
@@ -149,7 +151,7 @@ describe.each(['in-process network', 'npm start'] as const)('@icp-sdk/core 6 aga
   it('calls and queries through the subnet endpoints (/api/v4/subnet/<id>/call, /api/v3/subnet/<id>/query)', async () => {
     requestedPaths = [];
     const agent = await agentFor({ identity: Ed25519KeyIdentity.generate() });
-    const subnetId = Principal.selfAuthenticating(agent.rootKey as Uint8Array);
+    const subnetId = await agent.getSubnetIdFromCanister(target().canisterId);
     const issuer = Actor.createActor<JwtIssuerService>(jwtIssuerIdl, {
       agent,
       canisterId: target().canisterId,

@@ -13,6 +13,7 @@ import { picTestIc, rejectOf } from './support/pic_test_ic';
 
 const BLS_ROOT_KEY_DER_PREFIX = '308182301d060d2b0601040182dc7c0503010201060c2b0601040182dc7c05030201036100';
 const HOUR_MS = 3_600_000;
+const fresh: { state: { type: SubnetStateType.New } } = { state: { type: SubnetStateType.New } };
 
 let server: PocketIcServer;
 
@@ -94,11 +95,21 @@ describe('instances', () => {
     }
   });
 
-  it('refuses a layout of several subnets with a clear error, creating nothing', async () => {
+  it('refuses subnet kinds the local IC has no subnet of, and a second subnet of one kind, creating nothing', async () => {
     const listBefore = await (await fetch(`${server.getUrl()}/instances`)).json();
-    await expect(
-      PocketIc.create(server.getUrl(), { nns: { state: { type: SubnetStateType.New } }, application: [{ state: { type: SubnetStateType.New } }] })
-    ).rejects.toThrow(/one subnet per instance.*asked for 2: NNS, Application/);
+    await expect(PocketIc.create(server.getUrl(), { sns: fresh, application: [fresh] })).rejects.toThrow(
+      /no SNS subnet; an instance may have NNS, II, Fiduciary, Application subnets \(asked for SNS, Application\)/
+    );
+    await expect(PocketIc.create(server.getUrl(), { application: [fresh, fresh] })).rejects.toThrow(
+      /at most one Application subnet per instance \(asked for Application, Application\)/
+    );
+    const reply = await fetch(`${server.getUrl()}/instances`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ subnet_config_set: { system: [{ state_config: 'New', instruction_config: 'Production' }] } })
+    });
+    expect(reply.status).toBe(400);
+    expect(await reply.json()).toEqual({ Error: { message: expect.stringMatching(/^This PocketIC server has no System subnet/) } });
     expect(await (await fetch(`${server.getUrl()}/instances`)).json()).toEqual(listBefore);
   });
 
@@ -230,3 +241,82 @@ describe('the jwt_issuer canister through pic', () => {
     }
   });
 });
+
+describe('an instance with NNS, II, fiduciary and application subnets', () => {
+  // pic 0.23 has no option for PocketIC's test-threshold-keys subnet (nor for cost_schedule), so key_1,
+  // held by the II and fiduciary subnets, is the key an application-subnet canister signs with here.
+  const TOP_RANGE_START = 0xffff_ffff_ffe0_0000n;
+  const IDS_PER_RANGE = 1n << 20n;
+  const KEY_1_FEE_ON_34_NODES = 26_153_846_153n;
+  let pic: PocketIc;
+  let subnets: Map<string, Awaited<ReturnType<PocketIc['getTopology']>>[number]>;
+
+  beforeAll(async () => {
+    pic = await PocketIc.create(server.getUrl(), { nns: fresh, ii: fresh, fiduciary: fresh, application: [fresh] });
+    subnets = new Map((await pic.getTopology()).map((subnet) => [subnet.type, subnet]));
+  });
+
+  afterAll(async () => {
+    await pic?.tearDown();
+  });
+
+  it('lists every subnet with its kind, size and ranges; the default effective canister id is on the application subnet', async () => {
+    expect([...subnets.keys()].sort()).toEqual(['Application', 'Fiduciary', 'II', 'NNS']);
+    const sizes = Object.fromEntries([...subnets].map(([type, subnet]) => [type, subnet.size]));
+    expect(sizes).toEqual({ NNS: 40, II: 34, Fiduciary: 34, Application: 13 });
+    const starts = (type: string): string[] => subnets.get(type)!.canisterRanges.map((range) => range.start.toText());
+    // Mainnet's ranges of the named subnets, then one generated range each from the top of the id space, in PocketIC's order.
+    const generated = (n: bigint): string => Principal.fromUint8Array(canisterIdBytes(TOP_RANGE_START - n * IDS_PER_RANGE)).toText();
+    expect(starts('NNS')).toEqual(['rwlgt-iiaaa-aaaaa-aaaaa-cai', 'qoctq-giaaa-aaaaa-aaaea-cai', generated(0n)]);
+    expect(starts('II')).toEqual(['rdmx6-jaaaa-aaaaa-aaadq-cai', 'uc7f6-kaaaa-aaaaq-qaaaa-cai', generated(1n)]);
+    expect(starts('Fiduciary')).toEqual(['mf7xa-laaaa-aaaar-qaaaa-cai', generated(2n)]);
+    expect(starts('Application')).toEqual([generated(3n)]);
+    expect((await pic.getDefaultEffectiveCanisterId()).toText()).toBe(generated(3n));
+
+    const canister = await clockCanister(pic);
+    expect(canister.toText()).toBe(generated(3n));
+    expect((await pic.getCanisterSubnetId(toPic(canister)))?.toText()).toBe(subnets.get('Application')!.id.toText());
+  });
+
+  it('has one key per subnet, the NNS one being the root key its subnet id derives from', async () => {
+    const keys = await Promise.all([...subnets.values()].map(async (subnet) => Buffer.from(await pic.getPubKey(subnet.id)).toString('hex')));
+    expect(new Set(keys).size).toBe(4);
+    const nns = subnets.get('NNS')!;
+    expect(nns.id.toText()).toBe(Principal.selfAuthenticating(new Uint8Array(await pic.getPubKey(nns.id))).toText());
+  });
+
+  it('creates a canister on the subnet a call is addressed to, by subnet id or by an id in its ranges', async () => {
+    for (const type of ['NNS', 'II', 'Fiduciary', 'Application']) {
+      const subnet = subnets.get(type)!;
+      const created = await pic.createCanister({ targetSubnetId: subnet.id });
+      expect((await pic.getCanisterSubnetId(created))?.toText()).toBe(subnet.id.toText());
+      // From the subnet's allocation range (its generated range, the last one).
+      const allocation = subnet.canisterRanges.at(-1)!;
+      expect(canisterIndex(created)).toBeGreaterThanOrEqual(canisterIndex(allocation.start));
+      expect(canisterIndex(created)).toBeLessThanOrEqual(canisterIndex(allocation.end));
+    }
+    const specified = await pic.createCanister({ targetCanisterId: toPic(Principal.fromText('uc7f6-kaaaa-aaaaq-qaaaa-cai')) });
+    expect((await pic.getCanisterSubnetId(specified))?.toText()).toBe(subnets.get('II')!.id.toText());
+  });
+
+  it('signs a jwt_issuer token on the application subnet with key_1, paying the fee of the 34-node subnet holding it', async () => {
+    await pic.setTime(Date.now());
+    await pic.tick();
+    const issuer = await JwtIssuer.install(picTestIc(pic), { config: { keyName: 'key_1', audiences: ['https://app.example'] } });
+    expect((await pic.getCanisterSubnetId(toPic(issuer.canisterId)))?.toText()).toBe(subnets.get('Application')!.id.toText());
+    const before = await pic.getCyclesBalance(toPic(issuer.canisterId));
+    const token = await issuer.issueToken(randomPrincipal(), { audience: 'https://app.example' });
+    const spent = BigInt(before - (await pic.getCyclesBalance(toPic(issuer.canisterId))));
+    // The fee plus the call's execution, which is far below the 16B between the 34-node and the 13-node fee.
+    expect(spent).toBeGreaterThanOrEqual(KEY_1_FEE_ON_34_NODES);
+    expect(spent).toBeLessThan(KEY_1_FEE_ON_34_NODES + 1_000_000_000n);
+    expect(verifyWithJwks(token, await issuer.jwks()).payload['aud']).toBe('https://app.example');
+  });
+});
+
+function canisterIdBytes(index: bigint): Uint8Array {
+  const bytes = new Uint8Array(10);
+  new DataView(bytes.buffer).setBigUint64(0, index);
+  bytes.set([1, 1], 8);
+  return bytes;
+}

@@ -6,7 +6,8 @@ export type {
   IngressSubmission,
   InstallCodeOptions,
   LocalIcOptions,
-  SubmitOptions
+  SubmitOptions,
+  TopologySubnet
 } from './local_ic.js';
 export type { CallResult } from './shared/call_result.js';
 export type { IngressStatus } from './execution/ingress_history.js';
@@ -16,6 +17,20 @@ export type { CanisterLogRecord, CanisterSettings, LogVisibility } from './state
 export type { ThresholdKeys } from './management/threshold_backend.js';
 export { APPLICATION_SUBNET_FEES, FREE_FEES, feeScheduleFor, type FeeSchedule } from './costs/cycles.js';
 export { SUBNET_NODE_COUNTS, type SubnetKind } from './costs/subnet_sizes.js';
+export {
+  DEFAULT_SUBNET_KIND,
+  ROOT_SUBNET_KIND,
+  defaultSubnetKind,
+  rootSubnetKind,
+  SUBNET_KINDS,
+  SUBNET_LAYOUT,
+  layoutOf,
+  subnetKindOfCanister,
+  subnetLayout,
+  POCKET_IC_SUBNET_KIND_NAMES,
+  type IndexRange,
+  type SubnetLayout
+} from './topology/layout.js';
 export { RejectCode, ErrorCode } from './shared/rejections.js';
 export { MANAGEMENT_CANISTER_ID, canisterIdFromIndex } from './shared/ids.js';
 export {

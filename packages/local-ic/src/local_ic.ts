@@ -2,11 +2,11 @@ import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { rejected, type CallResult } from './shared/call_result.js';
 import { millisToNanos, wallClockNanos } from './shared/clock.js';
-import { APPLICATION_SUBNET_FEES, type FeeSchedule } from './costs/cycles.js';
+import type { FeeSchedule } from './costs/cycles.js';
 import { ExecutionStalledError, InvalidArgumentError, ManagementRejectedError, StateStoreError } from './shared/errors.js';
 import type { IngressStatus } from './execution/ingress_history.js';
 import { MessageProcessor } from './execution/message_processor.js';
-import { DEFAULT_FIRST_CANISTER_INDEX, MANAGEMENT_CANISTER_ID, principalKey, toPrincipal } from './shared/ids.js';
+import { MANAGEMENT_CANISTER_ID, principalKey, toPrincipal } from './shared/ids.js';
 import { CanisterLifecycle, isRejection, type InstallMode, type Requester, type SettingsUpdate } from './management/lifecycle.js';
 import { DEFAULT_PROVISIONAL_CYCLES, ManagementCanister } from './management/management_canister.js';
 import { canisterStatus, type CanisterStatusRecord } from './management/status.js';
@@ -20,18 +20,31 @@ import type { Canister, CanisterLogRecord } from './state/canister.js';
 import { Subnet, type CertificateProvider, type DebugPrintSink } from './subnet.js';
 import { loadCanisterModule, type CanisterMetadata } from './wasm/canister_module.js';
 import { WASM_PAGE_SIZE } from './runtime/stable_memory.js';
+import { SUBNET_KINDS, subnetLayout, type IndexRange, type SubnetKind } from './topology/layout.js';
+
+export interface TopologySubnet {
+  readonly kind: SubnetKind;
+  readonly id: Principal;
+  readonly nodeCount: bigint;
+  readonly ranges: readonly IndexRange[];
+  readonly allocationRange: IndexRange;
+}
 
 export interface LocalIcOptions {
+  /** The subnets, laid out as PocketIC lays out an instance with these kinds (default: all five). */
+  readonly subnets?: readonly SubnetKind[];
   /** Start time in nanoseconds since 1970-01-01 (default: now). */
   readonly startTime?: bigint;
   /** Time follows the wall clock and rounds (timers, queued messages) run by themselves. */
   readonly live?: boolean;
-  /** What things cost (default: a 13-node application subnet's prices). */
+  /** One price list for every subnet (e.g. FREE_FEES); by default each subnet the IC's prices for its size, system subnets (NNS, II) nothing. */
   readonly fees?: FeeSchedule;
+  /** Price lists of single subnets, winning over `fees` (e.g. a free application subnet). */
+  readonly subnetFees?: Readonly<Partial<Record<SubnetKind, FeeSchedule>>>;
   /** Seed of the deterministic `raw_rand` randomness. */
   readonly randomSeed?: Uint8Array | string;
-  /** Index of the first canister id handed out (default: the first id of a dfx local network). */
-  readonly firstCanisterIndex?: bigint;
+  /** The subnet ids `ic0.subnet_self` reports, by kind (a network passes those of its subnet keys; default: stand-ins). */
+  readonly subnetIds?: Readonly<Record<SubnetKind, Principal>>;
   /** Threshold keys for the ECDSA/Schnorr management methods (default: threshold/). */
   readonly thresholdKeys?: ThresholdKeys;
   /** Supplies data certificates to non-replicated queries (default: none present). */
@@ -53,8 +66,10 @@ export interface CreateCanisterOptions {
   readonly cycles?: bigint;
   /** Default: the anonymous principal. */
   readonly sender?: Principal;
-  /** Ask for this id (it must be free). */
+  /** Ask for this id (it must be free and in a subnet's ranges; the canister lands on that subnet). */
   readonly canisterId?: Principal;
+  /** Create it on this subnet (default: the application subnet). */
+  readonly subnet?: SubnetKind;
   readonly settings?: SettingsUpdate;
 }
 
@@ -73,6 +88,8 @@ export interface CallOptions {
 export interface SubmitOptions extends CallOptions {
   /** Id to record the message under (e.g. the HTTP request id); default: a fresh one. */
   readonly messageId?: string;
+  /** For a message to the management canister: the subnet it is addressed to, where `create_canister` puts the canister. */
+  readonly subnet?: SubnetKind;
 }
 
 export type IngressSubmission = { readonly accepted: true; readonly messageId: string } | { readonly accepted: false; readonly result: CallResult };
@@ -113,11 +130,13 @@ export class LocalIc {
   static async create(options: LocalIcOptions = {}): Promise<LocalIc> {
     const threshold = new ThresholdBackend(options.thresholdKeys);
     const subnet = new Subnet({
-      fees: options.fees ?? APPLICATION_SUBNET_FEES,
+      layout: subnetLayout(options.subnets ?? SUBNET_KINDS),
+      fees: options.fees,
+      subnetFees: options.subnetFees,
       startTimeNanos: options.startTime ?? wallClockNanos(),
       live: options.live ?? false,
       randomSeed: options.randomSeed ?? 'local IC raw_rand seed',
-      firstCanisterIndex: options.firstCanisterIndex ?? DEFAULT_FIRST_CANISTER_INDEX,
+      subnetIds: options.subnetIds,
       threshold,
       debugPrint: options.debugPrint === 'stderr' ? printToStderr : options.debugPrint
     });
@@ -229,7 +248,8 @@ export class LocalIc {
       const created = this.lifecycle.createCanister(userRequester(sender), {
         settings: { ...options.settings, controllers: [...(options.controllers ?? options.settings?.controllers ?? [sender])] },
         cycles: options.cycles ?? DEFAULT_CANISTER_CYCLES,
-        specifiedId: options.canisterId
+        specifiedId: options.canisterId,
+        subnet: options.subnet
       });
       return unwrap(created).id;
     });
@@ -331,6 +351,27 @@ export class LocalIc {
   }
 
   // ---- inspection -----------------------------------------------------------
+
+  /** The subnets: kind, id (as `ic0.subnet_self` reports it), node count, ranges and allocation range. */
+  subnets(): readonly TopologySubnet[] {
+    return [...this.subnet.hosts.values()].map((host) => ({
+      kind: host.kind,
+      id: host.id,
+      nodeCount: host.layout.nodeCount,
+      ranges: host.layout.ranges,
+      allocationRange: host.layout.allocationRange
+    }));
+  }
+
+  /** The subnet users' canisters are created on unless asked otherwise: the application subnet, else the root subnet. */
+  get defaultSubnetKind(): SubnetKind {
+    return this.subnet.defaultKind;
+  }
+
+  /** The kind of the subnet a canister lives on. */
+  subnetOf(canisterId: CanisterIdLike): SubnetKind {
+    return this.requireCanister(canisterId).subnetKind;
+  }
 
   canisterIds(): Principal[] {
     return [...this.subnet.canisters.values()].map((canister) => canister.id);
@@ -441,7 +482,7 @@ export class LocalIc {
       argument: arg,
       cycles: 0n,
       caller: sender,
-      origin: { kind: 'ingress', messageId, sender },
+      origin: { kind: 'ingress', messageId, sender, subnet: options.subnet },
       deadline: 0n
     });
     return { accepted: true, messageId };
@@ -455,7 +496,7 @@ export class LocalIc {
     if (canister.instance === undefined) return rejections.noWasmModule(canister.idText);
     if (canister.status === 'stopped') return rejections.stopped(canister.idText);
     if (canister.status === 'stopping') return rejections.stopping(canister.idText);
-    const fee = ingressInductionFee(this.subnet.fees, Buffer.byteLength(method), arg.length);
+    const fee = ingressInductionFee(canister.fees, Buffer.byteLength(method), arg.length);
     const required = canister.freezingLimit() + fee;
     if (canister.balance < required) return rejections.outOfCycles(canister.idText, required - canister.balance);
     const inspection = this.processor.inspectIngress(canister, method, arg, sender);

@@ -6,7 +6,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import type { CallResult, CertifiedCanister, IngressCall, QueryCall, ReplicaBackend } from '../../../packages/local-ic/src/http_interface';
 import { encodeUnsignedLeb128 } from '../../../packages/local-ic/src/http_interface/leb128';
 
-export const COUNTER = Principal.fromText('bkyz2-fmaaa-aaaaa-qaaaq-cai');
+export const COUNTER = Principal.fromText('auamu-4x777-77775-aaaaa-cai');
 export const OTHER_CANISTER = Principal.fromText('bd3sg-teaaa-aaaaa-qaaba-cai');
 export const CONTROLLER = Ed25519KeyIdentity.generate().getPrincipal();
 

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 
 import { generateNetworkSecret, IcHttpInterface, routeRequest, type HttpReply, type ReplicaBackend } from '../../../packages/local-ic/src/http_interface';
 
-export const FUZZ_CANISTER = Principal.fromText('bkyz2-fmaaa-aaaaa-qaaaq-cai');
+export const FUZZ_CANISTER = Principal.fromText('auamu-4x777-77775-aaaaa-cai');
 type Endpoint3 = 'call' | 'query' | 'read_state';
 
 export interface SeedEnvelope {

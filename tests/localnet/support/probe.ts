@@ -1,6 +1,6 @@
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
-import type { CallResult, LocalIc } from '../../../packages/local-ic/src/index.js';
+import type { CallResult, LocalIc, SubnetKind } from '../../../packages/local-ic/src/index.js';
 import { decodeReply, encode } from './candid.js';
 import { azleFixtureWasm } from './fixtures.js';
 
@@ -104,9 +104,9 @@ export class Probe {
 
 export async function installProbe(
   ic: LocalIc,
-  options: { controller: Principal; cycles?: bigint; init?: string }
+  options: { controller: Principal; cycles?: bigint; init?: string; subnet?: SubnetKind }
 ): Promise<Probe> {
-  const id = await ic.createCanister({ controllers: [options.controller], sender: options.controller, cycles: options.cycles });
+  const id = await ic.createCanister({ controllers: [options.controller], sender: options.controller, cycles: options.cycles, subnet: options.subnet });
   await ic.installCode(id, await probeWasm(), initArg(options.init ?? 'test'), { sender: options.controller });
   return new Probe(ic, id);
 }

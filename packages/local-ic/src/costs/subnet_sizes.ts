@@ -5,9 +5,7 @@ export type SubnetKind = 'nns' | 'application' | 'ii' | 'fiduciary' | 'test-thre
  * (PocketIC server changelog: 7.0.0 fiduciary 28 → 34, 9.0.0 II → 34 "as on
  * the ICP mainnet"; NNS 40, application 13; the test-threshold-keys subnet,
  * mainnet fuqsr…, is a 13-node application subnet, dfinity/ic PR 9818).
- * The local IC runs one application subnet; until it has a multi-subnet
- * topology these sizes stand in for the subnets that hold keys, and that
- * topology should take them over.
+ * The subnets of topology/layout.ts have these sizes.
  */
 export const SUBNET_NODE_COUNTS: Readonly<Record<SubnetKind, bigint>> = Object.freeze({
   nns: 40n,

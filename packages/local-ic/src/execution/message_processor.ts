@@ -106,6 +106,7 @@ export class MessageProcessor {
       argument: request.argument,
       cycles: request.cycles,
       viaIngress: request.origin.kind === 'ingress',
+      addressedSubnet: request.origin.kind === 'ingress' ? request.origin.subnet : undefined,
       respondLater: (late) => this.subnet.deliver(request.origin, late.result, late.refund)
     });
     if (outcome !== 'deferred') this.subnet.deliver(request.origin, outcome.result, outcome.refund);
@@ -174,7 +175,7 @@ export class MessageProcessor {
     const canister = this.subnet.canister(response.originatorKey);
     if (canister === undefined) return; // The caller was deleted; its cycles are gone with it.
     const callback = canister.callbacks.get(response.callbackId);
-    const reservationRefund = responseReservationRefund(this.subnet.fees, resultSize(response.result));
+    const reservationRefund = responseReservationRefund(canister.fees, resultSize(response.result));
     if (callback === undefined) {
       canister.balance += response.refund + reservationRefund;
       return;
@@ -330,7 +331,7 @@ export class MessageProcessor {
   }
 
   private chargeExecution(canister: Canister): void {
-    const fee = updateExecutionFee(this.subnet.fees);
+    const fee = updateExecutionFee(canister.fees);
     canister.balance = canister.balance > fee ? canister.balance - fee : 0n;
   }
 

@@ -1,16 +1,17 @@
 import { Principal } from '@dfinity/principal';
-import { canisterIdFromIndex, MANAGEMENT_CANISTER_ID } from '../shared/ids';
+import { MANAGEMENT_CANISTER_ID } from '../shared/ids';
+import { defaultSubnetKind, principalRange, ROOT_SUBNET_KIND, rootSubnetKind, SUBNET_LAYOUT, subnetKindOfCanister, type SubnetKind, type SubnetLayout } from '../topology/layout';
 import type { CallResult } from '../shared/call_result';
 import { RejectCode } from '../shared/rejections';
 import { authenticateRequest } from './authentication';
 import type { CallRejection, CertifiedCanister, IngressCall, ReplicaBackend } from './backend';
-import { Certifier } from './certificate';
+import { Certifier, type Delegation } from './certificate';
 import { encodeCbor, type CborEncodable } from './cbor';
 import { decodeEnvelope, type CallContent, type Envelope, type QueryContent } from './envelope';
 import { errorCodeOf } from './error_codes';
 import { EffectiveCanisterIdError } from './errors';
 import { HashTreeBuilder } from './hash_tree';
-import { NetworkKeys } from './network_keys';
+import { NetworkKeys, type SubnetKeys } from './network_keys';
 import { signedQueryResponse } from './query_response';
 import { authorizeCanisterPaths, authorizeSubnetPaths, type ApiGeneration } from './read_state';
 import { RequestStatusStore, type TrackedRequest } from './request_status';
@@ -34,7 +35,12 @@ export interface IcHttpInterfaceOptions {
   readonly backend: ReplicaBackend;
   /** 32 bytes from generateNetworkSecret(), kept in (and reloaded from) the network's state folder. */
   readonly networkSecret: Uint8Array;
-  /** The canister ids this network's subnet hosts; by default every opaque 10-byte canister id. */
+  /** The network's subnets (topology/layout.ts `subnetLayout`; default: all five). */
+  readonly subnets?: readonly SubnetLayout[];
+  /**
+   * Instead of `subnets`: a network of one subnet, the root subnet, hosting
+   * these ranges, to which every canister id routes.
+   */
   readonly canisterRanges?: readonly CanisterRange[];
   /** How long a synchronous (v3, v4) call waits for its result before answering 202; the replica's default is 10 s. */
   readonly syncCallTimeoutMs?: number;
@@ -44,7 +50,15 @@ export const CBOR_CONTENT_TYPE = 'application/cbor';
 /** The `ic_api_version` the status endpoint reports. */
 export const IC_API_VERSION = '0.18.0';
 const DEFAULT_SYNC_CALL_TIMEOUT_MS = 10_000;
-const ALL_CANISTER_IDS: CanisterRange = [canisterIdFromIndex(0n), canisterIdFromIndex((1n << 64n) - 1n)];
+/**
+ * A canister's data certificate is checked by whatever library its reader
+ * has (agent-js 3.4 and @dfinity/response-verification 3.0.3 read only the
+ * legacy `/subnet/<id>/canister_ranges`; @icp-sdk/core 6 falls back to it),
+ * so its delegation carries the ranges in that form.
+ */
+const DATA_CERTIFICATE_GENERATION: ApiGeneration = 'deprecated';
+/** A delegation is re-signed once the network's time is this far past the one it certifies. */
+const DELEGATION_REFRESH_NANOS = 60_000_000_000n;
 
 /** v2: asynchronous; v3 (deprecated) and v4: synchronous, with the certificate in the reply. */
 export type CallVersion = 'v2' | 'v3' | 'v4';
@@ -54,25 +68,66 @@ interface StateOverride {
   readonly certifiedData?: { readonly canisterId: Principal; readonly data: Uint8Array };
 }
 
+interface HostedSubnet {
+  readonly kind: SubnetKind;
+  readonly keys: SubnetKeys;
+  readonly description: SubnetDescription;
+  readonly certifier: Certifier;
+}
+
+/** What a certificate is for: which subnet signs it and in which generation's shape its delegation comes. */
+interface CertificateScope {
+  readonly subnet: HostedSubnet;
+  readonly generation: ApiGeneration;
+}
+
 export class IcHttpInterface {
   readonly keys: NetworkKeys;
   private readonly backend: ReplicaBackend;
-  private readonly certifier: Certifier;
   private readonly requests = new RequestStatusStore();
-  private readonly subnet: SubnetDescription;
+  private readonly subnets: readonly HostedSubnet[];
+  private readonly root: HostedSubnet;
+  private readonly layout: readonly SubnetLayout[];
+  /** Where the management canister's own id routes: the subnet canisters are created on unless asked otherwise. */
+  private readonly defaultKind: SubnetKind;
+  /** A network of one subnet (the `canisterRanges` option): every canister id routes to it. */
+  private readonly singleSubnet: boolean;
+  private readonly delegations = new Map<string, { readonly timeNanos: bigint; readonly delegation: Delegation }>();
   private readonly syncCallTimeoutMs: number;
 
   constructor(options: IcHttpInterfaceOptions) {
     this.backend = options.backend;
-    this.keys = NetworkKeys.fromSecret(options.networkSecret);
-    this.certifier = new Certifier(this.keys);
+    const { canisterRanges } = options;
+    this.singleSubnet = canisterRanges !== undefined;
+    this.layout = options.subnets ?? SUBNET_LAYOUT;
+    const rootKind = this.singleSubnet ? ROOT_SUBNET_KIND : rootSubnetKind(this.layout);
+    this.defaultKind = this.singleSubnet ? ROOT_SUBNET_KIND : defaultSubnetKind(this.layout);
+    this.keys = NetworkKeys.fromSecret(options.networkSecret, rootKind);
     this.syncCallTimeoutMs = options.syncCallTimeoutMs ?? DEFAULT_SYNC_CALL_TIMEOUT_MS;
-    this.subnet = {
-      subnetId: this.keys.subnetId,
-      publicKeyDer: this.keys.rootPublicKeyDer,
-      canisterRanges: options.canisterRanges ?? [ALL_CANISTER_IDS],
-      nodes: [{ nodeId: this.keys.nodeId, publicKeyDer: this.keys.nodePublicKeyDer }]
-    };
+    const layouts =
+      canisterRanges === undefined
+        ? this.layout.map((layout) => ({ kind: layout.kind, ranges: layout.ranges.map(principalRange) }))
+        : [{ kind: ROOT_SUBNET_KIND, ranges: canisterRanges }];
+    this.subnets = layouts.map(({ kind, ranges }) => {
+      const keys = this.keys.subnet(kind);
+      return {
+        kind,
+        keys,
+        certifier: new Certifier(keys),
+        description: {
+          subnetId: keys.subnetId,
+          publicKeyDer: keys.publicKeyDer,
+          canisterRanges: ranges,
+          nodes: [{ nodeId: keys.nodeId, publicKeyDer: keys.nodePublicKeyDer }]
+        }
+      };
+    });
+    this.root = this.subnetOfKind(rootKind);
+  }
+
+  /** The subnets of the network: kind, id, public key, ranges and nodes. */
+  get subnetDescriptions(): readonly (SubnetDescription & { readonly kind: SubnetKind })[] {
+    return this.subnets.map((subnet) => ({ kind: subnet.kind, ...subnet.description }));
   }
 
   /** The DER root key agents get from `/api/v2/status` (and `fetchRootKey()`). */
@@ -89,22 +144,23 @@ export class IcHttpInterface {
     });
   }
 
-  /** POST /api/v2/canister/<effective_canister_id>/query and /api/v3/... (same reply) */
-  async query(effectiveCanisterId: Principal, body: Uint8Array): Promise<HttpReply> {
+  /** POST /api/v2/canister/<effective_canister_id>/query (deprecated) and /api/v3/... (current); the same reply. */
+  async query(effectiveCanisterId: Principal, body: Uint8Array, generation: ApiGeneration = 'current'): Promise<HttpReply> {
     const envelope = decodeEnvelope(body, 'query');
     requireEffectiveCanisterId(envelope.content.canisterId, effectiveCanisterId);
-    return this.runQuery(envelope, effectiveCanisterId);
+    return this.runQuery(envelope, effectiveCanisterId, generation);
   }
 
   /** POST /api/v3/subnet/<effective_subnet_id>/query: a query to a canister of that subnet. */
   async subnetQuery(subnetId: Principal, body: Uint8Array): Promise<HttpReply> {
-    this.requireOwnSubnet(subnetId);
+    const subnet = this.requireSubnet(subnetId);
     const envelope = decodeEnvelope(body, 'query');
-    return this.runQuery(envelope, this.effectiveCanisterOnSubnet(envelope.content.canisterId));
+    return this.runQuery(envelope, this.effectiveCanisterOnSubnet(envelope.content.canisterId, subnet), 'current');
   }
 
-  private async runQuery(envelope: Envelope<QueryContent>, effectiveCanisterId: Principal): Promise<HttpReply> {
+  private async runQuery(envelope: Envelope<QueryContent>, effectiveCanisterId: Principal, generation: ApiGeneration): Promise<HttpReply> {
     const { content } = envelope;
+    const subnet = this.subnetOfCanister(effectiveCanisterId);
     const now = this.backend.nowNanos();
     authenticateRequest(envelope, now);
     let dataCertificate: Uint8Array | undefined;
@@ -114,9 +170,9 @@ export class IcHttpInterface {
       arg: content.arg,
       caller: content.sender,
       effectiveCanisterId,
-      dataCertificate: () => (dataCertificate ??= this.dataCertificate(content.canisterId))
+      dataCertificate: () => (dataCertificate ??= this.dataCertificate(content.canisterId, generation))
     });
-    return cborReply(200, signedQueryResponse(this.keys, result, envelope.requestId, now));
+    return cborReply(200, signedQueryResponse(subnet.keys, result, envelope.requestId, now));
   }
 
   /** POST /api/v2/canister/<effective_canister_id>/call (asynchronous), /api/v3/... and /api/v4/... (synchronous). */
@@ -128,12 +184,13 @@ export class IcHttpInterface {
 
   /** POST /api/v4/subnet/<effective_subnet_id>/call (synchronous): a call to a canister of that subnet. */
   async subnetCall(subnetId: Principal, body: Uint8Array): Promise<HttpReply> {
-    this.requireOwnSubnet(subnetId);
+    const subnet = this.requireSubnet(subnetId);
     const envelope = decodeEnvelope(body, 'call');
-    return this.runCall('v4', envelope, this.effectiveCanisterOnSubnet(envelope.content.canisterId));
+    return this.runCall('v4', envelope, this.effectiveCanisterOnSubnet(envelope.content.canisterId, subnet));
   }
 
   private async runCall(version: CallVersion, envelope: Envelope<CallContent>, effectiveCanisterId: Principal): Promise<HttpReply> {
+    const subnet = this.subnetOfCanister(effectiveCanisterId);
     const now = this.backend.nowNanos();
     this.requests.prune(now);
     authenticateRequest(envelope, now);
@@ -148,35 +205,38 @@ export class IcHttpInterface {
         body: 'Message did not complete execution and certification within the replica defined timeout.'
       };
     }
-    const certificate = this.certificate([['request_status', envelope.requestId]]);
+    // The deprecated v3 call answers in the shape of the deprecated endpoints (legacy routing table in the delegation).
+    const generation = version === 'v4' ? 'current' : 'deprecated';
+    const certificate = this.certify([['request_status', envelope.requestId]], {}, { subnet, generation });
     return cborReply(200, { status: 'replied', certificate });
   }
 
   /** POST /api/v2/canister/<effective_canister_id>/read_state (deprecated) and /api/v3/... (current). */
   readCanisterState(generation: ApiGeneration, effectiveCanisterId: Principal, body: Uint8Array): HttpReply {
     const envelope = decodeEnvelope(body, 'read_state');
+    const subnet = this.subnetOfCanister(effectiveCanisterId);
     const now = this.backend.nowNanos();
     this.requests.prune(now);
     const targets = authenticateRequest(envelope, now);
     authorizeCanisterPaths(envelope.content.paths, {
       generation,
-      rootSubnetId: this.keys.subnetId,
+      rootSubnetId: this.root.keys.subnetId,
       effectiveCanisterId,
       sender: envelope.content.sender,
       targets,
       requests: this.requests,
       findCanister: (id) => this.findCanister(id)
     });
-    return cborReply(200, { certificate: this.certificate(envelope.content.paths) });
+    return cborReply(200, { certificate: this.certify(envelope.content.paths, {}, { subnet, generation }) });
   }
 
   /** POST /api/v2/subnet/<subnet_id>/read_state (deprecated) and /api/v3/... (current). */
   readSubnetState(generation: ApiGeneration, subnetId: Principal, body: Uint8Array): HttpReply {
-    this.requireOwnSubnet(subnetId);
+    const subnet = this.requireSubnet(subnetId);
     const envelope = decodeEnvelope(body, 'read_state');
     authenticateRequest(envelope, this.backend.nowNanos());
-    authorizeSubnetPaths(envelope.content.paths, { generation, rootSubnetId: this.keys.subnetId });
-    return cborReply(200, { certificate: this.certificate(envelope.content.paths) });
+    authorizeSubnetPaths(envelope.content.paths, { generation, rootSubnetId: this.root.keys.subnetId });
+    return cborReply(200, { certificate: this.certify(envelope.content.paths, {}, { subnet, generation }) });
   }
 
   /**
@@ -184,8 +244,8 @@ export class IcHttpInterface {
    * (`ic0.data_certificate_copy`): `/time` and
    * `/canister/<canisterId>/certified_data` at the network's current time.
    */
-  dataCertificate(canisterId: Principal): Uint8Array {
-    return this.certificate([['canister', canisterId.toUint8Array(), 'certified_data']]);
+  dataCertificate(canisterId: Principal, generation: ApiGeneration = DATA_CERTIFICATE_GENERATION): Uint8Array {
+    return this.certificate([['canister', canisterId.toUint8Array(), 'certified_data']], {}, { canisterId, generation });
   }
 
   /**
@@ -194,28 +254,62 @@ export class IcHttpInterface {
    * `CertificateProvider`): those values replace what the backend reports.
    */
   dataCertificateAt(canisterId: Principal, certifiedData: Uint8Array, timeNanos: bigint): Uint8Array {
-    return this.certificate([['canister', canisterId.toUint8Array(), 'certified_data']], {
-      timeNanos,
-      certifiedData: { canisterId, data: certifiedData }
-    });
+    return this.certificate(
+      [['canister', canisterId.toUint8Array(), 'certified_data']],
+      { timeNanos, certifiedData: { canisterId, data: certifiedData } },
+      { canisterId, generation: DATA_CERTIFICATE_GENERATION }
+    );
   }
 
-  /** A certificate of the current state revealing `paths` (and always `/time`), everything else pruned. */
+  /**
+   * A certificate of a subnet's current state revealing `paths` (and always
+   * `/time`), everything else pruned: that of `canisterId`'s subnet, or of
+   * the root subnet. A subnet's state holds its own canisters and requests
+   * and every subnet's public key and ranges; a non-root subnet's
+   * certificate carries the root subnet's delegation.
+   */
   certificate(
     paths: readonly (readonly (Uint8Array | string)[])[],
-    override: StateOverride = {}
+    override: StateOverride = {},
+    where: { readonly canisterId?: Principal; readonly generation?: ApiGeneration } = {}
   ): Uint8Array {
+    const subnet = where.canisterId === undefined ? this.root : this.subnetOfCanister(where.canisterId);
+    return this.certify(paths, override, { subnet, generation: where.generation ?? 'current' });
+  }
+
+  private certify(paths: readonly (readonly (Uint8Array | string)[])[], override: StateOverride, scope: CertificateScope): Uint8Array {
+    const { subnet } = scope;
+    const time = override.timeNanos ?? this.backend.nowNanos();
     const tree = buildStateTree({
-      time: override.timeNanos ?? this.backend.nowNanos(),
-      subnet: this.subnet,
-      requests: this.requests.all(),
-      canisters: withCertifiedData(this.backend.certifiedCanisters(), override.certifiedData)
+      time,
+      subnets: this.subnets.map((entry) => entry.description),
+      requests: [...this.requests.all()].filter((request) => this.hostedBy(request.effectiveCanisterId, subnet)),
+      canisters: [...withCertifiedData(this.backend.certifiedCanisters(), override.certifiedData)].filter((canister) =>
+        this.hostedBy(canister.id, subnet)
+      )
     });
-    const encoder = new TextEncoder();
-    const labels = [...paths, ['time']].map((path) =>
-      path.map((label) => (typeof label === 'string' ? encoder.encode(label) : label))
-    );
-    return this.certifier.certify(new HashTreeBuilder().witness(tree, labels));
+    const delegation = subnet === this.root ? undefined : this.delegationFor(subnet, scope.generation);
+    return subnet.certifier.certify(new HashTreeBuilder().witness(tree, toLabels([...paths, ['time']])), delegation);
+  }
+
+  /**
+   * The root subnet's certificate of `subnet`'s public key and ranges (spec,
+   * "Delegation"): ranges at `/subnet/<id>/canister_ranges` for the
+   * deprecated endpoints, at `/canister_ranges/<id>/<shard>` for the current
+   * ones. Re-signed when the network's time has moved on by a minute.
+   */
+  private delegationFor(subnet: HostedSubnet, generation: ApiGeneration): Delegation {
+    const now = this.backend.nowNanos();
+    const key = `${subnet.kind} ${generation}`;
+    const cached = this.delegations.get(key);
+    if (cached !== undefined && now >= cached.timeNanos && now - cached.timeNanos < DELEGATION_REFRESH_NANOS) return cached.delegation;
+    const subnetId = subnet.keys.subnetId.toUint8Array();
+    const ranges = generation === 'deprecated' ? ['subnet', subnetId, 'canister_ranges'] : ['canister_ranges', subnetId];
+    const tree = buildStateTree({ time: now, subnets: this.subnets.map((entry) => entry.description), requests: [], canisters: [] });
+    const witness = new HashTreeBuilder().witness(tree, toLabels([['subnet', subnetId, 'public_key'], ranges, ['time']]));
+    const delegation = { subnetId: subnet.keys.subnetId, certificate: this.root.certifier.certify(witness) };
+    this.delegations.set(key, { timeNanos: now, delegation });
+    return delegation;
   }
 
   /**
@@ -268,12 +362,40 @@ export class IcHttpInterface {
     this.requests.finish(call.requestId, result, this.backend.nowNanos());
   }
 
-  private requireOwnSubnet(subnetId: Principal): void {
-    if (subnetId.toHex() !== this.keys.subnetId.toHex()) {
-      throw new EffectiveCanisterIdError(
-        `Subnet ${subnetId.toText()} is not part of this network; its only subnet is ${this.keys.subnetId.toText()}.`
-      );
+  private requireSubnet(subnetId: Principal): HostedSubnet {
+    const subnet = this.subnets.find((entry) => entry.keys.subnetId.toHex() === subnetId.toHex());
+    if (subnet === undefined) {
+      const known = this.subnets.map((entry) => entry.keys.subnetId.toText()).join(', ');
+      throw new EffectiveCanisterIdError(`Subnet ${subnetId.toText()} is not part of this network; its subnets are ${known}.`);
     }
+    return subnet;
+  }
+
+  private subnetOfKind(kind: SubnetKind): HostedSubnet {
+    const subnet = this.subnets.find((entry) => entry.kind === kind);
+    if (subnet === undefined) throw new RangeError(`this network has no ${kind} subnet`);
+    return subnet;
+  }
+
+  /**
+   * The subnet an effective canister id routes to: the one whose ranges hold
+   * it; the management canister's own id routes to the default (application)
+   * subnet, where canisters are created unless a subnet is asked for.
+   */
+  private subnetOfCanister(canisterId: Principal): HostedSubnet {
+    if (this.singleSubnet) return this.root;
+    if (canisterId.toHex() === MANAGEMENT_CANISTER_ID.toHex()) return this.subnetOfKind(this.defaultKind);
+    const kind = subnetKindOfCanister(canisterId, this.layout);
+    if (kind === undefined) {
+      throw new EffectiveCanisterIdError(`Canister ${canisterId.toText()} does not belong to any subnet of this network.`);
+    }
+    return this.subnetOfKind(kind);
+  }
+
+  private hostedBy(canisterId: Principal, subnet: HostedSubnet): boolean {
+    if (this.singleSubnet) return true;
+    if (canisterId.toHex() === MANAGEMENT_CANISTER_ID.toHex()) return subnet.kind === this.defaultKind;
+    return inRanges(canisterId, subnet.description.canisterRanges);
   }
 
   /**
@@ -282,16 +404,10 @@ export class IcHttpInterface {
    * addressed as itself, so the backend refuses its methods that need an
    * effective canister id other than its own.
    */
-  private effectiveCanisterOnSubnet(canisterId: Principal): Principal {
+  private effectiveCanisterOnSubnet(canisterId: Principal, subnet: HostedSubnet): Principal {
     if (canisterId.toHex() === MANAGEMENT_CANISTER_ID.toHex()) return canisterId;
-    const bytes = canisterId.toUint8Array();
-    const hosted = this.subnet.canisterRanges.some(
-      ([low, high]) => compareBytes(low.toUint8Array(), bytes) <= 0 && compareBytes(bytes, high.toUint8Array()) <= 0
-    );
-    if (!hosted) {
-      throw new EffectiveCanisterIdError(
-        `Canister ${canisterId.toText()} is not hosted by subnet ${this.keys.subnetId.toText()}.`
-      );
+    if (!inRanges(canisterId, subnet.description.canisterRanges)) {
+      throw new EffectiveCanisterIdError(`Canister ${canisterId.toText()} is not hosted by subnet ${subnet.keys.subnetId.toText()}.`);
     }
     return canisterId;
   }
@@ -300,6 +416,16 @@ export class IcHttpInterface {
     for (const canister of this.backend.certifiedCanisters()) if (canister.id.toHex() === id.toHex()) return canister;
     return undefined;
   }
+}
+
+function inRanges(canisterId: Principal, ranges: readonly CanisterRange[]): boolean {
+  const bytes = canisterId.toUint8Array();
+  return ranges.some(([low, high]) => compareBytes(low.toUint8Array(), bytes) <= 0 && compareBytes(bytes, high.toUint8Array()) <= 0);
+}
+
+function toLabels(paths: readonly (readonly (Uint8Array | string)[])[]): Uint8Array[][] {
+  const encoder = new TextEncoder();
+  return paths.map((path) => path.map((label) => (typeof label === 'string' ? encoder.encode(label) : label)));
 }
 
 function* withCertifiedData(

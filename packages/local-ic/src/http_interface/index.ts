@@ -24,7 +24,8 @@ export {
   BLS_SIGNATURE_DST,
   generateNetworkSecret,
   NETWORK_SECRET_LENGTH,
-  NetworkKeys
+  NetworkKeys,
+  SubnetKeys
 } from './network_keys';
 export type { CanisterRange } from './state_tree';
 export {

@@ -5,12 +5,14 @@ import { mapHashToField } from '@noble/curves/abstract/modular.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
+import { ROOT_SUBNET_KIND, SUBNET_KINDS, type SubnetKind } from '../topology/layout';
 
 /**
  * The keys of one local network, all derived from one 32-byte network
- * secret: the BLS12-381 root key that signs certificates (signatures in G1,
- * public key in G2: the IC's "short signatures") and the Ed25519 key of the
- * network's single node, which signs query responses.
+ * secret: per subnet, a BLS12-381 key that signs its certificates
+ * (signatures in G1, public key in G2: the IC's "short signatures"; the root
+ * subnet's is the root key) and the Ed25519 key of its one node, which signs
+ * query responses.
  *
  * SECURITY: the network secret is the root of trust of everything this
  * network certifies. It is generated per network (generateNetworkSecret) or
@@ -29,6 +31,8 @@ export const BLS_SIGNATURE_DST = 'BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_';
 
 const ROOT_KEY_INFO = 'ic-jwt localnet: root key, BLS12-381 G2';
 const NODE_KEY_INFO = 'ic-jwt localnet: node signing key, Ed25519';
+const SUBNET_KEY_INFO = 'ic-jwt local IC: subnet key, BLS12-381 G2,';
+const SUBNET_NODE_KEY_INFO = 'ic-jwt local IC: node signing key, Ed25519,';
 /** PKCS #8 wrapping of a 32-byte Ed25519 seed (RFC 8410). */
 const ED25519_PKCS8_PREFIX = hexToBytes('302e020100300506032b657004220420');
 
@@ -44,52 +48,97 @@ export function generateNetworkSecret(): Uint8Array {
   return randomBytes(NETWORK_SECRET_LENGTH);
 }
 
-export class NetworkKeys {
-  /** The 96-byte compressed G2 root public key. */
-  readonly rootPublicKey: Uint8Array;
-  /** The root public key as /api/v2/status publishes it and agents expect it (133 bytes). */
-  readonly rootPublicKeyDer: Uint8Array;
+/** The keys of one subnet: its BLS12-381 key (certificates) and its one node's Ed25519 key (query responses). */
+export class SubnetKeys {
+  /** The 96-byte compressed G2 public key. */
+  readonly publicKey: Uint8Array;
+  /** The public key DER-wrapped, as the state tree (`/subnet/<id>/public_key`) and /api/v2/status carry it (133 bytes). */
+  readonly publicKeyDer: Uint8Array;
   /**
-   * The network's one subnet. Like the IC's root (NNS) subnet, whose
-   * certificates carry no delegation, its id is the self-authenticating
-   * principal of the root key: agent-js derives it that way when it
-   * verifies query signatures.
+   * The subnet's id: the self-authenticating principal of its public key.
+   * For the root subnet, whose certificates carry no delegation, agent-js
+   * derives the id from the root key this way when it verifies query signatures.
    */
   readonly subnetId: Principal;
   readonly nodePublicKeyDer: Uint8Array;
   /** The node's id: the self-authenticating principal of its public key. */
   readonly nodeId: Principal;
-  readonly #rootSecretKey: Uint8Array;
+  readonly #secretKey: Uint8Array;
   /** Ed25519 signatures are deterministic (RFC 8032): OpenSSL gives noble's bytes, several times faster. */
   readonly #nodeSigningKey: KeyObject;
 
-  private constructor(secret: Uint8Array) {
-    if (secret.length !== NETWORK_SECRET_LENGTH) {
-      throw new RangeError(`a network secret has ${NETWORK_SECRET_LENGTH} bytes, got ${secret.length}`);
-    }
-    this.#rootSecretKey = mapHashToField(hkdf(sha256, secret, undefined, ROOT_KEY_INFO, 48), bls12_381.fields.Fr.ORDER);
-    const nodeSecretKey = hkdf(sha256, secret, undefined, NODE_KEY_INFO, 32);
+  constructor(secret: Uint8Array, keyInfo: string, nodeKeyInfo: string) {
+    this.#secretKey = mapHashToField(hkdf(sha256, secret, undefined, keyInfo, 48), bls12_381.fields.Fr.ORDER);
+    const nodeSecretKey = hkdf(sha256, secret, undefined, nodeKeyInfo, 32);
     this.#nodeSigningKey = createPrivateKey({ key: Buffer.from(concatBytes(ED25519_PKCS8_PREFIX, nodeSecretKey)), format: 'der', type: 'pkcs8' });
-    this.rootPublicKey = bls12_381.shortSignatures.getPublicKey(this.#rootSecretKey).toBytes(true);
-    this.rootPublicKeyDer = concatBytes(BLS_PUBLIC_KEY_DER_PREFIX, this.rootPublicKey);
-    this.subnetId = Principal.selfAuthenticating(this.rootPublicKeyDer);
+    this.publicKey = bls12_381.shortSignatures.getPublicKey(this.#secretKey).toBytes(true);
+    this.publicKeyDer = concatBytes(BLS_PUBLIC_KEY_DER_PREFIX, this.publicKey);
+    this.subnetId = Principal.selfAuthenticating(this.publicKeyDer);
     // OpenSSL's SubjectPublicKeyInfo (RFC 8410) is the DER agents expect; noble would first build a ~0.1 s table.
     this.nodePublicKeyDer = new Uint8Array(createPublicKey(this.#nodeSigningKey).export({ format: 'der', type: 'spki' }));
     this.nodeId = Principal.selfAuthenticating(this.nodePublicKeyDer);
   }
 
-  static fromSecret(secret: Uint8Array): NetworkKeys {
-    return new NetworkKeys(secret);
-  }
-
-  /** A 48-byte compressed G1 BLS signature of `message` under the root key. */
-  signWithRootKey(message: Uint8Array): Uint8Array {
+  /** A 48-byte compressed G1 BLS signature of `message` under the subnet's key. */
+  sign(message: Uint8Array): Uint8Array {
     const point = bls12_381.shortSignatures.hash(message, BLS_SIGNATURE_DST);
-    return bls12_381.shortSignatures.sign(point, this.#rootSecretKey).toBytes(true);
+    return bls12_381.shortSignatures.sign(point, this.#secretKey).toBytes(true);
   }
 
-  /** A 64-byte Ed25519 signature of `message` by the node. */
+  /** A 64-byte Ed25519 signature of `message` by the subnet's node. */
   signAsNode(message: Uint8Array): Uint8Array {
     return new Uint8Array(sign(null, message, this.#nodeSigningKey));
+  }
+}
+
+/**
+ * The keys of every subnet of the network. The root subnet (NNS unless the
+ * network has none) keeps the derivation the single-subnet network used, so a network's root key
+ * survives the move to several subnets.
+ */
+export class NetworkKeys {
+  readonly root: SubnetKeys;
+  readonly #subnets: ReadonlyMap<SubnetKind, SubnetKeys>;
+
+  private constructor(secret: Uint8Array, rootKind: SubnetKind) {
+    if (secret.length !== NETWORK_SECRET_LENGTH) {
+      throw new RangeError(`a network secret has ${NETWORK_SECRET_LENGTH} bytes, got ${secret.length}`);
+    }
+    const subnets = new Map<SubnetKind, SubnetKeys>();
+    for (const kind of SUBNET_KINDS) {
+      const keys =
+        kind === rootKind
+          ? new SubnetKeys(secret, ROOT_KEY_INFO, NODE_KEY_INFO)
+          : new SubnetKeys(secret, `${SUBNET_KEY_INFO} ${kind}`, `${SUBNET_NODE_KEY_INFO} ${kind}`);
+      subnets.set(kind, keys);
+    }
+    this.#subnets = subnets;
+    this.root = this.subnet(rootKind);
+  }
+
+  /** `rootKind`: the subnet whose key is the root key (topology/layout.ts `rootSubnetKind`; NNS by default). */
+  static fromSecret(secret: Uint8Array, rootKind: SubnetKind = ROOT_SUBNET_KIND): NetworkKeys {
+    return new NetworkKeys(secret, rootKind);
+  }
+
+  subnet(kind: SubnetKind): SubnetKeys {
+    const keys = this.#subnets.get(kind);
+    if (keys === undefined) throw new RangeError(`no keys for subnet kind ${kind}`);
+    return keys;
+  }
+
+  /** Every subnet's id, by kind (what the execution engine reports through `ic0.subnet_self`). */
+  subnetIds(): Record<SubnetKind, Principal> {
+    return Object.fromEntries(SUBNET_KINDS.map((kind) => [kind, this.subnet(kind).subnetId])) as Record<SubnetKind, Principal>;
+  }
+
+  /** The root public key as /api/v2/status publishes it and agents expect it (133 bytes). */
+  get rootPublicKeyDer(): Uint8Array {
+    return this.root.publicKeyDer;
+  }
+
+  /** The root subnet's id. */
+  get subnetId(): Principal {
+    return this.root.subnetId;
   }
 }

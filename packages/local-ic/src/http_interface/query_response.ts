@@ -2,7 +2,7 @@ import { concatBytes } from '@noble/hashes/utils.js';
 import type { CallResult } from '../shared/call_result';
 import type { CborEncodableMap } from './cbor';
 import { errorCodeOf } from './error_codes';
-import type { NetworkKeys } from './network_keys';
+import type { SubnetKeys } from './network_keys';
 import { hashOfMap, type HashableMap } from './request_id';
 
 /**
@@ -16,7 +16,7 @@ import { hashOfMap, type HashableMap } from './request_id';
 export const RESPONSE_DOMAIN_SEPARATOR = new TextEncoder().encode('\x0Bic-response');
 
 export function signedQueryResponse(
-  keys: NetworkKeys,
+  keys: SubnetKeys,
   result: CallResult,
   requestId: Uint8Array,
   timestamp: bigint

@@ -73,7 +73,7 @@ async function dispatch(api: IcHttpInterface, request: HttpRequestInput, options
     return api.subnetCall(subnetId, request.body);
   }
   const effectiveCanisterId = principalFromUrl(idText, 'effective canister id');
-  if (action === 'query') return api.query(effectiveCanisterId, request.body);
+  if (action === 'query') return api.query(effectiveCanisterId, request.body, generation);
   if (action === 'read_state') return api.readCanisterState(generation, effectiveCanisterId, request.body);
   return api.call(version as CallVersion, effectiveCanisterId, request.body);
 }

@@ -27,7 +27,8 @@ export interface SubnetDescription {
 
 export interface StateSnapshot {
   readonly time: bigint;
-  readonly subnet: SubnetDescription;
+  /** Every subnet of the network: the tree of each one describes all of them (spec, "Subnet information"). */
+  readonly subnets: readonly SubnetDescription[];
   readonly requests: Iterable<TrackedRequest>;
   readonly canisters: Iterable<CertifiedCanister>;
 }
@@ -38,8 +39,8 @@ const RANGES_PER_SHARD = 8;
 export function buildStateTree(state: StateSnapshot): LabeledTree {
   return labeledSubtree([
     ['time', labeledLeaf(encodeUnsignedLeb128(state.time))],
-    ['canister_ranges', labeledSubtree([[state.subnet.subnetId.toUint8Array(), canisterRangeShards(state.subnet)]])],
-    ['subnet', labeledSubtree([[state.subnet.subnetId.toUint8Array(), subnetTree(state.subnet)]])],
+    ['canister_ranges', labeledSubtree(state.subnets.map((subnet) => [subnet.subnetId.toUint8Array(), canisterRangeShards(subnet)] as const))],
+    ['subnet', labeledSubtree(state.subnets.map((subnet) => [subnet.subnetId.toUint8Array(), subnetTree(subnet)] as const))],
     [
       'request_status',
       labeledSubtree([...state.requests].map((request) => [request.requestId, requestStatusTree(request.status)] as const))

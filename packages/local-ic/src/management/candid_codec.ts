@@ -1,6 +1,7 @@
 import { IDL } from '@dfinity/candid';
 import { replied, type CallResult } from '../shared/call_result.js';
 import { assertBoundedCandid } from '../shared/candid_bounds.js';
+import type { SubnetKind } from '../topology/layout.js';
 
 /** A call to `aaaaa-aa`, from a canister or as an ingress message. */
 export interface ManagementCall {
@@ -9,6 +10,8 @@ export interface ManagementCall {
   readonly argument: Uint8Array;
   readonly cycles: bigint;
   readonly viaIngress: boolean;
+  /** For an ingress message: the subnet it was addressed to, where it creates canisters (default: the requester's subnet). */
+  readonly addressedSubnet?: SubnetKind;
   /** For methods that answer later (stop_canister). */
   readonly respondLater: (outcome: ManagementOutcome) => void;
 }

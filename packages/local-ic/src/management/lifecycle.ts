@@ -11,6 +11,7 @@ import { StableMemory } from '../runtime/stable_memory.js';
 import { trapRejection } from '../runtime/traps.js';
 import { defaultSettings, type Canister, type CanisterChange, type CanisterSettings } from '../state/canister.js';
 import type { Subnet } from '../subnet.js';
+import type { SubnetKind } from '../topology/layout.js';
 import type { CanisterModule } from '../wasm/canister_module.js';
 
 export type InstallMode = 'install' | 'reinstall' | 'upgrade';
@@ -24,6 +25,8 @@ export interface UpgradeOptions {
 export interface Requester {
   readonly principal: Principal;
   readonly isCanister: boolean;
+  /** A user's message addressed to this subnet creates its canisters there. */
+  readonly subnet?: SubnetKind;
 }
 
 export type SettingsUpdate = Partial<CanisterSettings>;
@@ -52,13 +55,28 @@ export class CanisterLifecycle {
     return canister;
   }
 
+  /**
+   * Creates a canister on `subnet` (default: the requesting canister's
+   * subnet, or for a user the default subnet), or under `specifiedId` on the
+   * subnet whose ranges hold it.
+   */
   createCanister(
     requester: Requester,
-    options: { settings?: SettingsUpdate; cycles: bigint; specifiedId?: Principal }
+    options: { settings?: SettingsUpdate; cycles: bigint; specifiedId?: Principal; subnet?: SubnetKind }
   ): Canister | Rejection {
-    const id = this.subnet.allocateCanisterId(options.specifiedId);
-    if (id === undefined) {
+    const subnet = options.subnet ?? this.requesterSubnet(requester);
+    const id = this.subnet.allocateCanisterId(subnet, options.specifiedId);
+    if (id === 'taken') {
       return rejectionWithErrorCode(ErrorCode.CanisterNotFound, `Canister ${options.specifiedId?.toText() ?? ''} is already installed`);
+    }
+    if (id === 'outside') {
+      return rejectionWithErrorCode(
+        ErrorCode.CanisterNotFound,
+        `The specified canister id ${options.specifiedId?.toText() ?? ''} does not belong to any subnet of this local IC.`
+      );
+    }
+    if (id === 'full') {
+      return rejectionWithErrorCode(ErrorCode.SubnetOversubscribed, `The ${subnet} subnet has no canister ids left to allocate.`);
     }
     const settings = defaultSettings([requester.principal]);
     const invalid = validateSettings(options.settings ?? {});
@@ -67,6 +85,12 @@ export class CanisterLifecycle {
     const canister = this.subnet.addCanister(id, settings, options.cycles);
     this.record(canister, requester, { kind: 'creation', controllers: [...settings.controllers] });
     return canister;
+  }
+
+  /** A canister creates canisters on its own subnet; users on the default subnet. */
+  requesterSubnet(requester: Requester): SubnetKind {
+    if (!requester.isCanister) return requester.subnet ?? this.subnet.defaultKind;
+    return this.subnet.canister(requester.principal)?.subnetKind ?? this.subnet.defaultKind;
   }
 
   updateSettings(canister: Canister, requester: Requester, update: SettingsUpdate): Rejection | undefined {
@@ -271,7 +295,7 @@ export class CanisterLifecycle {
   }
 
   private chargeExecution(canister: Canister): void {
-    const fee = updateExecutionFee(this.subnet.fees);
+    const fee = updateExecutionFee(canister.fees);
     canister.balance = canister.balance > fee ? canister.balance - fee : 0n;
   }
 

@@ -103,7 +103,7 @@ export class ManagementCanister {
     }
     const handler = this.handlers[call.method];
     if (handler === undefined) return reject(rejections.unknownManagementMethod(call.method));
-    const requester: Requester = { principal: Principal.fromUint8Array(call.caller), isCanister: !call.viaIngress };
+    const requester: Requester = { principal: Principal.fromUint8Array(call.caller), isCanister: !call.viaIngress, subnet: call.addressedSubnet };
     try {
       return this.withInjectedFault(call.method, await handler(call, requester));
     } catch (error) {
@@ -122,7 +122,7 @@ export class ManagementCanister {
 
   private createCanister(call: ManagementCall, requester: Requester): ManagementOutcome {
     const [args] = decode<[{ settings: Types.Opt<Types.DecodedCanisterSettings> }]>([Types.CreateCanisterArgs], call.argument);
-    const fee = canisterCreationFee(this.subnet.fees);
+    const fee = canisterCreationFee(this.subnet.host(this.lifecycle.requesterSubnet(requester)).services.fees);
     if (call.cycles < fee) {
       return {
         result: rejected(

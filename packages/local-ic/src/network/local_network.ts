@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { generateNetworkSecret, IcHttpInterface, startReplicaServer } from '../http_interface';
+import { generateNetworkSecret, IcHttpInterface, NetworkKeys, startReplicaServer } from '../http_interface';
 import { StateStoreError } from '../shared/errors';
 import { LocalIc } from '../local_ic';
 import { Checkpointer, type CheckpointFigures } from '../persistence/checkpointer';
@@ -53,7 +53,9 @@ const DEFAULT_CHECKPOINT_DELAY_MS = 1_000;
 export async function startLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork> {
   const { stateDirectory } = options;
   const icState = stateDirectory === undefined ? undefined : join(stateDirectory, IC_STATE_FOLDER);
-  const ic = icState === undefined ? await LocalIc.create({ live: true }) : await LocalIc.loadOrCreate(icState, { live: true });
+  const secret = await networkSecret(stateDirectory);
+  const icOptions = { live: true, subnetIds: NetworkKeys.fromSecret(secret).subnetIds() };
+  const ic = icState === undefined ? await LocalIc.create(icOptions) : await LocalIc.loadOrCreate(icState, icOptions);
   const checkpointer =
     icState === undefined
       ? undefined
@@ -64,7 +66,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
           onError: (error) => console.error(`[local IC] checkpoint to ${icState} failed (retrying): ${(error as Error).message}`)
         });
   ic.onStateChange(checkpointer === undefined ? undefined : () => checkpointer.changed());
-  const api = new IcHttpInterface({ backend: localIcReplicaBackend(ic), networkSecret: await networkSecret(stateDirectory) });
+  const api = new IcHttpInterface({ backend: localIcReplicaBackend(ic), networkSecret: secret });
   ic.setCertificateProvider({ dataCertificate: (id, data, time) => api.dataCertificateAt(id, data, time) });
 
   const gateway = { ic, rootKey: api.keys.rootPublicKeyDer, allowUncertifiedResponses: options.allowUncertifiedResponses ?? false };

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Principal } from '@dfinity/principal';
+import { isSubnetKind } from '../topology/layout.js';
 import { StateStoreError } from '../shared/errors.js';
 import { RandomSource } from '../management/random_source.js';
 import { CanisterInstance, type GlobalValue } from '../runtime/canister_instance.js';
@@ -22,9 +23,10 @@ import { writeDurableCopy, type CopyFile, type SaveFigures, type StepHook } from
  * call context or callback needs saving.
  */
 const STATE_FILE = 'state.json';
-const FORMAT_VERSION = 2;
-/** Version 1 (before manifests and `hasMemory`) is still read. */
-const READABLE_VERSIONS = [1, FORMAT_VERSION];
+const FORMAT_VERSION = 3;
+const READABLE_VERSIONS = [FORMAT_VERSION];
+/** Versions 1 and 2 were written by the local IC of one subnet, whose canister ids no subnet of this topology hosts. */
+const SINGLE_SUBNET_VERSIONS = [1, 2];
 
 interface SavedGlobal {
   readonly kind: 'number' | 'bigint';
@@ -61,7 +63,8 @@ interface SavedCanister {
 interface SavedState {
   readonly formatVersion: number;
   readonly timeNanos: string;
-  readonly nextCanisterIndex: string;
+  /** Per subnet kind, the next index its allocation range hands out. */
+  readonly nextCanisterIndices: Record<string, string>;
   readonly randomSeed: string;
   readonly randomBlocksDrawn: string;
   readonly canisters: SavedCanister[];
@@ -79,7 +82,7 @@ export function captureState(subnet: Subnet): StateSnapshot {
   const state: SavedState = {
     formatVersion: FORMAT_VERSION,
     timeNanos: subnet.clock.now().toString(),
-    nextCanisterIndex: subnet.nextCanisterIndex.toString(),
+    nextCanisterIndices: Object.fromEntries([...subnet.hosts.values()].map((host) => [host.kind, host.nextCanisterIndex.toString()])),
     randomSeed: Buffer.from(subnet.random.seedBytes).toString('hex'),
     randomBlocksDrawn: subnet.random.blocksDrawn.toString(),
     canisters
@@ -162,11 +165,19 @@ export async function loadState(directory: string, subnet: Subnet): Promise<void
   } catch (error) {
     throw new StateStoreError(`Cannot read ${join(directory, STATE_FILE)}: ${(error as Error).message}`);
   }
+  if (SINGLE_SUBNET_VERSIONS.includes(state.formatVersion)) {
+    throw new StateStoreError(
+      `${directory} was saved by the single-subnet local IC (format ${state.formatVersion}), whose canister ids no subnet of this topology hosts`
+    );
+  }
   if (!READABLE_VERSIONS.includes(state.formatVersion)) {
     throw new StateStoreError(`Saved state has format version ${state.formatVersion}; this local IC reads versions ${READABLE_VERSIONS.join(', ')}`);
   }
   subnet.clock.advanceTo(BigInt(state.timeNanos));
-  subnet.nextCanisterIndex = BigInt(state.nextCanisterIndex);
+  for (const [kind, next] of Object.entries(state.nextCanisterIndices)) {
+    if (!isSubnetKind(kind)) throw new StateStoreError(`Saved state names an unknown subnet kind ${JSON.stringify(kind)}`);
+    subnet.host(kind).nextCanisterIndex = BigInt(next);
+  }
   subnet.random = new RandomSource(new Uint8Array(Buffer.from(state.randomSeed, 'hex')), BigInt(state.randomBlocksDrawn));
   for (const saved of state.canisters) await loadCanister(directory, subnet, saved);
 }

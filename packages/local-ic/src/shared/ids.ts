@@ -1,21 +1,18 @@
 import { Principal } from '@dfinity/principal';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes } from '@noble/hashes/utils.js';
 
 /** The management canister `aaaaa-aa` is the empty principal. */
 export const MANAGEMENT_CANISTER_ID = Principal.managementCanister();
 
 /**
- * Index of the first canister a fresh local IC creates; it yields
- * `bkyz2-fmaaa-aaaaa-qaaaq-cai`, the first id of a fresh dfx local network.
+ * A stand-in subnet id for a local IC used without a network (which passes
+ * the ids of its subnet keys): a self-authenticating-style principal derived
+ * from the subnet kind.
  */
-export const DEFAULT_FIRST_CANISTER_INDEX = 0x8000_0000_0010_0001n;
-
-/** A stand-in subnet id (`ic0.subnet_self_*`); the local IC has one subnet. */
-export const LOCAL_SUBNET_ID = Principal.fromUint8Array(
-  new Uint8Array([
-    0x2c, 0x8f, 0x4e, 0x1a, 0x6b, 0x3d, 0x90, 0x12, 0x55, 0xa7, 0x0e, 0xc4, 0x77, 0x21, 0x9b, 0x68, 0xd3, 0x04, 0xe6,
-    0x5f, 0xaa, 0x31, 0x7c, 0x08, 0xbe, 0x49, 0x13, 0xf0, 0x02
-  ])
-);
+export function standInSubnetId(kind: string): Principal {
+  return Principal.fromUint8Array(concatBytes(sha256(new TextEncoder().encode(`local IC stand-in subnet ${kind}`)).subarray(0, 28), Uint8Array.of(0x02)));
+}
 
 /** Canister ids are an 8-byte big-endian index followed by the bytes 0x01 0x01 (opaque id class). */
 export function canisterIdFromIndex(index: bigint): Principal {

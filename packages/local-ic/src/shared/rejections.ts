@@ -14,6 +14,7 @@ export type RejectCode = (typeof RejectCode)[keyof typeof RejectCode];
  * the reject code, so the reject code is derived from them.
  */
 export const ErrorCode = {
+  SubnetOversubscribed: 'IC0101',
   CanisterOutOfCycles: 'IC0207',
   CanisterNotFound: 'IC0301',
   SubnetNotFound: 'IC0404',

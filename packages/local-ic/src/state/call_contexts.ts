@@ -1,8 +1,10 @@
 import type { TableCallback } from '../runtime/execution_context.js';
+import type { SubnetKind } from '../topology/layout.js';
 
 /** Who is waiting for the response of a call context. */
 export type CallOrigin =
-  | { readonly kind: 'ingress'; readonly messageId: string; readonly sender: Uint8Array }
+  /** `subnet`: the subnet an ingress message to the management canister is addressed to (its effective subnet), if named. */
+  | { readonly kind: 'ingress'; readonly messageId: string; readonly sender: Uint8Array; readonly subnet?: SubnetKind }
   | { readonly kind: 'canister'; readonly caller: Uint8Array; readonly callbackId: number }
   /** Global timer and heartbeat executions: nobody to respond to. */
   | { readonly kind: 'system' };

@@ -5,6 +5,7 @@ import type { CanisterInstance } from '../runtime/canister_instance.js';
 import { StableMemory } from '../runtime/stable_memory.js';
 import type { SchnorrAlgorithmName, SigningScheme, SystemApiEnvironment } from '../runtime/system_api.js';
 import type { CanisterModule } from '../wasm/canister_module.js';
+import type { SubnetKind } from '../topology/layout.js';
 import type { CallContext, Callback, CallOrigin } from './call_contexts.js';
 
 export type RunStatus = 'running' | 'stopping' | 'stopped';
@@ -59,6 +60,8 @@ export interface CanisterChange {
 /** Services a canister's System API draws on that belong to the whole local IC. */
 export interface CanisterServices {
   readonly fees: FeeSchedule;
+  /** The subnet the canister lives on. */
+  readonly subnetKind: SubnetKind;
   readonly subnetId: Uint8Array;
   signingFee(scheme: SigningScheme, keyName: string, algorithm?: SchnorrAlgorithmName): bigint | undefined;
   onDebugPrint(canister: Canister, message: Uint8Array): void;
@@ -115,6 +118,10 @@ export class Canister implements SystemApiEnvironment {
 
   get subnetId(): Uint8Array {
     return this.services.subnetId;
+  }
+
+  get subnetKind(): SubnetKind {
+    return this.services.subnetKind;
   }
 
   isEmpty(): boolean {
