@@ -1,9 +1,10 @@
-// The jwt_issuer actor for the caller's agent or identity. @dfinity/agent 3.4's Actor drives both
-// its own HttpAgent and @icp-sdk/core 6's (whose Actor needs the v6 agent's own API), so one
-// Actor serves both; the types below are what each library's agent and identity have in common.
-import { Actor, HttpAgent, type ActorSubclass, type Agent, type Identity } from '@dfinity/agent';
+// Calls jwt_issuer with the caller's agent, or with an agent made for the caller's identity. The
+// types below are what the agents and identities of @dfinity/agent 3.4 and @icp-sdk/core 5/6 have
+// in common.
+import { Actor, HttpAgent, type Agent, type Identity } from '@dfinity/agent';
+import { IDL } from '@dfinity/candid';
 
-import { idlFactory, type _SERVICE as JwtIssuerService } from './candid/jwt_issuer.did.js';
+import { idlFactory, type IssueOptions, type IssueResult, type _SERVICE as JwtIssuerService } from './candid/jwt_issuer.did.js';
 
 export interface PrincipalLike {
   toText(): string;
@@ -69,6 +70,40 @@ export function callerAgent(caller: Caller): Promise<AgentLike> {
   return agent;
 }
 
-export function jwtIssuerActor(agent: AgentLike, canisterId: string): ActorSubclass<JwtIssuerService> {
-  return Actor.createActor<JwtIssuerService>(idlFactory, { agent: agent as unknown as Agent, canisterId });
+/** An agent of @icp-sdk/core 5 or later: it sends an update call and checks its certificate itself. */
+interface UpdatingAgent extends AgentLike {
+  update(
+    canisterId: string,
+    fields: { methodName: string; arg: Uint8Array; effectiveCanisterId: string; effectiveTarget: { canisterId: string } }
+  ): Promise<{ reply: Uint8Array }>;
+}
+
+function isUpdatingAgent(agent: AgentLike): agent is UpdatingAgent {
+  return typeof (agent as Partial<UpdatingAgent>).update === 'function';
+}
+
+const issueJwtMethod = (() => {
+  const method = idlFactory({ IDL })._fields.find(([name]) => name === 'issue_jwt')?.[1];
+  if (method === undefined) throw new Error('@ic-jwt/client: the bundled Candid interface has no issue_jwt');
+  return method;
+})();
+
+/**
+ * Calls `issue_jwt` through the agent's own library. Security: an @icp-sdk/core agent's update
+ * call is left to that agent, which verifies the reply's certificate with its own rules (v4 sync
+ * calls, delegations with sharded canister ranges). @dfinity/agent 3.4's Actor would re-verify it
+ * with 3.4's rules and refuse a certificate delegated to an application subnet.
+ */
+export async function callIssueJwt(agent: AgentLike, canisterId: string, options: [] | [IssueOptions]): Promise<IssueResult> {
+  if (!isUpdatingAgent(agent)) {
+    const actor = Actor.createActor<JwtIssuerService>(idlFactory, { agent: agent as unknown as Agent, canisterId });
+    return actor.issue_jwt(options);
+  }
+  const { reply } = await agent.update(canisterId, {
+    methodName: 'issue_jwt',
+    arg: new Uint8Array(IDL.encode(issueJwtMethod.argTypes, [options])),
+    effectiveCanisterId: canisterId,
+    effectiveTarget: { canisterId }
+  });
+  return IDL.decode(issueJwtMethod.retTypes, reply)[0] as unknown as IssueResult;
 }

@@ -1,6 +1,6 @@
 // getJwt: a token for the logged-in caller, from the cache while it is good for a while longer,
 // else freshly signed by the jwt_issuer canister.
-import { callerAgent, jwtIssuerActor, type AgentLike, type Caller, type PrincipalLike } from './agent.js';
+import { callerAgent, callIssueJwt, type AgentLike, type Caller, type PrincipalLike } from './agent.js';
 import { errorFromCandid } from './errors.js';
 import { defaultTokenCache, type CachedJwt, type TokenCache, type TokenRequestKey } from './token_cache.js';
 import { issuedAtOf } from './token_times.js';
@@ -81,7 +81,7 @@ async function prepare(options: GetJwtOptions): Promise<Issuance> {
 
 async function issue({ agent, key, ttlSeconds, refreshMarginSeconds, cache }: Issuance): Promise<CachedJwt> {
   const optional = <T>(value: T | undefined): [] | [T] => (value === undefined ? [] : [value]);
-  const result = await jwtIssuerActor(agent, key.canisterId).issue_jwt([
+  const result = await callIssueJwt(agent, key.canisterId, [
     {
       audience: optional(key.audience),
       algorithm: optional(key.algorithm),
