@@ -39,7 +39,7 @@ beforeAll(async () => {
   }
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'blank-project', private: true, type: 'module' }, null, 2));
   await npm(
-    ['install', '--ignore-scripts', '--no-audit', '--no-fund', ...PACKAGES.map((name) => `./${packed.get(name)!.filename}`), '@dfinity/identity@^3.4.3'],
+    ['install', '--ignore-scripts', '--no-audit', '--no-fund', ...PACKAGES.map((name) => `./${packed.get(name)!.filename}`), '@dfinity/identity@^3.4.3', '@icp-sdk/core@^6.1.0'],
     project
   );
   for (const file of ['check.mjs', 'check_types.ts']) await copyFile(join(BLANK_PROJECT_FILES, file), join(project, file));
@@ -77,6 +77,7 @@ describe('the packed tarballs', () => {
     expect(result).toMatchObject({
       subjects: [result.principal, result.principal],
       reused: true,
+      coreAgentSubject: true,
       refusal: { isIcJwtError: true, code: 'AudienceNotAllowed' },
       tampered: 'ERR_JWT_SIGNATURE_INVALID',
       adapters: ['function', 'function', 'function']
