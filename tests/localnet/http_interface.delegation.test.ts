@@ -145,7 +145,7 @@ describe('the canister ranges in a delegation', () => {
       });
       const reply = Cbor.decode<{ status: string; reply: { arg: Uint8Array } }>((await api.query(COUNTER, body, generation)).body as Uint8Array);
       expect(reply.status).toBe('replied');
-      return new Uint8Array(IDL.decode([IDL.Vec(IDL.Nat8)], reply.reply.arg)[0] as Uint8Array);
+      return new Uint8Array(IDL.decode([IDL.Vec(IDL.Nat8)], reply.reply.arg)[0] as unknown as Uint8Array);
     };
     expect(delegationLeaves(await dataCertificate('current'))).toEqual(SHARD);
     expect(delegationLeaves(await dataCertificate('deprecated'))).toEqual(LEGACY);

@@ -172,7 +172,13 @@ export class IcHttpInterface {
       arg: content.arg,
       caller: content.sender,
       effectiveCanisterId,
-      dataCertificate: () => (dataCertificate ??= this.certify([certifiedDataPath(content.canisterId)], {}, certificateScope))
+      dataCertificate: () => (dataCertificate ??= this.certify([certifiedDataPath(content.canisterId)], {}, certificateScope)),
+      dataCertificateAt: (certifiedData, timeNanos) =>
+        this.certify(
+          [certifiedDataPath(content.canisterId)],
+          { timeNanos, certifiedData: { canisterId: content.canisterId, data: certifiedData } },
+          certificateScope
+        )
     });
     return cborReply(200, signedQueryResponse(subnet.keys, result, envelope.requestId, now));
   }
