@@ -23,10 +23,17 @@ const SUBNET_SELF_WAT = `(module
   (import "ic0" "subnet_self_copy" (func $copy (param i32 i32 i32)))
   (import "ic0" "msg_reply_data_append" (func $append (param i32 i32)))
   (import "ic0" "msg_reply" (func $reply))
+  (import "ic0" "data_certificate_size" (func $certificate_size (result i32)))
+  (import "ic0" "data_certificate_copy" (func $certificate_copy (param i32 i32 i32)))
   (memory (export "memory") 1)
   (func (export "canister_query subnet_self") (local $n i32)
     (local.set $n (call $size))
     (call $copy (i32.const 0) (i32.const 0) (local.get $n))
+    (call $append (i32.const 0) (local.get $n))
+    (call $reply))
+  (func (export "canister_query data_certificate") (local $n i32)
+    (local.set $n (call $certificate_size))
+    (call $certificate_copy (i32.const 0) (i32.const 0) (local.get $n))
     (call $append (i32.const 0) (local.get $n))
     (call $reply)))`;
 
@@ -219,6 +226,27 @@ describe('a network of five subnets', () => {
     expect(lookup_path(['subnet', sid, 'canister_ranges'], delegationTree).status).toBe(LookupPathStatus.Found);
     expect(lookup_subtree(['canister_ranges', sid], delegationTree).status).not.toBe(LookupSubtreeStatus.Found);
     await expect(LegacyCertificate.create({ certificate, rootKey: agent.rootKey as Uint8Array, canisterId: canister('ii') })).rejects.toThrow();
+  });
+
+  it("gives a query's data certificate the replica's delegation: the canister's shard on v3 (@icp-sdk/core), the legacy leaf on v2 (@dfinity/agent)", async () => {
+    const id = canister('application');
+    const sid = subnetId('application').toUint8Array();
+    const agent = await HttpAgent.create({ host: network.url, shouldFetchRootKey: true });
+    const reply = await agent.query(Principal.fromText(id.toText()), { methodName: 'data_certificate', arg: new Uint8Array() });
+    if (reply.status !== 'replied') throw new Error(reply.reject_message);
+    const canisterId = Principal.fromText(id.toText());
+    const verified = await Certificate.create({ certificate: reply.reply.arg, rootKey: agent.rootKey as Uint8Array, principal: { canisterId } });
+    const tree = treeOf(verified.cert.delegation?.certificate as Uint8Array);
+    expect(lookup_subtree(['canister_ranges', sid], tree).status).toBe(LookupSubtreeStatus.Found);
+    expect(lookup_path(['subnet', sid, 'canister_ranges'], tree).status).not.toBe(LookupPathStatus.Found);
+
+    const legacyAgent = await LegacyAgent.create({ host: network.url, shouldFetchRootKey: true });
+    const legacyReply = await legacyAgent.query(id, { methodName: 'data_certificate', arg: new Uint8Array() });
+    if (legacyReply.status !== 'replied') throw new Error(legacyReply.reject_message);
+    const legacy = await LegacyCertificate.create({ certificate: legacyReply.reply.arg, rootKey: legacyAgent.rootKey as Uint8Array, canisterId: id });
+    const legacyTree = treeOf(legacy.cert.delegation?.certificate as Uint8Array);
+    expect(lookup_path(['subnet', sid, 'canister_ranges'], legacyTree).status).toBe(LookupPathStatus.Found);
+    expect(lookup_subtree(['canister_ranges', sid], legacyTree).status).not.toBe(LookupSubtreeStatus.Found);
   });
 
   it('signs certificates of root-subnet canisters with the root key itself, without a delegation', async () => {

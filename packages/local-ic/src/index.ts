@@ -6,6 +6,7 @@ export type {
   IngressSubmission,
   InstallCodeOptions,
   LocalIcOptions,
+  QueryOptions,
   SubmitOptions,
   TopologySubnet
 } from './local_ic.js';

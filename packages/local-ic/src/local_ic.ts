@@ -85,6 +85,15 @@ export interface CallOptions {
   readonly sender?: Principal;
 }
 
+export interface QueryOptions extends CallOptions {
+  /**
+   * Where the query's `ic0.data_certificate_copy` comes from instead of the
+   * network's provider (the IC HTTP interface offers one per endpoint: the
+   * replica's delegation differs between v2 and v3 queries).
+   */
+  readonly certificateProvider?: CertificateProvider;
+}
+
 export interface SubmitOptions extends CallOptions {
   /** Id to record the message under (e.g. the HTTP request id); default: a fresh one. */
   readonly messageId?: string;
@@ -342,12 +351,12 @@ export class LocalIc {
   }
 
   /** A query call (non-replicated): nothing it does persists. */
-  async queryCall(canisterId: CanisterIdLike, method: string, arg: Uint8Array = EMPTY_CANDID_ARGS, options: CallOptions = {}): Promise<CallResult> {
+  async queryCall(canisterId: CanisterIdLike, method: string, arg: Uint8Array = EMPTY_CANDID_ARGS, options: QueryOptions = {}): Promise<CallResult> {
     this.assertOpen();
     const id = toPrincipal(canisterId);
     const sender = options.sender ?? Principal.anonymous();
     if (principalKey(id) === principalKey(MANAGEMENT_CANISTER_ID)) return managementQuery(this.subnet, method, arg, sender);
-    return this.processor.query(principalKey(id), method, arg, sender.toUint8Array());
+    return this.processor.query(principalKey(id), method, arg, sender.toUint8Array(), options.certificateProvider);
   }
 
   // ---- inspection -----------------------------------------------------------

@@ -9,7 +9,7 @@ import type { CallContextView, ExecutionContext } from '../runtime/execution_con
 import { trapRejection, type CanisterTrap } from '../runtime/traps.js';
 import { callerOf, type CallContext } from '../state/call_contexts.js';
 import type { Canister } from '../state/canister.js';
-import type { Subnet } from '../subnet.js';
+import type { CertificateProvider, Subnet } from '../subnet.js';
 import { applyLocalEffects, executeEntryPoint, type ExecutionOutcome } from './executor.js';
 import type { Message, RequestMessage, ResponseMessage, SystemTaskMessage } from './messages.js';
 
@@ -45,7 +45,13 @@ export class MessageProcessor {
   }
 
   /** Runs a query in non-replicated mode. Nothing it does persists. */
-  query(canisterKey: string, method: string, argument: Uint8Array, sender: Uint8Array): CallResult {
+  query(
+    canisterKey: string,
+    method: string,
+    argument: Uint8Array,
+    sender: Uint8Array,
+    certificateProvider: CertificateProvider | undefined = this.subnet.certificateProvider
+  ): CallResult {
     const canister = this.subnet.canister(canisterKey);
     if (canister === undefined) return rejected(rejections.canisterNotFound(Principal.fromHex(canisterKey).toText()));
     const instance = canister.instance;
@@ -60,7 +66,6 @@ export class MessageProcessor {
     }
     if (kind !== 'query') return rejected(rejections.methodNotFound(canister.idText, 'query', method));
     const time = this.subnet.clock.now();
-    const { certificateProvider } = this.subnet;
     const certifiedData = canister.certifiedData;
     const outcome = executeEntryPoint(
       canister,

@@ -66,6 +66,8 @@ export interface QueryCall extends CanisterCall {
    * made (and BLS-signed) on first use only.
    */
   dataCertificate(): Uint8Array;
+  /** The same for an engine that knows the certified data and time of the state its query runs on. */
+  dataCertificateAt(certifiedData: Uint8Array, timeNanos: bigint): Uint8Array;
 }
 
 export interface CertifiedCanister {

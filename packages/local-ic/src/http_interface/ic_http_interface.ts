@@ -7,6 +7,7 @@ import { authenticateRequest } from './authentication';
 import type { CallRejection, CertifiedCanister, IngressCall, ReplicaBackend } from './backend';
 import { Certifier, type Delegation } from './certificate';
 import { encodeCbor, type CborEncodable } from './cbor';
+import { delegationContent, LEGACY_RANGES, NO_RANGES, type DelegatedRanges } from './delegated_ranges';
 import { decodeEnvelope, type CallContent, type Envelope, type QueryContent } from './envelope';
 import { errorCodeOf } from './error_codes';
 import { EffectiveCanisterIdError } from './errors';
@@ -54,7 +55,7 @@ const DEFAULT_SYNC_CALL_TIMEOUT_MS = 10_000;
  * A canister's data certificate is checked by whatever library its reader
  * has (agent-js 3.4 and @dfinity/response-verification 3.0.3 read only the
  * legacy `/subnet/<id>/canister_ranges`; @icp-sdk/core 6 falls back to it),
- * so its delegation carries the ranges in that form.
+ * so unless a v3 query asks for it, its delegation carries the ranges in that form.
  */
 const DATA_CERTIFICATE_GENERATION: ApiGeneration = 'deprecated';
 /** A delegation is re-signed once the network's time is this far past the one it certifies. */
@@ -75,10 +76,10 @@ interface HostedSubnet {
   readonly certifier: Certifier;
 }
 
-/** What a certificate is for: which subnet signs it and in which generation's shape its delegation comes. */
+/** What a certificate is for: which subnet signs it and which canister ranges its delegation reveals. */
 interface CertificateScope {
   readonly subnet: HostedSubnet;
-  readonly generation: ApiGeneration;
+  readonly ranges: DelegatedRanges;
 }
 
 export class IcHttpInterface {
@@ -164,13 +165,20 @@ export class IcHttpInterface {
     const now = this.backend.nowNanos();
     authenticateRequest(envelope, now);
     let dataCertificate: Uint8Array | undefined;
+    const certificateScope = { subnet, ranges: rangesOf(generation, effectiveCanisterId) };
     const result = await this.backend.query({
       canisterId: content.canisterId,
       methodName: content.methodName,
       arg: content.arg,
       caller: content.sender,
       effectiveCanisterId,
-      dataCertificate: () => (dataCertificate ??= this.dataCertificate(content.canisterId, generation))
+      dataCertificate: () => (dataCertificate ??= this.certify([certifiedDataPath(content.canisterId)], {}, certificateScope)),
+      dataCertificateAt: (certifiedData, timeNanos) =>
+        this.certify(
+          [certifiedDataPath(content.canisterId)],
+          { timeNanos, certifiedData: { canisterId: content.canisterId, data: certifiedData } },
+          certificateScope
+        )
     });
     return cborReply(200, signedQueryResponse(subnet.keys, result, envelope.requestId, now));
   }
@@ -179,17 +187,23 @@ export class IcHttpInterface {
   async call(version: CallVersion, effectiveCanisterId: Principal, body: Uint8Array): Promise<HttpReply> {
     const envelope = decodeEnvelope(body, 'call');
     requireEffectiveCanisterId(envelope.content.canisterId, effectiveCanisterId);
-    return this.runCall(version, envelope, effectiveCanisterId);
+    // The deprecated v3 call answers in the shape of the deprecated endpoints (legacy routing table in the delegation).
+    return this.runCall(version, envelope, effectiveCanisterId, version === 'v4' ? canisterShard(effectiveCanisterId) : LEGACY_RANGES);
   }
 
   /** POST /api/v4/subnet/<effective_subnet_id>/call (synchronous): a call to a canister of that subnet. */
   async subnetCall(subnetId: Principal, body: Uint8Array): Promise<HttpReply> {
     const subnet = this.requireSubnet(subnetId);
     const envelope = decodeEnvelope(body, 'call');
-    return this.runCall('v4', envelope, this.effectiveCanisterOnSubnet(envelope.content.canisterId, subnet));
+    return this.runCall('v4', envelope, this.effectiveCanisterOnSubnet(envelope.content.canisterId, subnet), NO_RANGES);
   }
 
-  private async runCall(version: CallVersion, envelope: Envelope<CallContent>, effectiveCanisterId: Principal): Promise<HttpReply> {
+  private async runCall(
+    version: CallVersion,
+    envelope: Envelope<CallContent>,
+    effectiveCanisterId: Principal,
+    ranges: DelegatedRanges
+  ): Promise<HttpReply> {
     const subnet = this.subnetOfCanister(effectiveCanisterId);
     const now = this.backend.nowNanos();
     this.requests.prune(now);
@@ -205,9 +219,7 @@ export class IcHttpInterface {
         body: 'Message did not complete execution and certification within the replica defined timeout.'
       };
     }
-    // The deprecated v3 call answers in the shape of the deprecated endpoints (legacy routing table in the delegation).
-    const generation = version === 'v4' ? 'current' : 'deprecated';
-    const certificate = this.certify([['request_status', envelope.requestId]], {}, { subnet, generation });
+    const certificate = this.certify([['request_status', envelope.requestId]], {}, { subnet, ranges });
     return cborReply(200, { status: 'replied', certificate });
   }
 
@@ -227,7 +239,8 @@ export class IcHttpInterface {
       requests: this.requests,
       findCanister: (id) => this.findCanister(id)
     });
-    return cborReply(200, { certificate: this.certify(envelope.content.paths, {}, { subnet, generation }) });
+    const ranges = rangesOf(generation, effectiveCanisterId);
+    return cborReply(200, { certificate: this.certify(envelope.content.paths, {}, { subnet, ranges }) });
   }
 
   /** POST /api/v2/subnet/<subnet_id>/read_state (deprecated) and /api/v3/... (current). */
@@ -236,7 +249,8 @@ export class IcHttpInterface {
     const envelope = decodeEnvelope(body, 'read_state');
     authenticateRequest(envelope, this.backend.nowNanos());
     authorizeSubnetPaths(envelope.content.paths, { generation, rootSubnetId: this.root.keys.subnetId });
-    return cborReply(200, { certificate: this.certify(envelope.content.paths, {}, { subnet, generation }) });
+    const ranges = generation === 'deprecated' ? LEGACY_RANGES : NO_RANGES;
+    return cborReply(200, { certificate: this.certify(envelope.content.paths, {}, { subnet, ranges }) });
   }
 
   /**
@@ -245,7 +259,7 @@ export class IcHttpInterface {
    * `/canister/<canisterId>/certified_data` at the network's current time.
    */
   dataCertificate(canisterId: Principal, generation: ApiGeneration = DATA_CERTIFICATE_GENERATION): Uint8Array {
-    return this.certificate([['canister', canisterId.toUint8Array(), 'certified_data']], {}, { canisterId, generation });
+    return this.certificate([certifiedDataPath(canisterId)], {}, { canisterId, generation });
   }
 
   /**
@@ -255,7 +269,7 @@ export class IcHttpInterface {
    */
   dataCertificateAt(canisterId: Principal, certifiedData: Uint8Array, timeNanos: bigint): Uint8Array {
     return this.certificate(
-      [['canister', canisterId.toUint8Array(), 'certified_data']],
+      [certifiedDataPath(canisterId)],
       { timeNanos, certifiedData: { canisterId, data: certifiedData } },
       { canisterId, generation: DATA_CERTIFICATE_GENERATION }
     );
@@ -273,8 +287,9 @@ export class IcHttpInterface {
     override: StateOverride = {},
     where: { readonly canisterId?: Principal; readonly generation?: ApiGeneration } = {}
   ): Uint8Array {
-    const subnet = where.canisterId === undefined ? this.root : this.subnetOfCanister(where.canisterId);
-    return this.certify(paths, override, { subnet, generation: where.generation ?? 'current' });
+    if (where.canisterId === undefined) return this.certify(paths, override, { subnet: this.root, ranges: NO_RANGES });
+    const subnet = this.subnetOfCanister(where.canisterId);
+    return this.certify(paths, override, { subnet, ranges: rangesOf(where.generation ?? 'current', where.canisterId) });
   }
 
   private certify(paths: readonly (readonly (Uint8Array | string)[])[], override: StateOverride, scope: CertificateScope): Uint8Array {
@@ -288,25 +303,24 @@ export class IcHttpInterface {
         this.hostedBy(canister.id, subnet)
       )
     });
-    const delegation = subnet === this.root ? undefined : this.delegationFor(subnet, scope.generation);
+    const delegation = subnet === this.root ? undefined : this.delegationFor(subnet, scope.ranges);
     return subnet.certifier.certify(new HashTreeBuilder().witness(tree, toLabels([...paths, ['time']])), delegation);
   }
 
   /**
-   * The root subnet's certificate of `subnet`'s public key and ranges (spec,
-   * "Delegation"): ranges at `/subnet/<id>/canister_ranges` for the
-   * deprecated endpoints, at `/canister_ranges/<id>/<shard>` for the current
-   * ones. Re-signed when the network's time has moved on by a minute.
+   * The root subnet's certificate of `subnet`'s public key and of the
+   * canister ranges the endpoint reveals (spec, "Delegation";
+   * delegated_ranges.ts). Re-signed when the network's time has moved on by
+   * a minute.
    */
-  private delegationFor(subnet: HostedSubnet, generation: ApiGeneration): Delegation {
+  private delegationFor(subnet: HostedSubnet, ranges: DelegatedRanges): Delegation {
     const now = this.backend.nowNanos();
-    const key = `${subnet.kind} ${generation}`;
+    const content = delegationContent(subnet.description, ranges);
+    const key = `${subnet.kind} ${content.key}`;
     const cached = this.delegations.get(key);
     if (cached !== undefined && now >= cached.timeNanos && now - cached.timeNanos < DELEGATION_REFRESH_NANOS) return cached.delegation;
-    const subnetId = subnet.keys.subnetId.toUint8Array();
-    const ranges = generation === 'deprecated' ? ['subnet', subnetId, 'canister_ranges'] : ['canister_ranges', subnetId];
     const tree = buildStateTree({ time: now, subnets: this.subnets.map((entry) => entry.description), requests: [], canisters: [] });
-    const witness = new HashTreeBuilder().witness(tree, toLabels([['subnet', subnetId, 'public_key'], ranges, ['time']]));
+    const witness = new HashTreeBuilder().witness(tree, toLabels(content.paths));
     const delegation = { subnetId: subnet.keys.subnetId, certificate: this.root.certifier.certify(witness) };
     this.delegations.set(key, { timeNanos: now, delegation });
     return delegation;
@@ -421,6 +435,19 @@ export class IcHttpInterface {
 function inRanges(canisterId: Principal, ranges: readonly CanisterRange[]): boolean {
   const bytes = canisterId.toUint8Array();
   return ranges.some(([low, high]) => compareBytes(low.toUint8Array(), bytes) <= 0 && compareBytes(bytes, high.toUint8Array()) <= 0);
+}
+
+/** The ranges a delegation reveals on an endpoint of `generation` for `effectiveCanisterId`. */
+function rangesOf(generation: ApiGeneration, effectiveCanisterId: Principal): DelegatedRanges {
+  return generation === 'deprecated' ? LEGACY_RANGES : canisterShard(effectiveCanisterId);
+}
+
+function canisterShard(canisterId: Principal): DelegatedRanges {
+  return { kind: 'shard', canisterId };
+}
+
+function certifiedDataPath(canisterId: Principal): readonly (Uint8Array | string)[] {
+  return ['canister', canisterId.toUint8Array(), 'certified_data'];
 }
 
 function toLabels(paths: readonly (readonly (Uint8Array | string)[])[]): Uint8Array[][] {

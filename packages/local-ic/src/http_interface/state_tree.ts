@@ -63,14 +63,23 @@ function encodeRanges(ranges: readonly Uint8Array[][]): Uint8Array {
 }
 
 /** Consecutive shards of the sorted ranges, each under the first canister id it covers. */
-function canisterRangeShards(subnet: SubnetDescription): LabeledTree {
+function shardsOf(subnet: SubnetDescription): (readonly [Uint8Array, Uint8Array[][]])[] {
   const ranges = sortedRanges(subnet);
-  const shards: (readonly [Uint8Array, LabeledTree])[] = [];
+  const shards: (readonly [Uint8Array, Uint8Array[][]])[] = [];
   for (let start = 0; start < ranges.length; start += RANGES_PER_SHARD) {
     const shard = ranges.slice(start, start + RANGES_PER_SHARD);
-    shards.push([shard[0]?.[0] as Uint8Array, labeledLeaf(encodeRanges(shard))]);
+    shards.push([shard[0]?.[0] as Uint8Array, shard]);
   }
-  return labeledSubtree(shards);
+  return shards;
+}
+
+/** The labels of `/canister_ranges/<subnet_id>/<shard>`, ascending. */
+export function canisterRangeShardLabels(subnet: SubnetDescription): Uint8Array[] {
+  return shardsOf(subnet).map(([first]) => first);
+}
+
+function canisterRangeShards(subnet: SubnetDescription): LabeledTree {
+  return labeledSubtree(shardsOf(subnet).map(([first, shard]) => [first, labeledLeaf(encodeRanges(shard))] as const));
 }
 
 function subnetTree(subnet: SubnetDescription): LabeledTree {

@@ -9,7 +9,11 @@ export function localIcReplicaBackend(ic: LocalIc): ReplicaBackend {
     // has the cycles, inspect_message accepts); a refusal comes back as its rejection.
     inspectIngress: async () => undefined,
     update: (call) => ic.updateCall(call.canisterId, call.methodName, call.arg, { sender: call.caller }),
-    query: (call) => ic.queryCall(call.canisterId, call.methodName, call.arg, { sender: call.caller }),
+    query: (call) =>
+      ic.queryCall(call.canisterId, call.methodName, call.arg, {
+        sender: call.caller,
+        certificateProvider: { dataCertificate: (_id, certifiedData, time) => call.dataCertificateAt(certifiedData, time) }
+      }),
     *certifiedCanisters(): Iterable<CertifiedCanister> {
       for (const id of ic.canisterIds()) {
         yield {
