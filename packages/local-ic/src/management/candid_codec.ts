@@ -1,6 +1,7 @@
 import { IDL } from '@dfinity/candid';
 import { replied, type CallResult } from '../shared/call_result.js';
 import { assertBoundedCandid } from '../shared/candid_bounds.js';
+import { decodeExactly } from './exact_candid_decoder.js';
 import type { SubnetKind } from '../topology/layout.js';
 
 /** A call to `aaaaa-aa`, from a canister or as an ingress message. */
@@ -25,10 +26,12 @@ export interface ManagementOutcome {
 export class CandidDecodeError extends Error {}
 
 export function decode<T extends unknown[]>(types: IDL.Type[], bytes: Uint8Array): T {
-  // @dfinity/candid reads views from the start of their ArrayBuffer: hand it a view that starts there.
-  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
   try {
-    assertBoundedCandid(own);
+    assertBoundedCandid(bytes);
+    const exact = decodeExactly(types, bytes);
+    if (exact !== undefined) return exact as T;
+    // @dfinity/candid reads views from the start of their ArrayBuffer: hand it a view that starts there.
+    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
     return IDL.decode(types, own) as unknown as T;
   } catch (error) {
     throw new CandidDecodeError(error instanceof Error ? error.message : String(error));
