@@ -1,27 +1,10 @@
 import { IDL } from '@dfinity/candid';
-import { replied, type CallResult } from '../shared/call_result.js';
+import type { ManagementOutcome } from '../execution/management_calls.js';
+import { replied } from '../shared/call_result.js';
 import { assertBoundedCandid } from '../shared/candid_bounds.js';
 import { decodeExactly } from './exact_candid_decoder.js';
-import type { SubnetKind } from '../topology/layout.js';
 
-/** A call to `aaaaa-aa`, from a canister or as an ingress message. */
-export interface ManagementCall {
-  readonly caller: Uint8Array;
-  readonly method: string;
-  readonly argument: Uint8Array;
-  readonly cycles: bigint;
-  readonly viaIngress: boolean;
-  /** For an ingress message: the subnet it was addressed to, where it creates canisters (default: the requester's subnet). */
-  readonly addressedSubnet?: SubnetKind;
-  /** For methods that answer later (stop_canister). */
-  readonly respondLater: (outcome: ManagementOutcome) => void;
-}
-
-export interface ManagementOutcome {
-  readonly result: CallResult;
-  /** Cycles returned to the caller with the response. */
-  readonly refund: bigint;
-}
+export type { ManagementCall, ManagementOutcome } from '../execution/management_calls.js';
 
 export class CandidDecodeError extends Error {}
 
