@@ -1,4 +1,4 @@
-// Folder rules of this package, checked by tests/local_ic_package/dependency_rules.test.ts.
+// Folder rules of this package, checked by tests/pocket_ic/package_structure.test.ts (npx depcruise src prints violations).
 // Layers from the top down: a module may import from its own layer and the layers below it.
 const LAYERS = [
   ['entry points', '^src/(pocket_ic|dev_identity_provider)/'],
@@ -7,9 +7,9 @@ const LAYERS = [
   ['facade', '^src/local_ic\\.ts$'],
   ['http interface', '^src/http_interface/'],
   ['persistence', '^src/persistence/'],
-  ['subnet state', '^src/subnet\\.ts$'],
   ['management canister', '^src/management/'],
   ['execution', '^src/execution/'],
+  ['subnet state', '^src/subnet\\.ts$'],
   ['canister state', '^src/state/'],
   ['runtime', '^src/runtime/'],
   ['wasm and threshold maths', '^src/(wasm|threshold)/'],
@@ -18,51 +18,24 @@ const LAYERS = [
   ['shared leaf modules', '^src/shared/'],
 ];
 
-// Type-only arrows that still run upward: Subnet is the state every execution works on, and the
-// message processor names the management canister's type. No runtime import runs upward.
-const UPWARD_TYPE_IMPORTS = [
-  { from: '^src/(execution|management|persistence)/', to: '^src/subnet\\.ts$' },
-  { from: '^src/execution/message_processor\\.ts$', to: '^src/management/management_canister\\.ts$' },
-];
-
 const above = (index) => LAYERS.slice(0, index).map(([, path]) => path).join('|');
-const below = (index) => LAYERS.slice(index + 1).map(([, path]) => path).join('|');
-const layerIndex = (path) => LAYERS.findIndex(([, layer]) => new RegExp(layer).test(path.replace(/^\^|\\|\$$/g, '')));
-const exceptionTargets = UPWARD_TYPE_IMPORTS.map(({ to }) => to).join('|');
 
-const layerRules = LAYERS.slice(1).flatMap(([name, path], offset) => [
-  {
-    name: `upward-from-${name.replaceAll(' ', '-')}`,
-    comment: `${name} imports only from its own layer and the layers below it`,
-    severity: 'error',
-    from: { path },
-    to: { path: above(offset + 1), dependencyTypesNot: ['type-only'] },
-  },
-  {
-    name: `upward-type-from-${name.replaceAll(' ', '-')}`,
-    comment: `${name}: no type-only import upward either, except those in UPWARD_TYPE_IMPORTS`,
-    severity: 'error',
-    from: { path },
-    to: { path: above(offset + 1), pathNot: exceptionTargets, dependencyTypes: ['type-only'] },
-  },
-]);
-
-const exceptionRules = UPWARD_TYPE_IMPORTS.map(({ from, to }, index) => ({
-  name: `upward-type-exception-${index + 1}`,
-  comment: `only ${from} may import ${to} upward (type-only)`,
+const layerRules = LAYERS.slice(1).map(([name, path], offset) => ({
+  name: `upward-from-${name.replaceAll(' ', '-')}`,
+  comment: `${name} imports only from its own layer and the layers below it (type-only imports too)`,
   severity: 'error',
-  from: { path: below(layerIndex(to)), pathNot: from },
-  to: { path: to, dependencyTypes: ['type-only'] },
+  from: { path },
+  to: { path: above(offset + 1) },
 }));
 
 module.exports = {
   forbidden: [
     {
       name: 'no-circular',
-      comment: 'no import cycles (type-only arrows listed in UPWARD_TYPE_IMPORTS excepted)',
+      comment: 'no import cycles, type-only imports included',
       severity: 'error',
       from: {},
-      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+      to: { circular: true },
     },
     {
       name: 'in-a-layer',
@@ -72,7 +45,6 @@ module.exports = {
       to: {},
     },
     ...layerRules,
-    ...exceptionRules,
     {
       name: 'outside-the-package',
       comment: 'nothing from the app (src/backend, src/frontend, src/verifier) or another package\'s files',

@@ -28,18 +28,23 @@ it('the folders of packages/local-ic/src depend one way, as the dependency-cruis
   expect(violations('src').map(({ rule, from, to }) => `${rule.name}: ${from} → ${to}`)).toEqual([]);
 }, 120_000);
 
-it('the rules catch an import cycle, an upward import and an import from the app', () => {
+it('the rules catch an import cycle, an upward import (type-only ones too) and an import from the app', () => {
   // A scratch folder inside the lowest layer (a dot folder: tsc and npm pack ignore it).
   const scratch = mkdtempSync(join(packageDir, 'src', 'shared', '.depcruise-check-'));
   try {
     writeFileSync(join(scratch, 'a.ts'), "import { b } from './b.js';\nexport const a = () => b;\n");
     writeFileSync(join(scratch, 'b.ts'), "import { a } from './a.js';\nexport const b = () => a;\n");
+    writeFileSync(join(scratch, 'c.ts'), "import type { D } from './d.js';\nexport interface C { d?: D }\n");
+    writeFileSync(join(scratch, 'd.ts'), "import type { C } from './c.js';\nexport interface D { c?: C }\n");
     writeFileSync(join(scratch, 'upward.ts'), "export { hasWasmMagic } from '../../wasm/wasm_binary.js';\n");
+    writeFileSync(join(scratch, 'upward_type.ts'), "import type { Subnet } from '../../subnet.js';\nexport type Held = Subnet;\n");
     writeFileSync(join(scratch, 'app.ts'), "export * from '../../../../../src/verifier/index.js';\n");
     const found = violations(relative(packageDir, scratch)).map(({ rule, from }) => `${rule.name}: ${from.split('/').pop()}`);
     expect(found).toEqual(expect.arrayContaining([
       'no-circular: a.ts',
+      'no-circular: c.ts',
       'upward-from-shared-leaf-modules: upward.ts',
+      'upward-from-shared-leaf-modules: upward_type.ts',
       'outside-the-package: app.ts',
     ]));
   } finally {

@@ -11,11 +11,11 @@ export type {
   TopologySubnet
 } from './local_ic.js';
 export type { CallResult } from './shared/call_result.js';
-export type { IngressStatus } from './execution/ingress_history.js';
+export type { IngressStatus } from './state/ingress_history.js';
 export type { CertificateProvider, DebugPrintSink } from './subnet.js';
 export type { InstallMode, SettingsUpdate } from './management/lifecycle.js';
 export type { CanisterLogRecord, CanisterSettings, LogVisibility } from './state/canister.js';
-export type { ThresholdKeys } from './management/threshold_backend.js';
+export type { ThresholdKeys } from './state/threshold_backend.js';
 export { APPLICATION_SUBNET_FEES, FREE_FEES, feeScheduleFor, type FeeSchedule } from './costs/cycles.js';
 export { SUBNET_NODE_COUNTS, type SubnetKind } from './costs/subnet_sizes.js';
 export {

@@ -2,7 +2,6 @@ import { Principal } from '@dfinity/principal';
 import { rejected, replied, resultSize, type CallResult } from '../shared/call_result.js';
 import { responseReservationRefund, updateExecutionFee } from '../costs/cycles.js';
 import { MANAGEMENT_CANISTER_ID, principalKey } from '../shared/ids.js';
-import type { ManagementCanister } from '../management/management_canister.js';
 import { rejections, type Rejection } from '../shared/rejections.js';
 import type { ApiMode } from '../runtime/api_modes.js';
 import type { CallContextView, ExecutionContext } from '../runtime/execution_context.js';
@@ -11,7 +10,8 @@ import { callerOf, type CallContext } from '../state/call_contexts.js';
 import type { Canister } from '../state/canister.js';
 import type { CertificateProvider, Subnet } from '../subnet.js';
 import { applyLocalEffects, executeEntryPoint, type ExecutionOutcome } from './executor.js';
-import type { Message, RequestMessage, ResponseMessage, SystemTaskMessage } from './messages.js';
+import type { ManagementCallHandler } from './management_calls.js';
+import type { Message, RequestMessage, ResponseMessage, SystemTaskMessage } from '../state/messages.js';
 
 const MANAGEMENT_KEY = principalKey(MANAGEMENT_CANISTER_ID);
 const MANAGEMENT_BYTES = MANAGEMENT_CANISTER_ID.toUint8Array();
@@ -25,7 +25,7 @@ const EMPTY = new Uint8Array(0);
 export class MessageProcessor {
   constructor(
     private readonly subnet: Subnet,
-    private readonly management: ManagementCanister
+    private readonly management: ManagementCallHandler
   ) {}
 
   async process(message: Message): Promise<void> {

@@ -3,7 +3,7 @@ import { rejected } from '../shared/call_result.js';
 import type { Rejection } from '../shared/rejections.js';
 import * as Types from './candid_types.js';
 import { decode, reply, type ManagementCall, type ManagementOutcome } from './candid_codec.js';
-import { thresholdRejection, type SchnorrAlgorithm, type SigningScheme, type ThresholdBackend } from './threshold_backend.js';
+import { thresholdRejection, type SchnorrAlgorithm, type SigningScheme, type ThresholdBackend } from '../state/threshold_backend.js';
 
 /**
  * The management canister's threshold-key methods. The maths lives in

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Principal } from '@dfinity/principal';
 import { isSubnetKind } from '../topology/layout.js';
 import { StateStoreError } from '../shared/errors.js';
-import { RandomSource } from '../management/random_source.js';
+import { RandomSource } from '../state/random_source.js';
 import { CanisterInstance, type GlobalValue } from '../runtime/canister_instance.js';
 import { WASM_PAGE_SIZE } from '../runtime/stable_memory.js';
 import type { Canister, CanisterSettings, LogVisibility, RunStatus } from '../state/canister.js';

@@ -47,6 +47,8 @@ const JSON_TYPE = 'application/json';
 const ok = (value: unknown): ApiReply => ({ status: 200, contentType: JSON_TYPE, body: stringifyJson(value ?? null) });
 const failure = (status: number, message: string): ApiReply => ({ status, contentType: JSON_TYPE, body: stringifyJson({ message }) });
 const notFound = (): ApiReply => ({ status: 404, body: '' });
+/** The request body as text, read in place (a chunk upload's body is over a megabyte). */
+const utf8 = (body: Uint8Array): string => Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
 
 interface Gateway {
   readonly instance: PocketInstance;
@@ -175,13 +177,13 @@ export class PocketIcApi {
     const handlers = section === 'read' ? this.reads : section === 'update' ? this.updates : undefined;
     const handler = name === undefined || parts.length !== 4 ? undefined : handlers?.[name];
     if (handler === undefined) return notFound();
-    const json = body.length === 0 ? {} : asObject(parseJson(Buffer.from(body).toString('utf8')), 'request body');
+    const json = body.length === 0 ? {} : asObject(parseJson(utf8(body)), 'request body');
     return ok(await handler(instance, json));
   }
 
   private async createInstance(body: Uint8Array): Promise<ApiReply> {
     try {
-      const config = asObject(parseJson(Buffer.from(body).toString('utf8')), 'request body');
+      const config = asObject(parseJson(utf8(body)), 'request body');
       const features = config.icp_features;
       if (features !== undefined && features !== null && Object.values(asObject(features, 'icp_features')).some((v) => v !== null && v !== undefined)) {
         throw new BadRequestError('ICP features (system canisters such as the registry, ledgers or II) are not available on this server');
@@ -215,7 +217,7 @@ export class PocketIcApi {
   private async httpGateway(method: string, id: string | undefined, action: string | undefined, body: Uint8Array): Promise<ApiReply> {
     if (method !== 'POST') return notFound();
     if (id === undefined) {
-      const config = asObject(parseJson(Buffer.from(body).toString('utf8')), 'request body');
+      const config = asObject(parseJson(utf8(body)), 'request body');
       const forwardTo = asObject(config.forward_to, 'forward_to');
       const target = typeof forwardTo.PocketIcInstance === 'number' ? this.instances[forwardTo.PocketIcInstance] : undefined;
       const refusal =

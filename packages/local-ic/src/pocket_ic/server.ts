@@ -38,7 +38,11 @@ export async function startPocketIcServer(options: PocketIcServerOptions = {}): 
   const api = new PocketIcApi(options);
   let inFlight = 0;
   let lastActivity = Date.now();
-  const server = createServer((request, response) => {
+  // Idle keep-alive connections stay open, as with the real server (hyper has no idle timeout): Node's
+  // default closes them after 5 s, and a client whose event loop was busy for that long (a test
+  // running a long computation between two calls) sends its next request into the closing socket and
+  // gets "other side closed". Connections still end with the server (closeAllConnections).
+  const server = createServer({ keepAliveTimeout: 0 }, (request, response) => {
     inFlight += 1;
     void serve(api, request, response).finally(() => {
       inFlight -= 1;

@@ -25,7 +25,8 @@ export class CandidBoundsError extends Error {
 
 const MAGIC = [0x44, 0x49, 0x44, 0x4c];
 
-const enum Op {
+/** Candid type opcodes (spec, "Binary format"). */
+export enum Op {
   Null = -1,
   Bool = -2,
   Nat = -3,
@@ -68,12 +69,13 @@ const FIXED_WIDTH = new Map<number, number>([
   [Op.Float64, 8]
 ]);
 
-type Entry =
+/** A type table entry; a field's `type` and an `inner` type are opcodes (negative) or table indices. */
+export type Entry =
   | { readonly op: Op.Opt | Op.Vec; readonly inner: number }
-  | { readonly op: Op.Record | Op.Variant; readonly fields: readonly number[] }
+  | { readonly op: Op.Record | Op.Variant; readonly fields: readonly { readonly id: number; readonly type: number }[] }
   | { readonly op: Op.Func | Op.Service };
 
-class Cursor {
+export class Cursor {
   private offset = 0;
   private values = 0;
 
@@ -81,6 +83,13 @@ class Cursor {
 
   get atEnd(): boolean {
     return this.offset === this.bytes.length;
+  }
+
+  /** The next `count` bytes, as a view of the message (not a copy). */
+  take(count: number): Uint8Array {
+    const start = this.offset;
+    this.skip(count);
+    return this.bytes.subarray(start, this.offset);
   }
 
   skip(count: number): void {
@@ -120,13 +129,19 @@ class Cursor {
 /** Throws a CandidBoundsError unless the message can be decoded within the bounds above. */
 export function assertBoundedCandid(bytes: Uint8Array): void {
   const cursor = new Cursor(bytes);
+  const { table, args } = readCandidHeader(cursor);
+  for (const type of args) walkValue(cursor, table, type, 0);
+}
+
+/** The message's magic, type table and argument types, within the bounds above; the cursor is left at the first value. */
+export function readCandidHeader(cursor: Cursor): { readonly table: readonly Entry[]; readonly args: readonly number[] } {
   for (const expected of MAGIC) if (cursor.byte() !== expected) throw new CandidBoundsError('not a Candid message (no DIDL header)');
   const table = readTypeTable(cursor);
   const argCount = cursor.leb(false);
   if (argCount > MAX_CANDID_VALUES) throw new CandidBoundsError(`Candid message with ${argCount} arguments`);
   const args: number[] = [];
   for (let i = 0; i < argCount; i++) args.push(typeReference(cursor, table.length));
-  for (const type of args) walkValue(cursor, table, type, 0);
+  return { table, args };
 }
 
 function readTypeTable(cursor: Cursor): Entry[] {
@@ -144,10 +159,10 @@ function readTypeTable(cursor: Cursor): Entry[] {
       case Op.Variant: {
         const fieldCount = cursor.leb(false);
         cursor.count(fieldCount);
-        const fields: number[] = [];
+        const fields: { id: number; type: number }[] = [];
         for (let f = 0; f < fieldCount; f++) {
-          cursor.leb(false);
-          fields.push(typeReference(cursor, size));
+          const id = cursor.leb(false);
+          fields.push({ id, type: typeReference(cursor, size) });
         }
         table.push({ op, fields });
         break;
@@ -215,13 +230,13 @@ function walkValue(cursor: Cursor, table: readonly Entry[], type: number, depth:
       return;
     }
     case Op.Record:
-      for (const field of entry.fields) walkValue(cursor, table, field, depth + 1);
+      for (const field of entry.fields) walkValue(cursor, table, field.type, depth + 1);
       return;
     case Op.Variant: {
       const index = cursor.leb(false);
       const field = entry.fields[index];
       if (field === undefined) throw new CandidBoundsError(`Candid variant index ${index} out of range`);
-      walkValue(cursor, table, field, depth + 1);
+      walkValue(cursor, table, field.type, depth + 1);
       return;
     }
     case Op.Func:

@@ -1,5 +1,5 @@
 import type { CallResult } from '../shared/call_result.js';
-import type { CallOrigin } from '../state/call_contexts.js';
+import type { CallOrigin } from './call_contexts.js';
 
 /** A call on its way to a canister (or to the management canister). */
 export interface RequestMessage {
