@@ -8,6 +8,7 @@ import type { ApiMode } from '../runtime/api_modes.js';
 import { prepayExecution, prepayReservedExecution, settleExecution, type ExecutionPrepayment } from '../runtime/cycles_account.js';
 import { reportCycles } from '../runtime/cycles_log.js';
 import { instructionLimitFor } from '../runtime/instruction_limits.js';
+import { heapOverLimit, wasmMemoryLimitExceeded } from '../runtime/wasm_memory_limit.js';
 import type { CallContextView, ExecutionContext } from '../runtime/execution_context.js';
 import { trapRejection, type CanisterTrap } from '../runtime/traps.js';
 import { callerOf, type CallContext } from '../state/call_contexts.js';
@@ -145,6 +146,12 @@ export class MessageProcessor {
     }
 
     const mode: ApiMode = kind === 'update' ? 'U' : 'RQ';
+    const limit = canister.settings.wasmMemoryLimit;
+    if (mode === 'U' && heapOverLimit(limit, instance.memoryBytes)) {
+      const trap = wasmMemoryLimitExceeded(limit, BigInt(instance.memoryBytes));
+      this.subnet.deliver(request.origin, rejected(trapRejection(canister.idText, trap)), request.cycles);
+      return;
+    }
     const prepaid = prepayExecution(canister, instructionLimitFor(mode));
     if (!prepaid.ok) {
       this.subnet.deliver(request.origin, rejected(prepaid.rejection), request.cycles);

@@ -5,6 +5,7 @@ import { ErrorCode, rejectionWithErrorCode, rejections, RejectCode, type Rejecti
 import type { ApiMode } from '../runtime/api_modes.js';
 import { CanisterInstance } from '../runtime/canister_instance.js';
 import { prepayExecution, settleExecution } from '../runtime/cycles_account.js';
+import { heapOverLimit, wasmMemoryLimitExceeded } from '../runtime/wasm_memory_limit.js';
 import { COMPILATION_COST_PER_WASM_INSTRUCTION, INSTRUCTION_LIMITS } from '../runtime/instruction_limits.js';
 import { hasInstructionListeners, reportInstructions } from '../runtime/instruction_log.js';
 import { StableMemory } from '../runtime/stable_memory.js';
@@ -282,6 +283,8 @@ export class CanisterLifecycle {
       }
       applyLocalEffects(canister, outcome.context);
     }
+    const limit = canister.settings.wasmMemoryLimit;
+    if (heapOverLimit(limit, instance.memoryBytes)) return trapRejection(canister.idText, wasmMemoryLimitExceeded(limit, BigInt(instance.memoryBytes)));
     return undefined;
   }
 
