@@ -1,7 +1,7 @@
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { describe, expect, it } from 'vitest';
-import { APPLICATION_SUBNET_FEES, FREE_FEES, LocalIc, observeInstructions } from '../../packages/local-ic/src/index.js';
+import { APPLICATION_SUBNET_FEES, FREE_FEES, LocalIc, observeCycles, observeInstructions, type CyclesRecord } from '../../packages/local-ic/src/index.js';
 import { decodeReply, encode } from './support/candid.js';
 import { installProbe } from './support/probe.js';
 
@@ -41,8 +41,11 @@ describe('cycles', () => {
     const stop = observeInstructions((record) => {
       instructions.set(record.canister, (instructions.get(record.canister) ?? 0n) + BigInt(record.instructions));
     });
+    const charges: CyclesRecord[] = [];
+    const stopCycles = observeCycles((record) => charges.push(record));
     const result = await ic.updateCall(sender.id, 'sendCycles', argument);
     stop();
+    stopCycles();
     const report = decodeReply<{ accepted: bigint; refunded: bigint }>(
       result,
       IDL.Record({ accepted: IDL.Nat, refunded: IDL.Nat, balanceBefore: IDL.Nat, balanceAfter: IDL.Nat })
@@ -60,6 +63,14 @@ describe('cycles', () => {
     const senderExecutions = 2n * execution + senderInstructions; // the update and its reply callback
     expect(ic.cycleBalance(sender.id)).toBe(senderBefore - ingressFee - senderExecutions - requestFee - responseFee - attached / 2n);
     expect(ic.cycleBalance(receiver.id)).toBe(receiverBefore - execution - receiverInstructions + attached / 2n);
+    // The charges reported, by category, are these fees; the cycles that only moved are not among them.
+    const charged = (canister: Principal, category: string): bigint =>
+      charges.filter((charge) => charge.canister === canister.toText() && charge.category === category).reduce((sum, charge) => sum + charge.cycles, 0n);
+    expect(charged(sender.id, 'ingress_induction')).toBe(ingressFee);
+    expect(charged(sender.id, 'execution')).toBe(senderExecutions);
+    expect(charged(sender.id, 'xnet_call')).toBe(requestFee + responseFee);
+    expect(charged(receiver.id, 'execution')).toBe(execution + receiverInstructions);
+    expect(charges.every((charge) => ['ingress_induction', 'execution', 'xnet_call'].includes(charge.category))).toBe(true);
   });
 
   it('refuses to attach more cycles than the canister can spend, without losing any', async () => {

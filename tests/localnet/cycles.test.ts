@@ -129,24 +129,38 @@ describe('cycles account', () => {
     expect(charges).toEqual([]);
   });
 
-  it('charges storage as time passes: memory × 127k / GiB per whole second, as canister_status says per day', async () => {
+  it('charges storage as the replica does: every 10 s or more, memory × 127k / GiB per whole second, as canister_status says per day', async () => {
     const { ic, id } = await probe(10n * T);
     const status = ic.canisterStatus(id);
     const memory = status.memory_size;
     // One 64 KiB heap page, the module's bytes and its mutable globals (the meter's counter among them).
     expect(memory).toBeGreaterThan(BigInt(PAGE));
     expect(status.idle_cycles_burned_per_day).toBe((memory * 127_000n * 86_400n) / GIB);
+    const perSecond = (seconds: bigint): bigint => (memory * 127_000n * seconds) / GIB;
     const before = ic.cycleBalance(id);
     const { charges } = await measured(async () => {
-      ic.advanceTime(1_000_500); // 1000.5 s: the half second waits for the next charge
+      ic.advanceTime(1_000_500); // 1000.5 s: the replica charges whole seconds and drops the half
       await ic.tick();
     });
-    const thousandSeconds = (memory * 127_000n * 1_000n) / GIB;
-    expect(before - ic.cycleBalance(id)).toBe(thousandSeconds);
-    expect(charges).toEqual([{ canister: id.toText(), category: 'storage', cycles: thousandSeconds, detail: '1000 s' }]);
-    ic.advanceTime(500);
+    expect(before - ic.cycleBalance(id)).toBe(perSecond(1_000n));
+    expect(charges).toEqual([{ canister: id.toText(), category: 'storage', cycles: perSecond(1_000n), detail: '1000 s' }]);
+    ic.advanceTime(9_999); // under the 10 s between charges: nothing yet
     await ic.tick();
-    expect(before - ic.cycleBalance(id)).toBe(thousandSeconds + (memory * 127_000n) / GIB);
+    expect(before - ic.cycleBalance(id)).toBe(perSecond(1_000n));
+    ic.advanceTime(1);
+    await ic.tick();
+    expect(before - ic.cycleBalance(id)).toBe(perSecond(1_000n) + perSecond(10n));
+  });
+
+  it('uninstalls a canister that cannot pay for its storage, and burns what is left', async () => {
+    const { ic, id } = await probe(10n * T);
+    const memory = ic.canisterStatus(id).memory_size;
+    const secondsPayable = (ic.cycleBalance(id) * GIB) / (memory * 127_000n);
+    ic.advanceTime(Number(secondsPayable + 100n) * 1_000);
+    await ic.tick();
+    expect(ic.cycleBalance(id)).toBe(0n);
+    expect(ic.canisterStatus(id).module_hash).toEqual([]);
+    expect(await ic.queryCall(id, 'balance_q')).toMatchObject({ kind: 'rejected', errorCode: 'IC0537' });
   });
 
   it('freezes a canister under its freezing limit: updates and queries are refused with IC0207, a top-up unfreezes it', async () => {

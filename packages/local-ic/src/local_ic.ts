@@ -511,7 +511,7 @@ export class LocalIc {
   private async runRound(): Promise<void> {
     const now = this.subnet.clock.now();
     for (const canister of this.subnet.canisters.values()) {
-      chargeStorage(canister, now);
+      if (!chargeStorage(canister, now)) this.lifecycle.uninstallOutOfCycles(canister);
       const entryPoints = canister.module?.systemEntryPoints;
       if (entryPoints === undefined || canister.status !== 'running') continue;
       if (canister.globalTimer !== 0n && canister.globalTimer <= now && entryPoints.has('canister_global_timer')) {

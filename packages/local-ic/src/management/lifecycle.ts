@@ -150,6 +150,19 @@ export class CanisterLifecycle {
   }
 
   uninstallCode(canister: Canister, requester: Requester): void {
+    this.dropCode(canister);
+    this.record(canister, requester, { kind: 'code_uninstall' });
+    this.onStoppedIfIdle(canister);
+  }
+
+  /** What the replica does to a canister that cannot pay for its storage: uninstalled, without a history entry, history cleared. */
+  uninstallOutOfCycles(canister: Canister): void {
+    this.dropCode(canister);
+    canister.history.length = 0;
+    this.onStoppedIfIdle(canister);
+  }
+
+  private dropCode(canister: Canister): void {
     for (const callContext of canister.callContexts.values()) {
       callContext.deleted = true;
       if (!callContext.responded) {
@@ -170,8 +183,6 @@ export class CanisterLifecycle {
     canister.certifiedData = EMPTY;
     canister.globalTimer = 0n;
     canister.version += 1n;
-    this.record(canister, requester, { kind: 'code_uninstall' });
-    this.onStoppedIfIdle(canister);
   }
 
   /** Returns true when the canister is stopped now; otherwise `onStopped` runs once it is. */

@@ -59,20 +59,27 @@ export function settleExecution(account: CyclesAccount, prepayment: ExecutionPre
 }
 
 const NANOS_PER_SECOND = 1_000_000_000n;
+/** `duration_between_allocation_charges` (dfinity/ic rs/config/src/subnet_config.rs, CyclesAccountManagerConfig). */
+export const STORAGE_CHARGE_INTERVAL_NANOS = 10n * NANOS_PER_SECOND;
 
 /**
- * Charges memory held since the last charge, in whole seconds (the replica's
- * `memory_cost`, charged by the scheduler as time passes); the rest of a second
- * waits for the next charge. A balance that cannot pay is emptied: storage is
- * charged down to zero, not to the freezing limit.
+ * Charges memory held since the last charge, as the replica's scheduler does:
+ * once at least 10 s have passed, for the whole seconds elapsed (`memory_cost`
+ * takes `duration.as_secs()`, so the fraction of a second is never charged), and
+ * down to zero, not to the freezing limit. Returns false when the balance could
+ * not pay: the replica then burns what is left and uninstalls the canister.
  */
-export function chargeStorage(account: CyclesAccount, now: bigint): void {
-  if (now <= account.storageChargedUntil) return;
+export function chargeStorage(account: CyclesAccount, now: bigint): boolean {
+  if (now < account.storageChargedUntil + STORAGE_CHARGE_INTERVAL_NANOS) return true;
   const seconds = (now - account.storageChargedUntil) / NANOS_PER_SECOND;
-  if (seconds === 0n) return;
-  account.storageChargedUntil += seconds * NANOS_PER_SECOND;
+  account.storageChargedUntil = now;
   const fee = storageCost(account.fees, account.billableMemoryBytes(), seconds);
-  const charged = fee < account.balance ? fee : account.balance;
-  account.balance -= charged;
-  reportCycles({ canister: account.idText, category: 'storage', cycles: charged, detail: `${seconds} s` });
+  if (fee > account.balance) {
+    reportCycles({ canister: account.idText, category: 'storage', cycles: account.balance, detail: `${seconds} s, not paid in full` });
+    account.balance = 0n;
+    return false;
+  }
+  account.balance -= fee;
+  reportCycles({ canister: account.idText, category: 'storage', cycles: fee, detail: `${seconds} s` });
+  return true;
 }
