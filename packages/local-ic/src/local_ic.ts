@@ -15,7 +15,7 @@ import { ThresholdBackend, type ThresholdKeys } from './management/threshold_bac
 import { recoverDurableCopy, type Recovery } from './persistence/durable_copy.js';
 import { captureState, loadState, writeSnapshot, type StateSnapshot } from './persistence/state_store.js';
 import { ingressInductionFee } from './costs/cycles.js';
-import { chargeStorage } from './runtime/cycles_account.js';
+import { chargeStorage, outOfCycles } from './runtime/cycles_account.js';
 import { reportCycles } from './runtime/cycles_log.js';
 import { rejections, type Rejection } from './shared/rejections.js';
 import type { Canister, CanisterLogRecord } from './state/canister.js';
@@ -500,7 +500,7 @@ export class LocalIc {
     if (canister.status === 'stopping') return rejections.stopping(canister.idText);
     const fee = ingressInductionFee(canister.fees, Buffer.byteLength(method), arg.length);
     const required = canister.freezingLimit() + fee;
-    if (canister.balance < required) return rejections.outOfCycles(canister.idText, required - canister.balance);
+    if (canister.balance < required) return outOfCycles(canister, required, canister.isController(sender));
     const inspection = this.processor.inspectIngress(canister, method, arg, sender);
     if (inspection !== undefined) return inspection;
     canister.balance -= fee;

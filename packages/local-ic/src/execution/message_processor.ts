@@ -5,7 +5,7 @@ import { MANAGEMENT_CANISTER_ID, principalKey } from '../shared/ids.js';
 import type { ManagementCanister } from '../management/management_canister.js';
 import { rejections, type Rejection } from '../shared/rejections.js';
 import type { ApiMode } from '../runtime/api_modes.js';
-import { prepayExecution, prepayReservedExecution, settleExecution, type ExecutionPrepayment } from '../runtime/cycles_account.js';
+import { outOfCycles, prepayExecution, prepayReservedExecution, settleExecution } from '../runtime/cycles_account.js';
 import { reportCycles } from '../runtime/cycles_log.js';
 import { instructionLimitFor } from '../runtime/instruction_limits.js';
 import { heapOverLimit, wasmMemoryLimitExceeded } from '../runtime/wasm_memory_limit.js';
@@ -55,7 +55,7 @@ export class MessageProcessor {
     const instance = canister.instance;
     if (instance === undefined || canister.module === undefined) return rejected(rejections.noWasmModule(canister.idText));
     if (canister.status === 'stopped') return rejected(rejections.stopped(canister.idText));
-    if (canister.isFrozen()) return rejected(rejections.outOfCycles(canister.idText, canister.freezingLimit() - canister.balance));
+    if (canister.isFrozen()) return rejected(outOfCycles(canister, canister.freezingLimit(), canister.isController(sender)));
     const kind = canister.module.methods.get(method);
     if (kind === 'composite_query') {
       return rejected(
@@ -152,7 +152,7 @@ export class MessageProcessor {
       this.subnet.deliver(request.origin, rejected(trapRejection(canister.idText, trap)), request.cycles);
       return;
     }
-    const prepaid = prepayExecution(canister, instructionLimitFor(mode));
+    const prepaid = prepayExecution(canister, instructionLimitFor(mode), canister.isController(request.caller));
     if (!prepaid.ok) {
       this.subnet.deliver(request.origin, rejected(prepaid.rejection), request.cycles);
       return;
@@ -262,7 +262,7 @@ export class MessageProcessor {
     if (task.kind === 'global_timer' && (canister.globalTimer === 0n || canister.globalTimer > this.subnet.clock.now())) return;
     if (!canister.module?.systemEntryPoints.has(entry)) return;
     // A canister that cannot prepay (a frozen one) runs no timer or heartbeat; its timer stays set.
-    const prepaid = prepayExecution(canister, instructionLimitFor('T'));
+    const prepaid = prepayExecution(canister, instructionLimitFor('T'), false);
     if (!prepaid.ok) return;
     // Scheduling the timer deactivates it.
     if (task.kind === 'global_timer') canister.globalTimer = 0n;

@@ -129,7 +129,7 @@ export class CanisterLifecycle {
       return rejections.invalidWasm(canister.idText, error instanceof Error ? error.message : String(error));
     }
     // The whole install_code message is prepaid at its instruction limit; compilation counts as instructions.
-    const prepaid = prepayExecution(canister, INSTRUCTION_LIMITS.install);
+    const prepaid = prepayExecution(canister, INSTRUCTION_LIMITS.install, canister.isController(requester.principal));
     if (!prepaid.ok) return prepaid.rejection;
     this.installInstructions = module.wasmInstructionCount * COMPILATION_COST_PER_WASM_INSTRUCTION;
     const failure = mode === 'upgrade' ? this.upgrade(canister, requester, instance, arg, upgradeOptions) : this.install(canister, requester, instance, arg);

@@ -15,6 +15,17 @@ export interface CyclesAccount {
   storageChargedUntil: bigint;
 }
 
+/**
+ * IC0207 for a balance under `required`: the replica's `CanisterOutOfCyclesError`
+ * names the missing cycles ("… is out of cycles: please top up the canister with
+ * at least N additional cycles") only to the canister's controllers
+ * (`reveal_top_up`: the message's sender is a controller); others read
+ * "Canister <id> is out of cycles".
+ */
+export function outOfCycles(account: CyclesAccount, required: bigint, revealTopUp: boolean): Rejection {
+  return rejections.outOfCycles(account.idText, revealTopUp ? required - account.balance : undefined);
+}
+
 export interface ExecutionPrepayment {
   readonly prepaid: bigint;
   readonly instructionLimit: number;
@@ -26,13 +37,12 @@ export type PrepaymentResult = { readonly ok: true; readonly prepayment: Executi
  * Takes the fee of a whole execution of `instructionLimit` instructions before it
  * runs, as the replica does (`prepay_execution_cycles`); the canister sees the
  * reduced balance during the execution. Refused with IC0207 when the balance would
- * fall under the freezing limit: the IC's "Canister … is out of cycles: please top
- * up the canister with at least N additional cycles".
+ * fall under the freezing limit (see `outOfCycles`).
  */
-export function prepayExecution(account: CyclesAccount, instructionLimit: number): PrepaymentResult {
+export function prepayExecution(account: CyclesAccount, instructionLimit: number, revealTopUp: boolean): PrepaymentResult {
   const prepaid = executionPrepayment(account.fees, BigInt(instructionLimit));
   const required = account.freezingLimit() + prepaid;
-  if (account.balance < required) return { ok: false, rejection: rejections.outOfCycles(account.idText, required - account.balance) };
+  if (account.balance < required) return { ok: false, rejection: outOfCycles(account, required, revealTopUp) };
   account.balance -= prepaid;
   return { ok: true, prepayment: { prepaid, instructionLimit } };
 }
