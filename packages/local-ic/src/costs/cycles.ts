@@ -44,8 +44,8 @@ export function updateExecutionFee(fees: FeeSchedule): bigint {
 
 /**
  * Taken before a replicated execution runs: the fee of the most instructions it
- * may execute (interface spec, "Cycles": the execution is charged up front and
- * the unused part returned; the replica's `prepay_execution_cycles`).
+ * may execute, the unused part returned afterwards (dfinity/ic
+ * rs/cycles_account_manager: `prepay_execution_cycles`, `refund_unused_execution_cycles`).
  */
 export function executionPrepayment(fees: FeeSchedule, instructionLimit: bigint): bigint {
   return executionFee(fees, instructionLimit);

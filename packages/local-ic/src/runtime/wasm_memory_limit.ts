@@ -9,9 +9,11 @@ import { CanisterTrap } from './traps.js';
  * `canister_pre_upgrade` may grow past it. The local IC checks the heap once the
  * execution is over: a grow past the limit makes the whole execution trap and
  * roll back, which is all a caller can observe of the replica's trap at the grow.
+ *
+ * Returns the limit an execution in `mode` must keep the heap under; 0 when there is none to check.
  */
-export function limitAppliesTo(mode: ApiMode): boolean {
-  return mode === 'U' || mode === 'I';
+export function heapLimitFor(mode: ApiMode, wasmMemoryLimit: bigint): bigint {
+  return mode === 'U' || mode === 'I' ? wasmMemoryLimit : 0n;
 }
 
 /** The replica's `HypervisorError::WasmMemoryLimitExceeded` text. */
@@ -26,10 +28,9 @@ export function wasmMemoryLimitExceeded(limit: bigint, peakBytes: bigint): Canis
   );
 }
 
-/** The trap an execution in `mode` that took the heap from `beforeBytes` to `afterBytes` ends in, if any. */
-export function wasmMemoryLimitTrap(mode: ApiMode, limit: bigint, beforeBytes: number, afterBytes: number): CanisterTrap | undefined {
-  if (limit === 0n || !limitAppliesTo(mode) || afterBytes <= beforeBytes) return undefined;
-  return BigInt(afterBytes) > limit ? wasmMemoryLimitExceeded(limit, BigInt(afterBytes)) : undefined;
+/** The trap an execution that took the heap from `beforeBytes` to `afterBytes` ends in, if it grew past `limit`. */
+export function grewPastLimit(limit: bigint, beforeBytes: number, afterBytes: number): CanisterTrap | undefined {
+  return limit !== 0n && afterBytes > beforeBytes && BigInt(afterBytes) > limit ? wasmMemoryLimitExceeded(limit, BigInt(afterBytes)) : undefined;
 }
 
 /** An update is not started on a canister whose heap is already over its limit (e.g. after the limit was lowered). */
