@@ -2,6 +2,7 @@ import type { CanisterInstance, EntryPoint } from '../runtime/canister_instance.
 import { createExecutionContext, type ExecutionContext, type ExecutionContextInit } from '../runtime/execution_context.js';
 import type { CanisterTrap } from '../runtime/traps.js';
 import { hasInstructionListeners, reportInstructions } from '../runtime/instruction_log.js';
+import { grewPastLimit, heapLimitFor } from '../runtime/wasm_memory_limit.js';
 import type { Canister } from '../state/canister.js';
 
 /**
@@ -35,7 +36,9 @@ export function executeEntryPoint(
   const callContext = init.callContext === undefined ? undefined : canister.callContexts.get(init.callContext.id);
   const context = createExecutionContext({ ...init, callContextInstructionsBefore: callContext?.instructionsExecuted ?? 0 });
   canister.stableMemory.checkpoint();
-  const trap = instance.run(context, entry);
+  const heapLimit = heapLimitFor(init.mode, canister.settings.wasmMemoryLimit);
+  const heapBefore = heapLimit === 0n ? 0 : instance.memoryBytes;
+  const trap = instance.run(context, entry) ?? (heapLimit === 0n ? undefined : grewPastLimit(heapLimit, heapBefore, instance.memoryBytes));
   if (callContext !== undefined) callContext.instructionsExecuted += context.instructionsExecuted;
   if (hasInstructionListeners()) {
     reportInstructions({

@@ -1,11 +1,12 @@
 import type { Principal } from '@dfinity/principal';
 import { rejected } from '../shared/call_result.js';
-import { updateExecutionFee } from '../costs/cycles.js';
 import { applyLocalEffects, executeEntryPoint } from '../execution/executor.js';
 import { ErrorCode, rejectionWithErrorCode, rejections, RejectCode, type Rejection } from '../shared/rejections.js';
 import type { ApiMode } from '../runtime/api_modes.js';
 import { CanisterInstance } from '../runtime/canister_instance.js';
-import { COMPILATION_COST_PER_WASM_INSTRUCTION } from '../runtime/instruction_limits.js';
+import { prepayExecution, settleExecution } from '../runtime/cycles_account.js';
+import { heapOverLimit, wasmMemoryLimitExceeded } from '../runtime/wasm_memory_limit.js';
+import { COMPILATION_COST_PER_WASM_INSTRUCTION, INSTRUCTION_LIMITS } from '../runtime/instruction_limits.js';
 import { hasInstructionListeners, reportInstructions } from '../runtime/instruction_log.js';
 import { StableMemory } from '../runtime/stable_memory.js';
 import { trapRejection } from '../runtime/traps.js';
@@ -127,9 +128,12 @@ export class CanisterLifecycle {
     } catch (error) {
       return rejections.invalidWasm(canister.idText, error instanceof Error ? error.message : String(error));
     }
-    this.chargeExecution(canister);
+    // The whole install_code message is prepaid at its instruction limit; compilation counts as instructions.
+    const prepaid = prepayExecution(canister, INSTRUCTION_LIMITS.install, canister.isController(requester.principal));
+    if (!prepaid.ok) return prepaid.rejection;
     this.installInstructions = module.wasmInstructionCount * COMPILATION_COST_PER_WASM_INSTRUCTION;
     const failure = mode === 'upgrade' ? this.upgrade(canister, requester, instance, arg, upgradeOptions) : this.install(canister, requester, instance, arg);
+    settleExecution(canister, prepaid.prepayment, this.installInstructions, `install_code ${mode}`);
     if (hasInstructionListeners()) {
       reportInstructions({
         canister: canister.idText,
@@ -146,6 +150,19 @@ export class CanisterLifecycle {
   }
 
   uninstallCode(canister: Canister, requester: Requester): void {
+    this.dropCode(canister);
+    this.record(canister, requester, { kind: 'code_uninstall' });
+    this.onStoppedIfIdle(canister);
+  }
+
+  /** What the replica does to a canister that cannot pay for its storage: uninstalled, without a history entry, history cleared. */
+  uninstallOutOfCycles(canister: Canister): void {
+    this.dropCode(canister);
+    canister.history.length = 0;
+    this.onStoppedIfIdle(canister);
+  }
+
+  private dropCode(canister: Canister): void {
     for (const callContext of canister.callContexts.values()) {
       callContext.deleted = true;
       if (!callContext.responded) {
@@ -166,8 +183,6 @@ export class CanisterLifecycle {
     canister.certifiedData = EMPTY;
     canister.globalTimer = 0n;
     canister.version += 1n;
-    this.record(canister, requester, { kind: 'code_uninstall' });
-    this.onStoppedIfIdle(canister);
   }
 
   /** Returns true when the canister is stopped now; otherwise `onStopped` runs once it is. */
@@ -279,6 +294,8 @@ export class CanisterLifecycle {
       }
       applyLocalEffects(canister, outcome.context);
     }
+    const limit = canister.settings.wasmMemoryLimit;
+    if (heapOverLimit(limit, instance.memoryBytes)) return trapRejection(canister.idText, wasmMemoryLimitExceeded(limit, BigInt(instance.memoryBytes)));
     return undefined;
   }
 
@@ -292,11 +309,6 @@ export class CanisterLifecycle {
       globalTimer: canister.globalTimer,
       instructionsBefore: this.installInstructions
     };
-  }
-
-  private chargeExecution(canister: Canister): void {
-    const fee = updateExecutionFee(canister.fees);
-    canister.balance = canister.balance > fee ? canister.balance - fee : 0n;
   }
 
   private record(canister: Canister, requester: Requester, details: CanisterChange['details']): void {

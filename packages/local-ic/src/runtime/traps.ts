@@ -6,6 +6,7 @@ export type TrapKind =
   | 'contract_violation'
   | 'insufficient_cycles_in_call'
   | 'instruction_limit_exceeded'
+  | 'wasm_memory_limit_exceeded'
   | 'internal_error';
 
 /** Thrown by System API functions (and built from Wasm runtime errors) to abort an execution. */
@@ -65,6 +66,8 @@ export function trapRejection(canisterText: string, trap: CanisterTrap): Rejecti
       return rejections.contractViolation(canisterText, trap.detail);
     case 'instruction_limit_exceeded':
       return rejections.instructionLimitExceeded(canisterText, trap.detail);
+    case 'wasm_memory_limit_exceeded':
+      return rejections.wasmMemoryLimitExceeded(canisterText, trap.detail);
     case 'insufficient_cycles_in_call':
       return rejections.insufficientCyclesInCall(canisterText, trap.requestedCycles, trap.availableCycles);
     case 'wasm_trap':

@@ -37,7 +37,8 @@ export const ErrorCode = {
   CanisterInstructionLimitExceeded: 'IC0522',
   CompositeQueryCalledInReplicatedMode: 'IC0527',
   CanisterMethodNotFound: 'IC0536',
-  CanisterWasmModuleNotFound: 'IC0537'
+  CanisterWasmModuleNotFound: 'IC0537',
+  CanisterWasmMemoryLimitExceeded: 'IC0539'
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -79,6 +80,9 @@ export const rejections = {
   /** `detail` is the trap's text ("Canister exceeded the limit of N instructions ..."). */
   instructionLimitExceeded: (canister: string, detail: string): Rejection =>
     rejectionWithErrorCode(ErrorCode.CanisterInstructionLimitExceeded, `Error from Canister ${canister}: ${detail}`),
+  /** The replica's `HypervisorError::WasmMemoryLimitExceeded` (`detail` is its text). */
+  wasmMemoryLimitExceeded: (canister: string, detail: string): Rejection =>
+    rejectionWithErrorCode(ErrorCode.CanisterWasmMemoryLimitExceeded, `Error from Canister ${canister}: ${detail}`),
   calledTrap: (canister: string, message: string): Rejection =>
     rejectionWithErrorCode(ErrorCode.CanisterCalledTrap, `Canister ${canister} trapped explicitly: ${message}`),
   trapped: (canister: string, trap: string): Rejection =>
