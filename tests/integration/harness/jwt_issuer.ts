@@ -125,13 +125,8 @@ export class JwtIssuer {
     return issuer;
   }
 
-  async upgrade(config?: ConfigInput, wasm: Uint8Array = jwtIssuerWasm()): Promise<void> {
-    await this.pic.upgradeCanister({ canisterId: toPic(this.canisterId), wasm, arg: initArgument(config), sender: toPic(this.controller) });
-  }
-
-  async reinstall(config?: ConfigInput): Promise<void> {
-    const arg = initArgument({ keyName: ISSUER_KEY_NAME, ...config });
-    await this.pic.reinstallCode({ canisterId: toPic(this.canisterId), wasm: jwtIssuerWasm(), arg, sender: toPic(this.controller) });
+  async upgrade(config?: ConfigInput): Promise<void> {
+    await this.pic.upgradeCanister({ canisterId: toPic(this.canisterId), wasm: jwtIssuerWasm(), arg: initArgument(config), sender: toPic(this.controller) });
   }
 
   /** The instance's time, which every verifier in the suite checks exp, nbf and iat against. */

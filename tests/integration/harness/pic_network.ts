@@ -1,12 +1,7 @@
-// The suite's network: @dfinity/pic 0.23, unmodified, driving a PocketIC server. That is the real
-// one when POCKET_IC_BIN names it, else this repository's (node_modules/.bin/pocket-ic). One
-// server per test file, instances per describe or per test.
-import { PocketIc, PocketIcServer, SubnetStateType, type CreateInstanceOptions } from '@dfinity/pic';
-import { afterAll, beforeAll } from 'vitest';
-
-import { POCKET_IC_BIN as OWN_POCKET_IC_BIN } from '../../pocket_ic/support/pic';
-
-export const POCKET_IC_BIN = process.env['POCKET_IC_BIN'] || OWN_POCKET_IC_BIN;
+// The suite's network: @dfinity/pic 0.23, unmodified, driving the run's PocketIC server
+// (pocket_ic_server.ts), with instances per describe block or per test.
+import { PocketIc, SubnetStateType, type CreateInstanceOptions } from '@dfinity/pic';
+import { afterAll, beforeAll, inject } from 'vitest';
 
 const NEW_SUBNET = { state: { type: SubnetStateType.New } } as const;
 
@@ -21,17 +16,13 @@ export const ISSUER_KEY_NAME = 'key_1' as const;
 /** Rounds that let a due timer run and finish the management calls it makes. */
 const SETTLE_ROUNDS = 5;
 
-export function startPocketIcServer(): Promise<PocketIcServer> {
-  return PocketIcServer.start({ binPath: POCKET_IC_BIN });
-}
-
 /**
  * An instance whose clock is set to the wall clock, visible to queries at once. (It can only go
  * forward from there: PocketIC's time never goes backwards, and a new instance starts at the
  * wall clock.)
  */
-export async function createInstance(server: PocketIcServer, options: CreateInstanceOptions = ISSUER_SUBNETS): Promise<PocketIc> {
-  const pic = await PocketIc.create(server.getUrl(), options);
+export async function createInstance(serverUrl: string, options: CreateInstanceOptions = ISSUER_SUBNETS): Promise<PocketIc> {
+  const pic = await PocketIc.create(serverUrl, options);
   try {
     await pic.setTime(Date.now());
     await pic.tick();
@@ -42,23 +33,13 @@ export async function createInstance(server: PocketIcServer, options: CreateInst
   }
 }
 
-/** The file's server, started before its tests and stopped after them. */
-export function usePocketIcServer(): () => PocketIcServer {
-  let server: PocketIcServer | undefined;
-  beforeAll(async () => {
-    server = await startPocketIcServer();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
-  return () => {
-    if (server === undefined) throw new Error('the PocketIC server has not started');
-    return server;
-  };
+/** The URL of the run's server (started by the globalSetup in pocket_ic_server.ts). */
+export function usePocketIcServer(): () => string {
+  return () => inject('pocketIcUrl');
 }
 
 /** A fresh instance for the enclosing describe block (or file), torn down after it. */
-export function useInstance(server: () => PocketIcServer, options: CreateInstanceOptions = ISSUER_SUBNETS): () => PocketIc {
+export function useInstance(server: () => string, options: CreateInstanceOptions = ISSUER_SUBNETS): () => PocketIc {
   let pic: PocketIc | undefined;
   beforeAll(async () => {
     pic = await createInstance(server(), options);
