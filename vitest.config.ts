@@ -15,7 +15,11 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'main', include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, ...LATENCY_TESTS] } },
+      {
+        extends: true,
+        // The PocketIC server the integration suite drives through @dfinity/pic, one for the run.
+        test: { name: 'main', include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, ...LATENCY_TESTS], globalSetup: ['tests/integration/harness/pocket_ic_server.ts'] }
+      },
       { extends: true, test: { name: 'latency', include: LATENCY_TESTS, sequence: { groupOrder: 1 } } }
     ]
   }

@@ -1,23 +1,15 @@
 // Issue 11 §1 and §3 on the built Wasm: caller-asserted claims, the strict reading of the JSON
 // that is signed, the largest token against our verifier's defaults, an unpredictable jti,
 // a global limit that holds in every 60-second interval, and over-long HTTP paths.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { CLAIMS_LIMITS } from '../../src/backend/core/claims';
 import { createVerifier } from '@ic-jwt/verifier';
-import { verifyWithJwks } from '../support/verify';
 import { encodeArgs, JwtIssuer, randomPrincipal, type IssueResult } from './harness/jwt_issuer';
-import { createTestIc, type TestIc } from './harness/test_ic';
+import { advanceTime, useInstance, usePocketIcServer } from './harness/pic_network';
 
-let ic: TestIc;
-
-beforeAll(async () => {
-  ic = await createTestIc();
-});
-
-afterAll(async () => {
-  await ic?.close();
-});
+const server = usePocketIcServer();
+const instance = useInstance(server);
 
 const reasonOf = (result: IssueResult): string | undefined =>
   'Err' in result && 'ClaimsInvalid' in result.Err ? result.Err.ClaimsInvalid.reason : undefined;
@@ -26,7 +18,7 @@ const payloadOf = (token: string): Record<string, unknown> => JSON.parse(Buffer.
 describe('caller-asserted claims', () => {
   let issuer: JwtIssuer;
   beforeAll(async () => {
-    issuer = await JwtIssuer.install(ic, { config: { rateLimit: { capacity: 1000, refillIntervalSeconds: 1 }, globalLimitPerMinute: 10_000 } });
+    issuer = await JwtIssuer.install(instance(), { config: { rateLimit: { capacity: 1000, refillIntervalSeconds: 1 }, globalLimitPerMinute: 10_000 } });
   });
 
   it('refuses by default every extra claim that today is signed as if the issuer asserted it, naming it', async () => {
@@ -42,7 +34,7 @@ describe('caller-asserted claims', () => {
       Ok: { allowed_extra_claims: ['roles', 'email_verified'] }
     });
     const token = await issuer.issueToken(randomPrincipal(), { extraClaims: '{"roles":["reader"],"email_verified":false}' });
-    expect(verifyWithJwks(token, await issuer.jwks()).payload).toMatchObject({ roles: ['reader'], email_verified: false });
+    expect((await issuer.verify(token)).payload).toMatchObject({ roles: ['reader'], email_verified: false });
     expect(reasonOf(await issuer.issue(randomPrincipal(), { extraClaims: '{"roles":[],"scope":"admin"}' }))).toBe(
       'the claim "scope" is set by the issuer or reserved; no caller may set it'
     );
@@ -98,7 +90,7 @@ describe('the largest token', () => {
   const longAudience = '"'.repeat(128);
 
   it.each(['ES256K', 'EdDSA'] as const)('%s: verifies with our verifier at its default maxTokenBytes', async (algorithm) => {
-    const issuer = await JwtIssuer.install(ic, {
+    const issuer = await JwtIssuer.install(instance(), {
       config: { issuer: longIssuer, audiences: [longAudience], maxTtlSeconds: 30 * 24 * 3600, defaultTtlSeconds: 30 * 24 * 3600, allowedExtraClaims: ['pad'] }
     });
     const caller = randomPrincipal();
@@ -127,11 +119,11 @@ describe('the largest token', () => {
 
 describe('the global limit', () => {
   it('lets at most 30 through in any 60 seconds across a minute boundary (today 60 passed in 5.7 s)', async () => {
-    const issuer = await JwtIssuer.install(ic, { config: { globalLimitPerMinute: 30 } });
+    const issuer = await JwtIssuer.install(instance(), { config: { globalLimitPerMinute: 30 } });
     // Learn the canister's clock from a token, then let that token leave the window.
     const probeIat = Number(payloadOf(await issuer.issueToken(randomPrincipal()))['iat']);
     const nextBoundary = (Math.floor(probeIat / 60) + 2) * 60;
-    await ic.advanceTime((nextBoundary - probeIat - 3) * 1000);
+    await advanceTime(instance(), (nextBoundary - probeIat - 3) * 1000);
 
     const admittedAt: number[] = [];
     const record = (result: IssueResult) => {
@@ -141,13 +133,13 @@ describe('the global limit', () => {
     // 60 callers in 5.7 seconds, straddling the minute boundary.
     for (let i = 0; i < 60; i++) {
       record(await issuer.issue(randomPrincipal()));
-      await ic.advanceTime(95);
+      await advanceTime(instance(), 95);
     }
     expect(admittedAt).toHaveLength(30);
     // Then one caller a second for 70 seconds: the window frees slots only as they age out.
     for (let i = 0; i < 70; i++) {
       record(await issuer.issue(randomPrincipal()));
-      await ic.advanceTime(1000);
+      await advanceTime(instance(), 1000);
     }
     for (let start = 0; start < admittedAt.length; start++) {
       const within = admittedAt.filter((iat) => iat >= admittedAt[start]! && iat < admittedAt[start]! + 60);
@@ -160,7 +152,7 @@ describe('the global limit', () => {
 describe('http_request with an over-long path', () => {
   // The certificate header is checked in tests/network/certification.test.ts, where queries carry a data certificate.
   it('answers 1,600 segments, and 20,000, with the 414', async () => {
-    const issuer = await JwtIssuer.install(ic);
+    const issuer = await JwtIssuer.install(instance());
     for (const url of ['/a'.repeat(1_600), '/b'.repeat(20_000), '/' + 'c'.repeat(2_048)]) {
       const response = await issuer.http('GET', url);
       expect(response.status).toBe(414);
@@ -174,10 +166,10 @@ describe('http_request with an over-long path', () => {
   // for a 20 KB url, 1.5 B for 40 KB, 4.6 B for 80 KB, the same for a header), before any
   // canister code runs: a 200 KB url crosses the IC's 5 billion instruction limit for a query.
   it("fails 100,000 segments (200 KB) with the IC's instruction limit, before the canister's check", async () => {
-    const issuer = await JwtIssuer.install(ic);
+    const issuer = await JwtIssuer.install(instance());
     const request = { method: 'GET', url: '/b'.repeat(100_000), headers: [], body: new Uint8Array(), certificate_version: [2] as [number] };
-    const outcome = await ic.query(issuer.canisterId, 'http_request', encodeArgs('http_request', [request]), randomPrincipal());
-    expect(outcome).toMatchObject({ kind: 'rejected', code: 5 });
+    const outcome = await issuer.queryRaw('http_request', encodeArgs('http_request', [request]), randomPrincipal());
+    expect(outcome).toMatchObject({ kind: 'rejected', rejectCode: 'CanisterError', errorCode: 'CanisterInstructionLimitExceeded' });
     expect(outcome.kind === 'rejected' && outcome.message).toContain('Canister exceeded the limit of 5000000000 instructions for single message execution.');
   });
 });

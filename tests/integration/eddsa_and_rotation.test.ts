@@ -4,33 +4,23 @@ import { createLocalJWKSet, errors, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { KEY_PREPUBLICATION_SECONDS, RETIREMENT_MARGIN_SECONDS } from '../../src/backend/core/key_ring';
-import { verifyWithJwks } from '../support/verify';
 import { startWellKnownServer, type WellKnownServer } from '../verifier/support/well_known_server';
 import { verifyWithEveryVerifier } from '../verifier/support/interop';
 import { JwtIssuer, randomPrincipal } from './harness/jwt_issuer';
-import { createTestIc, type TestIc } from './harness/test_ic';
+import { advanceTime, settle, useInstance, usePocketIcServer } from './harness/pic_network';
 
-let ic: TestIc;
-
-beforeAll(async () => {
-  ic = await createTestIc();
-});
-
-afterAll(async () => {
-  await ic?.close();
-});
+const server = usePocketIcServer();
+const instance = useInstance(server);
 
 type Jwks = Awaited<ReturnType<JwtIssuer['jwks']>>;
-const verifyWithJose = (token: string, jwks: Jwks, currentDate?: Date) =>
-  jwtVerify(token, createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]), {
-    algorithms: ['EdDSA'],
-    ...(currentDate === undefined ? {} : { currentDate })
-  });
+/** jose checks exp, nbf and iat against `currentDate`: the instance's time, which the tests move. */
+const verifyWithJose = (token: string, jwks: Jwks, currentDate: Date) =>
+  jwtVerify(token, createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]), { algorithms: ['EdDSA'], currentDate });
 
 describe('EdDSA tokens', () => {
   let issuer: JwtIssuer;
   beforeAll(async () => {
-    issuer = await JwtIssuer.install(ic, { config: { audiences: ['api'] } });
+    issuer = await JwtIssuer.install(instance(), { config: { audiences: ['api'] } });
   });
 
   it('publish one key per algorithm and both algorithms in discovery', async () => {
@@ -50,15 +40,15 @@ describe('EdDSA tokens', () => {
     if (!('Ok' in result)) throw new Error(JSON.stringify(result.Err));
     const jwks = await issuer.jwks();
     const edKid = jwks.keys.find((key) => key['alg'] === 'EdDSA')!['kid'];
-    const { payload, protectedHeader } = await verifyWithJose(result.Ok.token, jwks);
+    const { payload, protectedHeader } = await verifyWithJose(result.Ok.token, jwks, await issuer.now());
     expect(protectedHeader).toEqual({ alg: 'EdDSA', typ: 'JWT', kid: edKid });
     expect(result.Ok.kid).toBe(edKid);
     expect(payload.sub).toBe(alice.toText());
-    expect(verifyWithJwks(result.Ok.token, jwks).header['alg']).toBe('EdDSA');
+    expect((await issuer.verify(result.Ok.token, jwks)).header['alg']).toBe('EdDSA');
   });
 
   it('are refused when EdDSA is not enabled, naming the enabled algorithms, without spending', async () => {
-    const esOnly = await JwtIssuer.install(ic, { config: { algorithms: ['ES256K'] } });
+    const esOnly = await JwtIssuer.install(instance(), { config: { algorithms: ['ES256K'] } });
     const before = await esOnly.metrics();
     expect(await esOnly.issue(randomPrincipal(), { algorithm: 'EdDSA' })).toEqual({
       Err: { AlgorithmNotEnabled: { algorithm: 'EdDSA', enabled: ['ES256K'] } }
@@ -69,9 +59,9 @@ describe('EdDSA tokens', () => {
   });
 
   it('follow the default algorithm, and a disabled algorithm leaves the active keys', async () => {
-    const edDefault = await JwtIssuer.install(ic, { config: { defaultAlgorithm: 'EdDSA' } });
+    const edDefault = await JwtIssuer.install(instance(), { config: { defaultAlgorithm: 'EdDSA' } });
     const token = await edDefault.issueToken(randomPrincipal());
-    expect(verifyWithJwks(token, await edDefault.jwks()).header['alg']).toBe('EdDSA');
+    expect((await edDefault.verify(token)).header['alg']).toBe('EdDSA');
     expect(await edDefault.updateConfig(edDefault.controller, { algorithms: ['ES256K'], defaultAlgorithm: 'EdDSA' })).toMatchObject({
       Err: { InvalidConfig: { field: 'default_algorithm' } }
     });
@@ -81,28 +71,30 @@ describe('EdDSA tokens', () => {
     });
     expect((await edDefault.metrics()).active_keys.map((key) => key.algorithm)).toEqual(['ES256K']);
     // The EdDSA key stays published, retired, until the tokens it signed have expired.
-    verifyWithJwks(token, await edDefault.jwks());
+    await edDefault.verify(token);
   });
 });
 
 describe('EdDSA tokens across verifiers', () => {
+  // These verifiers check exp, nbf and iat against the wall clock: a fresh instance's clock is at it.
+  const wallClockInstance = useInstance(server);
   let issuer: JwtIssuer;
-  let server: WellKnownServer;
+  let jwksServer: WellKnownServer;
   beforeAll(async () => {
-    issuer = await JwtIssuer.install(ic, { config: { audiences: ['chat-api'] } });
-    server = await startWellKnownServer(async ({ method, url }) => {
+    issuer = await JwtIssuer.install(wallClockInstance(), { config: { audiences: ['chat-api'] } });
+    jwksServer = await startWellKnownServer(async ({ method, url }) => {
       const response = await issuer.http(method, url);
       return { statusCode: response.status, headers: Object.entries(response.headers), body: new TextEncoder().encode(response.body) };
     });
   });
 
   afterAll(async () => {
-    await server?.close();
+    await jwksServer?.close();
   });
 
   it('verify with our library, jose, PyJWT and node:crypto, each pinned to EdDSA', async () => {
     const token = await issuer.issueToken(randomPrincipal(), { algorithm: 'EdDSA' });
-    const target = { jwksUrl: server.jwksUrl, issuer: `https://${issuer.canisterId.toText()}.icp0.io`, audience: 'chat-api' };
+    const target = { jwksUrl: jwksServer.jwksUrl, issuer: `https://${issuer.canisterId.toText()}.icp0.io`, audience: 'chat-api' };
     const [report] = await verifyWithEveryVerifier([token], { ...target, algorithms: ['EdDSA'] });
     expect(report!.ours).toMatchObject({ ok: true });
     expect(report!.jose).toMatchObject({ ok: true });
@@ -117,7 +109,7 @@ describe('EdDSA tokens across verifiers', () => {
 
 describe('key rotation', () => {
   it('is for controllers only, and changes nothing for anyone else', async () => {
-    const issuer = await JwtIssuer.install(ic);
+    const issuer = await JwtIssuer.install(instance());
     const stranger = randomPrincipal();
     const before = await issuer.jwks();
     expect(await issuer.rotateKeys(stranger)).toEqual({ Err: { NotController: { caller: stranger } } });
@@ -127,7 +119,7 @@ describe('key rotation', () => {
 
   it('publishes new keys first, signs with them after the pre-publication delay, and drops the old keys after their last token', async () => {
     const maxTtlSeconds = 600;
-    const issuer = await JwtIssuer.install(ic, { config: { maxTtlSeconds, defaultTtlSeconds: maxTtlSeconds } });
+    const issuer = await JwtIssuer.install(instance(), { config: { maxTtlSeconds, defaultTtlSeconds: maxTtlSeconds } });
     const caller = randomPrincipal();
     const oldEs = await issuer.issueToken(caller);
     const oldEd = await issuer.issueToken(caller, { algorithm: 'EdDSA' });
@@ -148,26 +140,26 @@ describe('key rotation', () => {
 
     // Upgrades keep the version and the pending keys: no new rotation.
     await issuer.upgrade();
-    await ic.settle();
+    await settle(instance());
     expect((await issuer.metrics()).key_version).toBe(2);
     expect((await issuer.metrics()).pending_keys.map((key) => key.kid)).toEqual(newKids);
 
-    await ic.advanceTime((KEY_PREPUBLICATION_SECONDS + 1) * 1000);
+    await advanceTime(instance(), (KEY_PREPUBLICATION_SECONDS + 1) * 1000);
     expect((await issuer.metrics()).active_keys.map((key) => key.kid)).toEqual(newKids);
     const newEd = await issuer.issueToken(caller, { algorithm: 'EdDSA' });
     const served = await issuer.jwks();
-    expect(newKids).toContain(verifyWithJwks(newEd, served).header['kid']);
-    verifyWithJwks(oldEs, served);
-    await verifyWithJose(oldEd, served);
+    expect(newKids).toContain((await issuer.verify(newEd, served)).header['kid']);
+    await issuer.verify(oldEs, served);
+    await verifyWithJose(oldEd, served, await issuer.now());
 
     // Just before the old tokens' exp plus the margin, their keys are still served.
-    await ic.advanceTime((maxTtlSeconds + RETIREMENT_MARGIN_SECONDS - KEY_PREPUBLICATION_SECONDS - 10) * 1000);
+    await advanceTime(instance(), (maxTtlSeconds + RETIREMENT_MARGIN_SECONDS - KEY_PREPUBLICATION_SECONDS - 10) * 1000);
     expect((await issuer.jwks()).keys).toHaveLength(4);
 
-    await ic.advanceTime(20_000);
+    await advanceTime(instance(), 20_000);
     const after = await issuer.jwks();
     expect(after.keys.map((key) => key['kid']).sort()).toEqual([...newKids].sort());
-    expect(() => verifyWithJwks(oldEs, after)).toThrow(/no key with kid/);
-    await expect(verifyWithJose(oldEd, after, new Date(0))).rejects.toBeInstanceOf(errors.JWKSNoMatchingKey);
+    await expect(issuer.verify(oldEs, after)).rejects.toThrow(/no key with kid/);
+    await expect(verifyWithJose(oldEd, after, await issuer.now())).rejects.toBeInstanceOf(errors.JWKSNoMatchingKey);
   });
 });

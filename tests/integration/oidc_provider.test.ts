@@ -5,21 +5,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Principal } from '@dfinity/principal';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { createVerifier } from '@ic-jwt/verifier';
 import { JwtIssuer, randomPrincipal, type AuthorizationRequest, type OidcClient } from './harness/jwt_issuer';
-import { createTestIc, type TestIc } from './harness/test_ic';
+import { advanceTime, useInstance, usePocketIcServer } from './harness/pic_network';
 
-let ic: TestIc;
-
-beforeAll(async () => {
-  ic = await createTestIc();
-});
-
-afterAll(async () => {
-  await ic?.close();
-});
+const server = usePocketIcServer();
+const instance = useInstance(server);
 
 const NATIVE: OidcClient = {
   client_id: 'native-cli',
@@ -81,7 +74,7 @@ describe('the authorization code flow with PKCE', () => {
   let issuer: JwtIssuer;
   let iss: string;
   beforeAll(async () => {
-    issuer = await JwtIssuer.install(ic);
+    issuer = await JwtIssuer.install(instance());
     expect(await issuer.registerClient(NATIVE)).toEqual({ Ok: null });
     iss = (await issuer.getConfig()).issuer;
   });
@@ -134,19 +127,21 @@ describe('the authorization code flow with PKCE', () => {
 
     const jwks = (await issuer.jwks()) as unknown as Jwks;
     const keys = createLocalJWKSet(jwks);
-    const idToken = await jwtVerify(body.id_token, keys, { algorithms: ['EdDSA'], issuer: iss, audience: NATIVE.client_id });
+    // Every verifier checks exp, nbf and iat at the instance's time.
+    const now = await issuer.now();
+    const idToken = await jwtVerify(body.id_token, keys, { algorithms: ['EdDSA'], issuer: iss, audience: NATIVE.client_id, currentDate: now });
     expect(idToken.protectedHeader).toMatchObject({ alg: 'EdDSA', typ: 'JWT' });
     expect(idToken.payload).toMatchObject({ sub: alice.toText(), nonce: 'nonce-456', azp: NATIVE.client_id });
     expect(idToken.payload.exp! - idToken.payload.iat!).toBe(3600);
     expect(Math.abs(Number(idToken.payload['auth_time']) - idToken.payload.iat!)).toBeLessThanOrEqual(60);
 
-    const accessToken = await jwtVerify(body.access_token, keys, { algorithms: ['EdDSA'], issuer: iss, audience: NATIVE.access_token_audience, typ: 'at+jwt' });
+    const accessToken = await jwtVerify(body.access_token, keys, { algorithms: ['EdDSA'], issuer: iss, audience: NATIVE.access_token_audience, typ: 'at+jwt', currentDate: now });
     expect(accessToken.payload).toMatchObject({ sub: alice.toText(), client_id: NATIVE.client_id, scope: 'openid' });
     expect(typeof accessToken.payload.jti).toBe('string');
     expect(accessToken.payload.jti).not.toBe(idToken.payload.jti);
 
     const verifier = (audience: string, tokenType: 'jwt' | 'at+jwt') =>
-      createVerifier({ issuer: iss, audience, algorithms: ['EdDSA'], tokenType, jwksUri: 'https://example.com/jwks.json', fetch: async () => new Response(JSON.stringify(jwks)) });
+      createVerifier({ issuer: iss, audience, algorithms: ['EdDSA'], tokenType, jwksUri: 'https://example.com/jwks.json', fetch: async () => new Response(JSON.stringify(jwks)), clock: () => now.getTime() });
     expect(await verifier(NATIVE.client_id, 'jwt').verify(body.id_token)).toMatchObject({ sub: alice.toText(), nonce: 'nonce-456' });
     expect(await verifier(NATIVE.access_token_audience, 'at+jwt').verify(body.access_token)).toMatchObject({ sub: alice.toText(), client_id: NATIVE.client_id });
     // Explicit typing (RFC 8725 §3.11): the access token does not pass where an ic-jwt token is expected.
@@ -214,7 +209,7 @@ describe('subjects', () => {
     subject_type
   });
   beforeAll(async () => {
-    issuer = await JwtIssuer.install(ic, { config: { rateLimit: { capacity: 100, refillIntervalSeconds: 1 } } });
+    issuer = await JwtIssuer.install(instance(), { config: { rateLimit: { capacity: 100, refillIntervalSeconds: 1 } } });
     for (const client of [web('a1', 'a.example.com', { Pairwise: null }), web('a2', 'a.example.com', { Pairwise: null }), web('b', 'b.example.com', { Pairwise: null }), web('pub', 'p.example.com', { Public: null })]) {
       expect(await issuer.registerClient(client)).toEqual({ Ok: null });
     }
@@ -246,7 +241,7 @@ describe('subjects', () => {
 
 describe('ES256K clients', () => {
   it('get ID and access tokens signed with sign_with_ecdsa, which our verifier accepts', async () => {
-    const issuer = await JwtIssuer.install(ic);
+    const issuer = await JwtIssuer.install(instance());
     const client: OidcClient = { ...NATIVE, client_id: 'es256k-app', id_token_algorithm: 'ES256K' };
     expect(await issuer.registerClient(client)).toEqual({ Ok: null });
     const erin = randomPrincipal();
@@ -256,7 +251,8 @@ describe('ES256K clients', () => {
     expect(decodeProtectedHeader(body.access_token)).toMatchObject({ alg: 'ES256K', typ: 'at+jwt' });
     const jwks = await issuer.jwks();
     const { issuer: iss } = await issuer.getConfig();
-    const verifier = createVerifier({ issuer: iss, audience: client.client_id, algorithms: ['ES256K'], jwksUri: 'https://example.com/jwks.json', fetch: async () => new Response(JSON.stringify(jwks)) });
+    const now = await issuer.now();
+    const verifier = createVerifier({ issuer: iss, audience: client.client_id, algorithms: ['ES256K'], jwksUri: 'https://example.com/jwks.json', fetch: async () => new Response(JSON.stringify(jwks)), clock: () => now.getTime() });
     expect(await verifier.verify(body.id_token)).toMatchObject({ sub: erin.toText(), azp: client.client_id });
   });
 });
@@ -264,7 +260,7 @@ describe('ES256K clients', () => {
 describe('the client registry', () => {
   let issuer: JwtIssuer;
   beforeAll(async () => {
-    issuer = await JwtIssuer.install(ic, { config: { algorithms: ['EdDSA'] } });
+    issuer = await JwtIssuer.install(instance(), { config: { algorithms: ['EdDSA'] } });
   });
 
   it('takes registrations from controllers only', async () => {
@@ -315,7 +311,7 @@ describe('authorization errors (RFC 6749 §4.1.2.1)', () => {
   let issuer: JwtIssuer;
   let iss: string;
   beforeAll(async () => {
-    issuer = await JwtIssuer.install(ic);
+    issuer = await JwtIssuer.install(instance());
     expect(await issuer.registerClient(NATIVE)).toEqual({ Ok: null });
     iss = (await issuer.getConfig()).issuer;
   });
@@ -383,7 +379,7 @@ describe('authorization errors (RFC 6749 §4.1.2.1)', () => {
 describe('token endpoint errors (RFC 6749 §5.2)', () => {
   let issuer: JwtIssuer;
   beforeAll(async () => {
-    issuer = await JwtIssuer.install(ic);
+    issuer = await JwtIssuer.install(instance());
     expect(await issuer.registerClient(NATIVE)).toEqual({ Ok: null });
     expect(await issuer.registerClient({ ...NATIVE, client_id: 'other-app' })).toEqual({ Ok: null });
   });
@@ -412,13 +408,13 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
   });
 
   it('unused codes are pruned from stable memory once expired; every refusal is counted by its RFC error', async () => {
-    await ic.advanceTime(125_000);
+    await advanceTime(instance(), 125_000);
     expect((await issuer.metrics()).authorization_codes).toBe(0n);
     await authorizeAs(issuer, randomPrincipal());
     await authorizeAs(issuer, randomPrincipal());
     expect((await issuer.metrics()).authorization_codes).toBe(2n);
     // Expired after 60 s; the pruning timer runs every 60 s.
-    await ic.advanceTime(125_000);
+    await advanceTime(instance(), 125_000);
     expect((await issuer.metrics()).authorization_codes).toBe(0n);
     const rejections = Object.fromEntries((await issuer.metrics()).rejections.map(({ reason, count }) => [reason, count]));
     expect(rejections['token:invalid_grant']).toBeGreaterThan(0n);
@@ -427,7 +423,7 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
   it('an expired code (after 60 s): invalid_grant', async () => {
     const before = await issuedCounts(issuer);
     const login = await authorizeAs(issuer, randomPrincipal());
-    await ic.advanceTime(61_000);
+    await advanceTime(instance(), 61_000);
     await expectRefused(await issuer.postToken(tokenForm(login)), 400, 'invalid_grant');
     expect(await issuedCounts(issuer)).toEqual(before);
   });
@@ -472,7 +468,7 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
 describe('limits at the token endpoint', () => {
   it('the per-user rate limit answers 429 and leaves the code usable until it expires; nothing is signed', async () => {
     // One login is two signatures: a bucket of 3 takes one login, not two.
-    const issuer = await JwtIssuer.install(ic, { config: { rateLimit: { capacity: 3, refillIntervalSeconds: 3600 } } });
+    const issuer = await JwtIssuer.install(instance(), { config: { rateLimit: { capacity: 3, refillIntervalSeconds: 3600 } } });
     expect(await issuer.registerClient(NATIVE)).toEqual({ Ok: null });
     const frank = randomPrincipal();
     const first = await authorizeAs(issuer, frank);
@@ -489,7 +485,7 @@ describe('limits at the token endpoint', () => {
   });
 
   it('the cycle floor answers 503 before anything is paid', async () => {
-    const issuer = await JwtIssuer.install(ic, { config: { cycleFloor: 10n ** 16n } });
+    const issuer = await JwtIssuer.install(instance(), { config: { cycleFloor: 10n ** 16n } });
     expect(await issuer.registerClient(NATIVE)).toEqual({ Ok: null });
     const before = await issuedCounts(issuer);
     const response = await issuer.postToken(tokenForm(await authorizeAs(issuer, randomPrincipal())));

@@ -1,13 +1,12 @@
-// What issue_jwt pays for its signature on the built Wasm: the local IC's fee for the subnet
-// holding the key, with whatever the canister attached above it refunded.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// What issue_jwt pays for its signature on the built Wasm: the fee for the subnet holding the key,
+// with whatever the canister attached above it refunded.
+import { describe, expect, it } from 'vitest';
 
 import { signingFee as cyclesTheCanisterAttaches } from '../../src/backend/core/fees';
-import { FREE_FEES, LocalIc } from '../../packages/local-ic/src';
 import { keyHoldingSubnetSize, signingFee as feeTheLocalIcCharges } from '../../packages/local-ic/src/threshold';
-import { createLocalIcBackend } from './harness/local_ic_backend';
+import { toPic } from '../pocket_ic/support/pic';
 import { JwtIssuer, randomPrincipal } from './harness/jwt_issuer';
-import type { TestIc } from './harness/test_ic';
+import { ISSUER_KEY_NAME, useInstance, usePocketIcServer } from './harness/pic_network';
 
 // The docs' signing fee: 10B cycles on a 13-node subnet, 26_153_846_153 on a 34-node one.
 const EXPECTED = [
@@ -15,17 +14,10 @@ const EXPECTED = [
   { keyName: 'test_key_1', nodes: 13n, fee: 10_000_000_000n },
   { keyName: 'dfx_test_key', nodes: 13n, fee: 10_000_000_000n }
 ] as const;
+const KEY_1_FEE = EXPECTED[0].fee;
 
-let ic: TestIc;
-
-beforeAll(async () => {
-  // Free execution, ingress and calls: the balance then moves only by what the signature costs.
-  ic = await createLocalIcBackend(await LocalIc.create({ fees: FREE_FEES }));
-});
-
-afterAll(async () => {
-  await ic?.close();
-});
+const server = usePocketIcServer();
+const instance = useInstance(server);
 
 describe('signing fees', () => {
   it.each(EXPECTED)('$keyName: the local IC charges the fee of its $nodes-node subnet, and the canister attaches at least that', ({ keyName, nodes, fee }) => {
@@ -40,13 +32,18 @@ describe('signing fees', () => {
     expect(cyclesTheCanisterAttaches('dfx_test_key') - feeTheLocalIcCharges('ecdsa', 'dfx_test_key')).toBe(16_153_846_153n);
   });
 
-  it.each(EXPECTED)('issue_jwt with $keyName pays exactly $fee per token, ES256K and EdDSA, the surplus refunded', async ({ keyName, fee }) => {
-    const issuer = await JwtIssuer.install(ic, { config: { keyName } });
-    await ic.settle();
+  // Execution is charged too on a PocketIC server, so the balance moves by the fee plus far less
+  // than the 16B between the 34-node and the 13-node fee. (The exact fee of every key, with
+  // execution free, is on the in-process local IC: tests/localnet/jwt_issuer_on_local_ic.test.ts.)
+  it('issue_jwt with key_1, held by the 34-node II subnet, pays its fee per token, ES256K and EdDSA', async () => {
+    const issuer = await JwtIssuer.install(instance(), { config: { keyName: ISSUER_KEY_NAME } });
+    const balance = async (): Promise<bigint> => BigInt(await instance().getCyclesBalance(toPic(issuer.canisterId)));
     for (const algorithm of ['ES256K', 'EdDSA']) {
-      const before = await ic.cycleBalance(issuer.canisterId);
+      const before = await balance();
       await issuer.issueToken(randomPrincipal(), { algorithm });
-      expect(before - (await ic.cycleBalance(issuer.canisterId))).toBe(fee);
+      const spent = before - (await balance());
+      expect(spent).toBeGreaterThanOrEqual(KEY_1_FEE);
+      expect(spent).toBeLessThan(KEY_1_FEE + 1_000_000_000n);
     }
   });
 });

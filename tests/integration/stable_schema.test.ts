@@ -1,33 +1,23 @@
 // The stable schema on the built Wasm: an upgrade from the previous release keeps every token
 // verifiable and every piece of state, and a stored value the code cannot read stops the upgrade.
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { LocalIc } from '../../packages/local-ic/src';
-import { verifyWithJwks } from '../support/verify';
+import { toPic } from '../pocket_ic/support/pic';
 import { JwtIssuer, randomPrincipal } from './harness/jwt_issuer';
-import { createLocalIcBackend } from './harness/local_ic_backend';
+import { advanceTime, ISSUER_SUBNETS, settle, useInstance, usePocketIcServer } from './harness/pic_network';
 import { PreviousRelease } from './harness/previous_release';
-import type { TestIc } from './harness/test_ic';
 
-let local: LocalIc;
-let ic: TestIc;
+const server = usePocketIcServer();
+const instance = useInstance(server);
 
-beforeAll(async () => {
-  local = await LocalIc.create();
-  ic = await createLocalIcBackend(local);
-});
-
-afterAll(async () => {
-  await ic?.close();
-});
-
-const payloadOf = (token: string): Record<string, unknown> => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+const partOf = (token: string, index: number): Record<string, unknown> => JSON.parse(Buffer.from(token.split('.')[index]!, 'base64url').toString());
+const headerOf = (token: string): Record<string, unknown> => partOf(token, 0);
+const payloadOf = (token: string): Record<string, unknown> => partOf(token, 1);
 
 describe('upgrading from the previous release (ad0ff1f)', () => {
   it('keeps every earlier token verifiable, and config, counters, key version and rate buckets', async () => {
-    const controller = randomPrincipal();
-    const old = await PreviousRelease.install(ic, controller, {
+    const old = await PreviousRelease.install(instance(), {
       audiences: ['api', 'web'],
       max_ttl_seconds: 7 * 86_400,
       default_ttl_seconds: 3600,
@@ -50,29 +40,39 @@ describe('upgrading from the previous release (ad0ff1f)', () => {
     const configBefore = await old.getConfig();
     expect(metricsBefore.tokens_issued).toBe(5n);
 
-    const issuer = new JwtIssuer(ic, old.canisterId, controller);
+    const issuer = new JwtIssuer(instance(), old.canisterId, old.controller);
     await issuer.upgrade();
-    await ic.settle();
+    await settle(instance());
 
     // The release adds allowed_extra_claims, empty: every other field is kept.
     expect(await issuer.getConfig()).toEqual({ ...configBefore, allowed_extra_claims: [] });
 
     // Every earlier token verifies against the JWKS the new code serves, now and after the
-    // previous release's retirement time (an hour after the rotation plus the margin).
-    const check = async (): Promise<void> => {
+    // previous release's retirement time (an hour after the rotation plus the margin), until it
+    // expires; an expired one still has its key served (the signature is checked before the times).
+    const check = async (): Promise<{ valid: number; expired: number }> => {
       const jwks = await issuer.jwks();
-      for (const token of tokens) verifyWithJwks(token, jwks);
-      const edTokens = tokens.filter((token) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())['alg'] === 'EdDSA');
       const keySet = createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]);
-      for (const token of edTokens) {
-        await jwtVerify(token, keySet, { algorithms: ['EdDSA'], currentDate: new Date((payloadOf(token)['iat'] as number) * 1000) });
+      const now = await issuer.now();
+      const counts = { valid: 0, expired: 0 };
+      for (const token of tokens) {
+        if ((payloadOf(token)['exp'] as number) * 1000 > now.getTime()) {
+          await issuer.verify(token, jwks);
+          if (headerOf(token)['alg'] === 'EdDSA') await jwtVerify(token, keySet, { algorithms: ['EdDSA'], currentDate: now });
+          counts.valid++;
+        } else {
+          await expect(issuer.verify(token, jwks)).rejects.toThrow(/expired/);
+          counts.expired++;
+        }
       }
+      return counts;
     };
-    await check();
+    expect(await check()).toEqual({ valid: 5, expired: 0 });
     // Alice used her three tokens (one refills per hour): her bucket came through the upgrade.
     expect(await issuer.issue(alice)).toMatchObject({ Err: { RateLimited: { scope: { Caller: null } } } });
-    await ic.advanceTime(2 * 3600 * 1000);
-    await check();
+    await advanceTime(instance(), 2 * 3600 * 1000);
+    // The two week-long tokens, signed with the rotated-out keys, are still good.
+    expect(await check()).toEqual({ valid: 2, expired: 3 });
 
     expect(await issuer.metrics()).toMatchObject({
       tokens_issued: metricsBefore.tokens_issued,
@@ -84,31 +84,35 @@ describe('upgrading from the previous release (ad0ff1f)', () => {
     });
     // The new code issues, with the same active key.
     const fresh = await issuer.issueToken(randomPrincipal());
-    expect(metricsBefore.active_keys.map((key) => key.kid)).toContain(verifyWithJwks(fresh, await issuer.jwks()).header['kid']);
+    expect(metricsBefore.active_keys.map((key) => key.kid)).toContain((await issuer.verify(fresh)).header['kid']);
     expect((await issuer.metrics()).tokens_issued).toBe(6n);
   });
 });
 
 describe('a stored value the code cannot read', () => {
-  it('traps the upgrade with a message naming the key, and leaves the old state as it was', async () => {
-    const issuer = await JwtIssuer.install(ic);
+  // Azle's stable memory is 100 MB, and it travels base64 in JSON both ways: more than pic's
+  // default 30 s per request on a loaded machine.
+  const STABLE_MEMORY_TIMEOUT_MS = 600_000;
+  const instance = useInstance(server, { ...ISSUER_SUBNETS, processingTimeoutMs: STABLE_MEMORY_TIMEOUT_MS });
+  it('traps the upgrade with a message naming the key, and leaves the old state as it was', { timeout: STABLE_MEMORY_TIMEOUT_MS }, async () => {
+    const issuer = await JwtIssuer.install(instance());
     await issuer.issueToken(randomPrincipal());
     const configBefore = await issuer.getConfig();
     const jwksBefore = await issuer.jwks();
 
     // The counters as Azle's stableJson wrote them, with tokensIssued turned into a string of the same length.
-    const memory = local.getStableMemory(issuer.canisterId);
+    const memory = await instance().getStableMemory(toPic(issuer.canisterId));
     const stored = new TextEncoder().encode('"tokensIssued":{"__bigint__":"1"}');
     const corrupt = new TextEncoder().encode('"tokensIssued":"__not_a_count__1"');
     expect(corrupt.length).toBe(stored.length);
     const at = Buffer.from(memory).indexOf(Buffer.from(stored));
     expect(at).toBeGreaterThan(0);
     memory.set(corrupt, at);
-    await local.setStableMemory(issuer.canisterId, memory);
+    await instance().setStableMemory(toPic(issuer.canisterId), memory);
 
     await expect(issuer.upgrade()).rejects.toThrow(/stable memory key "counters".*tokensIssued is not a u64 bigint/);
     // Nothing changed: the same stable memory, the old code still serving config and keys.
-    expect(Buffer.from(local.getStableMemory(issuer.canisterId)).equals(Buffer.from(memory))).toBe(true);
+    expect(Buffer.from(await instance().getStableMemory(toPic(issuer.canisterId))).equals(Buffer.from(memory))).toBe(true);
     // The release adds allowed_extra_claims, empty: every other field is kept.
     expect(await issuer.getConfig()).toEqual({ ...configBefore, allowed_extra_claims: [] });
     expect(await issuer.jwks()).toEqual(jwksBefore);
@@ -116,17 +120,17 @@ describe('a stored value the code cannot read', () => {
     await expect(issuer.metrics()).rejects.toThrow(/stable memory key "counters"/);
     const refused = await issuer.issueRaw(randomPrincipal(), new Uint8Array([68, 73, 68, 76, 0, 0]));
     expect(refused).toMatchObject({ kind: 'rejected' });
-    expect(Buffer.from(local.getStableMemory(issuer.canisterId)).equals(Buffer.from(memory))).toBe(true);
+    expect(Buffer.from(await instance().getStableMemory(toPic(issuer.canisterId))).equals(Buffer.from(memory))).toBe(true);
   });
 
-  it('refuses a key ring it cannot read, naming keyRing', async () => {
-    const issuer = await JwtIssuer.install(ic, { config: { algorithms: ['EdDSA'] } });
-    const memory = local.getStableMemory(issuer.canisterId);
+  it('refuses a key ring it cannot read, naming keyRing', { timeout: STABLE_MEMORY_TIMEOUT_MS }, async () => {
+    const issuer = await JwtIssuer.install(instance(), { config: { algorithms: ['EdDSA'] } });
+    const memory = await instance().getStableMemory(toPic(issuer.canisterId));
     const stored = new TextEncoder().encode('"alg":"EdDSA"');
     const at = Buffer.from(memory).indexOf(Buffer.from(stored));
     expect(at).toBeGreaterThan(0);
     memory.set(new TextEncoder().encode('"alg":"HS256"'), at);
-    await local.setStableMemory(issuer.canisterId, memory);
+    await instance().setStableMemory(toPic(issuer.canisterId), memory);
     await expect(issuer.upgrade()).rejects.toThrow(/stable memory key "keyRing".*alg is not a known algorithm/);
   });
 });

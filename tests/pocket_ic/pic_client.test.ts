@@ -5,11 +5,12 @@ import { PocketIc, PocketIcServer, SubnetStateType } from '@dfinity/pic';
 import { Principal } from '@dfinity/principal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { rejectOf } from '../integration/harness/call_outcome';
 import { JwtIssuer, randomPrincipal } from '../integration/harness/jwt_issuer';
+import { ISSUER_SUBNETS } from '../integration/harness/pic_network';
 import { verifyWithJwks } from '../support/verify';
 import { clockCanisterWasm, timeOf } from './support/clock_canister';
 import { POCKET_IC_BIN, toPic } from './support/pic';
-import { picTestIc, rejectOf } from './support/pic_test_ic';
 
 const BLS_ROOT_KEY_DER_PREFIX = '308182301d060d2b0601040182dc7c0503010201060c2b0601040182dc7c05030201036100';
 const HOUR_MS = 3_600_000;
@@ -79,7 +80,7 @@ describe('instances', () => {
 
       const elsewhere = toPic(Principal.selfAuthenticating(new Uint8Array(32).fill(9)));
       const failure = await pic.createCanister({ targetSubnetId: elsewhere }).catch((error: unknown) => error);
-      expect(rejectOf(failure)).toMatchObject({ code: 4, errorCode: 'SubnetNotFound' });
+      expect(rejectOf(failure)).toMatchObject({ rejectCode: 'CanisterReject', errorCode: 'SubnetNotFound' });
     });
   });
 
@@ -192,7 +193,7 @@ describe('canister state', () => {
     await withInstance(async (pic) => {
       const canister = toPic(await clockCanister(pic));
       const failure = await pic.updateCall({ canisterId: canister, method: 'no_such_method' }).catch((error: unknown) => error);
-      expect(rejectOf(failure)).toMatchObject({ code: 5, errorCode: 'CanisterMethodNotFound' });
+      expect(rejectOf(failure)).toMatchObject({ rejectCode: 'CanisterError', errorCode: 'CanisterMethodNotFound' });
       expect(String(failure)).toMatch(/Reject code: CanisterError\. Error code: CanisterMethodNotFound\. Certified: true/);
       const queryFailure = await pic.queryCall({ canisterId: canister, method: 'no_such_method' }).catch((error: unknown) => error);
       expect(String(queryFailure)).toMatch(/Reject code: CanisterError\. Error code: CanisterMethodNotFound\. Certified: false/);
@@ -205,11 +206,12 @@ describe('the jwt_issuer canister through pic', () => {
   let issuer: JwtIssuer;
 
   beforeAll(async () => {
-    pic = await PocketIc.create(server.getUrl());
+    // key_1, which the canister signs with, is held by the II subnet.
+    pic = await PocketIc.create(server.getUrl(), ISSUER_SUBNETS);
     await pic.setTime(Date.now());
     await pic.tick();
     // 3.4 MB: over pic's 1.85 MB limit, so pic installs it in chunks (upload_chunk, install_chunked_code).
-    issuer = await JwtIssuer.install(picTestIc(pic), { config: { audiences: ['https://app.example'] } });
+    issuer = await JwtIssuer.install(pic, { config: { audiences: ['https://app.example'] } });
   });
 
   afterAll(async () => {
@@ -233,7 +235,7 @@ describe('the jwt_issuer canister through pic', () => {
       // The gateway checked the response's certification (it refuses uncertified ones).
       expect(response.headers.get('x-local-ic-uncertified')).toBeNull();
       const jwks = (await response.json()) as { keys: Record<string, unknown>[] };
-      expect(verifyWithJwks(token, jwks).payload['aud']).toBe('https://app.example');
+      expect(verifyWithJwks(token, jwks, { now: await issuer.now() }).payload['aud']).toBe('https://app.example');
       const status = await fetch(`http://127.0.0.1:${port}/api/v2/status`);
       expect(status.headers.get('content-type')).toBe('application/cbor');
     } finally {
@@ -302,7 +304,7 @@ describe('an instance with NNS, II, fiduciary and application subnets', () => {
   it('signs a jwt_issuer token on the application subnet with key_1, paying the fee of the 34-node subnet holding it', async () => {
     await pic.setTime(Date.now());
     await pic.tick();
-    const issuer = await JwtIssuer.install(picTestIc(pic), { config: { keyName: 'key_1', audiences: ['https://app.example'] } });
+    const issuer = await JwtIssuer.install(pic, { config: { keyName: 'key_1', audiences: ['https://app.example'] } });
     expect((await pic.getCanisterSubnetId(toPic(issuer.canisterId)))?.toText()).toBe(subnets.get('Application')!.id.toText());
     const before = await pic.getCyclesBalance(toPic(issuer.canisterId));
     const token = await issuer.issueToken(randomPrincipal(), { audience: 'https://app.example' });
@@ -310,7 +312,7 @@ describe('an instance with NNS, II, fiduciary and application subnets', () => {
     // The fee plus the call's execution, which is far below the 16B between the 34-node and the 13-node fee.
     expect(spent).toBeGreaterThanOrEqual(KEY_1_FEE_ON_34_NODES);
     expect(spent).toBeLessThan(KEY_1_FEE_ON_34_NODES + 1_000_000_000n);
-    expect(verifyWithJwks(token, await issuer.jwks()).payload['aud']).toBe('https://app.example');
+    expect((await issuer.verify(token)).payload['aud']).toBe('https://app.example');
   });
 });
 

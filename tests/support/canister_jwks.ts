@@ -4,8 +4,8 @@
 // The network's clock starts behind the wall clock, so the tokens issued before
 // `catchUpWithWallClock()` are already expired for any verifier (they check wall time).
 import { LocalIc } from '../../packages/local-ic/src';
-import { createLocalIcBackend } from '../integration/harness/local_ic_backend';
-import { JwtIssuer, randomPrincipal, type IssueOptionsInput } from '../integration/harness/jwt_issuer';
+import { randomPrincipal, type IssueOptionsInput } from '../integration/harness/jwt_issuer';
+import { LocalIcIssuer } from './local_ic_issuer';
 import { startWellKnownServer, type WellKnownServer } from '../verifier/support/well_known_server';
 
 export const CANISTER_ALGORITHMS = ['ES256K', 'EdDSA'] as const;
@@ -23,7 +23,7 @@ export interface IssuedToken {
 export class CanisterJwks {
   private constructor(
     private readonly ic: LocalIc,
-    private readonly issuer: JwtIssuer,
+    private readonly issuer: LocalIcIssuer,
     private readonly server: WellKnownServer,
     /** The discovery document's `issuer`, equal to every token's `iss`. */
     readonly issuerUrl: string
@@ -33,7 +33,7 @@ export class CanisterJwks {
   static async start(audiences: string[], hoursBehind = 2): Promise<CanisterJwks> {
     const ic = await LocalIc.create({ startTime: wallNanos() - BigInt(hoursBehind * 3600) * SECOND_NANOS });
     try {
-      const issuer = await JwtIssuer.install(await createLocalIcBackend(ic), { config: { audiences, allowedExtraClaims: ['room'] } });
+      const issuer = await LocalIcIssuer.install(ic, { audiences, allowedExtraClaims: ['room'] });
       const server = await startWellKnownServer(async ({ method, url }) => {
         const answer = await issuer.http(method, url);
         return { statusCode: answer.status, headers: Object.entries(answer.headers), body: new TextEncoder().encode(answer.body) };

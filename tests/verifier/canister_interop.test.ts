@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpRequestType, HttpResponseType } from '../../src/backend/core/candid';
 import type { HttpResponse } from '../../src/backend/core/http';
 import { LocalIc } from '../../packages/local-ic/src';
-import { JwtIssuer, randomPrincipal } from '../integration/harness/jwt_issuer';
-import { createLocalIcBackend } from '../integration/harness/local_ic_backend';
+import { randomPrincipal } from '../integration/harness/jwt_issuer';
+import { LocalIcIssuer } from '../support/local_ic_issuer';
 import { algNone, flipBit, highSTwin, hs256WithPublicKey, withClaims, withHeader } from './support/forge';
 import { verifyWithEveryVerifier, type InteropReport } from './support/interop';
 import { startWellKnownServer, type WellKnownServer } from './support/well_known_server';
@@ -18,7 +18,7 @@ const HOUR_NANOS = 3_600_000_000_000n;
 const wallNanos = () => BigInt(Date.now()) * 1_000_000n;
 
 let ic: LocalIc;
-let issuer: JwtIssuer;
+let issuer: LocalIcIssuer;
 let server: WellKnownServer;
 const tokens: Record<'expired' | 'valid' | 'another' | 'notYetValid', string> = { expired: '', valid: '', another: '', notYetValid: '' };
 let jwk: Record<string, unknown>;
@@ -35,8 +35,7 @@ async function canisterHttp(id: Principal, url: string): Promise<HttpResponse> {
 beforeAll(async () => {
   // The network's clock starts three hours back, so that a token it issues first has already expired.
   ic = await LocalIc.create({ startTime: wallNanos() - 3n * HOUR_NANOS });
-  const backend = await createLocalIcBackend(ic);
-  issuer = await JwtIssuer.install(backend, { config: { audiences: ['chat-api', 'other-api'], allowedExtraClaims: ['room'] } });
+  issuer = await LocalIcIssuer.install(ic, { audiences: ['chat-api', 'other-api'], allowedExtraClaims: ['room'] });
   tokens.expired = await issuer.issueToken(randomPrincipal(), { ttlSeconds: 3600 });
   ic.setTime(wallNanos());
   tokens.valid = await issuer.issueToken(randomPrincipal(), { extraClaims: '{"room":"lobby"}' });

@@ -1,7 +1,8 @@
-// A typed client for the jwt_issuer canister over the TestIc interface, plus install helpers.
+// A typed client for the jwt_issuer canister on a @dfinity/pic instance, plus install helpers.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IDL } from '@dfinity/candid';
+import type { PocketIc } from '@dfinity/pic';
 import { Principal } from '@dfinity/principal';
 
 import { configInputToCandid } from '../../../src/backend/core/candid';
@@ -21,7 +22,10 @@ import {
   type RotateKeysResult,
   type UpdateConfigResult
 } from '@ic-jwt/client/candid';
-import { replyOrThrow, type CallOutcome, type InstallMode, type TestIc } from './test_ic';
+import { toPic } from '../../pocket_ic/support/pic';
+import { verifyWithJwks, type VerifiedToken } from '../../support/verify';
+import { callOutcome, replyOrThrow, type CallOutcome } from './call_outcome';
+import { ISSUER_KEY_NAME, settle } from './pic_network';
 
 export type { AuthorizationRequest, AuthorizeResult, IssueResult, OidcClient };
 
@@ -41,9 +45,9 @@ export function initArgument(config?: ConfigInput): Uint8Array {
 
 // Arguments and replies are encoded with the types of src/backend/jwt_issuer.did, the contract
 // callers get, not with the canister's own: a canister that drifts from it fails these tests.
-type Method = keyof JwtIssuerService;
-type Args<M extends Method> = Parameters<JwtIssuerService[M]>;
-type Reply<M extends Method> = Awaited<ReturnType<JwtIssuerService[M]>>;
+export type Method = keyof JwtIssuerService;
+export type Args<M extends Method> = Parameters<JwtIssuerService[M]>;
+export type Reply<M extends Method> = Awaited<ReturnType<JwtIssuerService[M]>>;
 
 function methodType(method: Method): IDL.FuncClass {
   const found = idlService._fields.find(([name]) => name === method);
@@ -74,7 +78,7 @@ export interface HttpResult {
 
 const opt = <T>(value: T | undefined): [] | [T] => (value === undefined ? [] : [value]);
 
-function httpResult(response: { status_code: number; headers: [string, string][]; body: Uint8Array | number[] }): HttpResult {
+export function httpResult(response: { status_code: number; headers: [string, string][]; body: Uint8Array | number[] }): HttpResult {
   return {
     status: response.status_code,
     headers: Object.fromEntries(response.headers),
@@ -82,25 +86,57 @@ function httpResult(response: { status_code: number; headers: [string, string][]
   };
 }
 
+/** A canister on the instance's default (application) subnet, controlled by a fresh principal. */
+export async function createControlledCanister(pic: PocketIc, cycles = 100_000_000_000_000n): Promise<{ canisterId: Principal; controller: Principal }> {
+  const controller = randomPrincipal();
+  const id = await pic.createCanister({ controllers: [toPic(controller)], cycles, sender: toPic(controller) });
+  return { canisterId: Principal.fromText(id.toText()), controller };
+}
+
+/** issue_jwt's argument; `options` undefined sends no argument at all. */
+export function issueArgument(options?: IssueOptionsInput): Uint8Array {
+  if (options === undefined) return new Uint8Array(IDL.encode([], []));
+  const { audience, ttlSeconds, extraClaims, algorithm } = options;
+  return encodeArgs('issue_jwt', [[{ audience: opt(audience), ttl_seconds: opt(ttlSeconds), extra_claims: opt(extraClaims), algorithm: opt(algorithm) }]]);
+}
+
+export function tokenOf(result: IssueResult): string {
+  if ('Err' in result) throw new Error(`issue_jwt failed: ${JSON.stringify(result.Err, (_, v) => (typeof v === 'bigint' ? String(v) : v))}`);
+  return result.Ok.token;
+}
+
 export class JwtIssuer {
   constructor(
-    readonly ic: TestIc,
+    readonly pic: PocketIc,
     readonly canisterId: Principal,
     readonly controller: Principal
   ) {}
 
-  /** `waitForKey: false` returns without waiting for the signing key (for a canister that cannot get one). */
-  static async install(ic: TestIc, options: { config?: ConfigInput; cycles?: bigint; waitForKey?: boolean } = {}): Promise<JwtIssuer> {
-    const controller = randomPrincipal();
-    const canisterId = await ic.createCanister({ controllers: [controller], cycles: options.cycles ?? 100_000_000_000_000n, sender: controller });
-    await ic.installCode(canisterId, jwtIssuerWasm(), initArgument(options.config), 'install', controller);
-    const issuer = new JwtIssuer(ic, canisterId, controller);
+  /**
+   * Installs with the key the suite's subnet layout holds unless `config` names another.
+   * `waitForKey: false` returns without waiting for the signing key (for a canister that cannot get one).
+   */
+  static async install(pic: PocketIc, options: { config?: ConfigInput; cycles?: bigint; waitForKey?: boolean } = {}): Promise<JwtIssuer> {
+    const { canisterId, controller } = await createControlledCanister(pic, options.cycles);
+    const config = { keyName: ISSUER_KEY_NAME, ...options.config };
+    await pic.installCode({ canisterId: toPic(canisterId), wasm: jwtIssuerWasm(), arg: initArgument(config), sender: toPic(controller) });
+    const issuer = new JwtIssuer(pic, canisterId, controller);
     if (options.waitForKey !== false) await issuer.waitForSigningKey();
     return issuer;
   }
 
-  async upgrade(config?: ConfigInput, mode: InstallMode = 'upgrade'): Promise<void> {
-    await this.ic.installCode(this.canisterId, jwtIssuerWasm(), initArgument(config), mode, this.controller);
+  async upgrade(config?: ConfigInput): Promise<void> {
+    await this.pic.upgradeCanister({ canisterId: toPic(this.canisterId), wasm: jwtIssuerWasm(), arg: initArgument(config), sender: toPic(this.controller) });
+  }
+
+  /** The instance's time, which every verifier in the suite checks exp, nbf and iat against. */
+  async now(): Promise<Date> {
+    return new Date(await this.pic.getTime());
+  }
+
+  /** Verifies with node:crypto against the served JWK Set (or `jwks`), at the instance's time. */
+  async verify(token: string, jwks?: { keys: Record<string, unknown>[] }): Promise<VerifiedToken> {
+    return verifyWithJwks(token, jwks ?? (await this.jwks()), { now: await this.now() });
   }
 
   /** The key is fetched by a timer right after install and upgrade. */
@@ -108,37 +144,31 @@ export class JwtIssuer {
     for (let attempt = 0; attempt < 20; attempt++) {
       const kid = (await this.metrics()).active_kid[0];
       if (kid !== undefined) return kid;
-      await this.ic.settle();
+      await settle(this.pic);
     }
     throw new Error('the signing key never became ready');
   }
 
+  /** An update call with a raw argument, its reject kept (not thrown). */
+  updateRaw(method: string, arg: Uint8Array, sender: Principal): Promise<CallOutcome> {
+    return callOutcome(() => this.pic.updateCall({ canisterId: toPic(this.canisterId), method, arg, sender: toPic(sender) }));
+  }
+
+  queryRaw(method: string, arg: Uint8Array, sender: Principal): Promise<CallOutcome> {
+    return callOutcome(() => this.pic.queryCall({ canisterId: toPic(this.canisterId), method, arg, sender: toPic(sender) }));
+  }
+
   issueRaw(sender: Principal, arg: Uint8Array): Promise<CallOutcome> {
-    return this.ic.update(this.canisterId, 'issue_jwt', arg, sender);
+    return this.updateRaw('issue_jwt', arg, sender);
   }
 
   /** `options` undefined sends no argument at all. */
   async issue(sender: Principal, options?: IssueOptionsInput): Promise<IssueResult> {
-    const arg =
-      options === undefined
-        ? IDL.encode([], [])
-        : encodeArgs('issue_jwt', [
-            [
-              {
-                audience: opt(options.audience),
-                ttl_seconds: opt(options.ttlSeconds),
-                extra_claims: opt(options.extraClaims),
-                algorithm: opt(options.algorithm)
-              }
-            ]
-          ]);
-    return decodeReply('issue_jwt', replyOrThrow(await this.issueRaw(sender, arg), 'issue_jwt'));
+    return decodeReply('issue_jwt', replyOrThrow(await this.issueRaw(sender, issueArgument(options)), 'issue_jwt'));
   }
 
   async issueToken(sender: Principal, options?: IssueOptionsInput): Promise<string> {
-    const result = await this.issue(sender, options);
-    if ('Err' in result) throw new Error(`issue_jwt failed: ${JSON.stringify(result.Err, (_, v) => (typeof v === 'bigint' ? String(v) : v))}`);
-    return result.Ok.token;
+    return tokenOf(await this.issue(sender, options));
   }
 
   getConfig(): Promise<Config> {
@@ -203,11 +233,11 @@ export class JwtIssuer {
   }
 
   private async query<M extends Method>(method: M, args: Args<M>, sender: Principal = this.controller): Promise<Reply<M>> {
-    return decodeReply(method, replyOrThrow(await this.ic.query(this.canisterId, method, encodeArgs(method, args), sender), method));
+    return decodeReply(method, replyOrThrow(await this.queryRaw(method, encodeArgs(method, args), sender), method));
   }
 
   private async update<M extends Method>(method: M, args: Args<M>, sender: Principal): Promise<Reply<M>> {
-    return decodeReply(method, replyOrThrow(await this.ic.update(this.canisterId, method, encodeArgs(method, args), sender), method));
+    return decodeReply(method, replyOrThrow(await this.updateRaw(method, encodeArgs(method, args), sender), method));
   }
 
   async jwks(): Promise<{ keys: Record<string, string>[] }> {

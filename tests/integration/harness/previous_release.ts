@@ -5,9 +5,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { IDL } from '@dfinity/candid';
+import type { PocketIc } from '@dfinity/pic';
 import type { Principal } from '@dfinity/principal';
 
-import { replyOrThrow, type TestIc } from './test_ic';
+import { toPic } from '../../pocket_ic/support/pic';
+import { callOutcome, replyOrThrow } from './call_outcome';
+import { createControlledCanister } from './jwt_issuer';
+import { ISSUER_KEY_NAME, settle } from './pic_network';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', 'fixtures', 'previous_release', 'jwt_issuer-ad0ff1f.wasm.gz');
 
@@ -114,22 +118,29 @@ export function configInputV1(fields: Record<string, unknown>): Record<string, O
 /** The previous release's canister, spoken to in its own Candid. */
 export class PreviousRelease {
   constructor(
-    readonly ic: TestIc,
+    readonly pic: PocketIc,
     readonly canisterId: Principal,
     readonly controller: Principal
   ) {}
 
-  static async install(ic: TestIc, controller: Principal, config: Record<string, unknown>): Promise<PreviousRelease> {
-    const canisterId = await ic.createCanister({ controllers: [controller], cycles: 100_000_000_000_000n, sender: controller });
-    const arg = IDL.encode([IDL.Opt(ConfigInputV1)], [[configInputV1(config)]]);
-    await ic.installCode(canisterId, previousReleaseWasm(), arg, 'install', controller);
-    const release = new PreviousRelease(ic, canisterId, controller);
-    for (let attempt = 0; attempt < 20 && (await release.metrics()).active_keys.length < 2; attempt++) await ic.settle();
+  /** With the key the suite's subnet layout holds unless `config` names another. */
+  static async install(pic: PocketIc, config: Record<string, unknown>): Promise<PreviousRelease> {
+    const { canisterId, controller } = await createControlledCanister(pic);
+    const arg = IDL.encode([IDL.Opt(ConfigInputV1)], [[configInputV1({ key_name: ISSUER_KEY_NAME, ...config })]]);
+    await pic.installCode({ canisterId: toPic(canisterId), wasm: previousReleaseWasm(), arg, sender: toPic(controller) });
+    const release = new PreviousRelease(pic, canisterId, controller);
+    for (let attempt = 0; attempt < 20 && (await release.metrics()).active_keys.length < 2; attempt++) await settle(pic);
     return release;
   }
 
+  private async call(kind: 'query' | 'update', method: string, arg: ArrayBuffer | Uint8Array, sender: Principal = this.controller): Promise<Uint8Array> {
+    const request = { canisterId: toPic(this.canisterId), method, arg: new Uint8Array(arg), sender: toPic(sender) };
+    const outcome = await callOutcome(() => (kind === 'query' ? this.pic.queryCall(request) : this.pic.updateCall(request)));
+    return replyOrThrow(outcome, method);
+  }
+
   async metrics(): Promise<MetricsV1> {
-    const reply = replyOrThrow(await this.ic.query(this.canisterId, 'metrics', IDL.encode([], []), this.controller), 'metrics');
+    const reply = await this.call('query', 'metrics', IDL.encode([], []));
     return IDL.decode([MetricsV1], reply)[0] as unknown as MetricsV1;
   }
 
@@ -138,25 +149,25 @@ export class PreviousRelease {
       [IDL.Opt(IssueOptionsV1)],
       [[{ audience: [], ttl_seconds: options.ttlSeconds === undefined ? [] : [options.ttlSeconds], extra_claims: [], algorithm: options.algorithm === undefined ? [] : [options.algorithm] }]]
     );
-    const reply = replyOrThrow(await this.ic.update(this.canisterId, 'issue_jwt', arg, sender), 'issue_jwt');
+    const reply = await this.call('update', 'issue_jwt', arg, sender);
     const result = IDL.decode([IssueResultV1], reply)[0] as { Ok?: { token: string }; Err?: unknown };
     if (result.Ok === undefined) throw new Error(`issue_jwt failed: ${Object.keys(result.Err as object)[0]}`);
     return result.Ok.token;
   }
 
   async rotateKeys(): Promise<Record<string, unknown>> {
-    const reply = replyOrThrow(await this.ic.update(this.canisterId, 'rotate_keys', IDL.encode([], []), this.controller), 'rotate_keys');
+    const reply = await this.call('update', 'rotate_keys', IDL.encode([], []));
     return IDL.decode([RotateKeysResultV1], reply)[0] as Record<string, unknown>;
   }
 
   async updateConfig(fields: Record<string, unknown>): Promise<Record<string, unknown>> {
     const arg = IDL.encode([ConfigInputV1], [configInputV1(fields)]);
-    const reply = replyOrThrow(await this.ic.update(this.canisterId, 'update_config', arg, this.controller), 'update_config');
+    const reply = await this.call('update', 'update_config', arg);
     return IDL.decode([UpdateConfigResultV1], reply)[0] as Record<string, unknown>;
   }
 
   async getConfig(): Promise<Record<string, unknown>> {
-    const reply = replyOrThrow(await this.ic.query(this.canisterId, 'get_config', IDL.encode([], []), this.controller), 'get_config');
+    const reply = await this.call('query', 'get_config', IDL.encode([], []));
     return IDL.decode([ConfigV1], reply)[0] as Record<string, unknown>;
   }
 }

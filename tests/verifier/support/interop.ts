@@ -10,7 +10,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 
 import { createVerifier, JwtVerifierError, type SupportedAlgorithm } from '@ic-jwt/verifier';
 import { runPythonVerifier } from '../../support/python';
-import { verifyWithJwks } from '../../support/verify';
+import { verifySignatureWithJwks } from '../../support/verify';
 
 export interface Outcome {
   ok: boolean;
@@ -60,7 +60,7 @@ export async function verifyWithEveryVerifier(tokens: readonly string[], target:
     reports.push({
       token,
       ours: await outcomeOf(async () => ({ ...(await verifier.verify(token)) })),
-      nodeCrypto: await outcomeOf(async () => verifyWithJwks(token, jwks).payload),
+      nodeCrypto: await outcomeOf(async () => verifySignatureWithJwks(token, jwks).payload),
       pyjwt: pyjwt[index] ?? { ok: false, code: 'NO_OUTPUT' },
       jose: await outcomeOf(async () => {
         const { payload } = await jwtVerify(token, localJwks, {
