@@ -1,15 +1,14 @@
 // The built jwt_issuer on the in-process local IC, for what only it can do: replace a management
-// canister reply (a rotation whose reply handler traps), hold a chosen set of threshold keys (this
-// server's PocketIC instances hold every key whatever their subnets, where PocketIC holds a key only
-// with the subnet that has it), and make execution free (the balance then moves by the signing fee
-// alone). Everything else about the canister runs through @dfinity/pic in tests/integration.
+// canister reply (a rotation whose reply handler traps), have the test-threshold-keys subnet (which
+// @dfinity/pic 0.23 cannot ask for), and make execution free (the balance then moves by the signing
+// fee alone). Everything else about the canister runs through @dfinity/pic in tests/integration.
 import { IDL } from '@dfinity/candid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ROTATION_LEASE_SECONDS } from '../../src/backend/core/rotation_lease';
 import { configInputToCandid } from '../../src/backend/core/candid';
 import { FREE_FEES, LocalIc } from '../../packages/local-ic/src';
-import { createThresholdKeys, existingKeyIds, formatKeyId, signingFee, UnknownThresholdKeyError, type ThresholdKeys } from '../../packages/local-ic/src/threshold';
+import { signingFee } from '../../packages/local-ic/src/threshold';
 import { randomPrincipal } from '../integration/harness/jwt_issuer';
 import { LocalIcIssuer, settleLocalIc } from '../support/local_ic_issuer';
 
@@ -53,26 +52,11 @@ describe('signing fees with execution free', () => {
   });
 });
 
-/** Threshold keys of a subnet that holds dfx_test_key only (like mainnet, which holds key_1 and test_key_1 but not dfx_test_key). */
-function dfxTestKeyOnly(): ThresholdKeys {
-  const keys = createThresholdKeys();
-  const held = existingKeyIds().filter((id) => id.endsWith(':dfx_test_key'));
-  const refuse = (method: 'ecdsa_public_key' | 'schnorr_public_key', keyId: string): never => {
-    throw new UnknownThresholdKeyError(method, keyId, held);
-  };
-  return {
-    ecdsaPublicKey: (name, ...rest) => (name === 'dfx_test_key' ? keys.ecdsaPublicKey(name, ...rest) : refuse('ecdsa_public_key', formatKeyId('ecdsa', name))),
-    schnorrPublicKey: (algorithm, name, ...rest) =>
-      name === 'dfx_test_key' ? keys.schnorrPublicKey(algorithm, name, ...rest) : refuse('schnorr_public_key', formatKeyId(algorithm, name)),
-    signWithEcdsa: (...args) => keys.signWithEcdsa(...args),
-    signWithSchnorr: (...args) => keys.signWithSchnorr(...args)
-  };
-}
-
 describe('a canister without a usable key', () => {
   let ic: LocalIc;
   beforeAll(async () => {
-    ic = await LocalIc.create({ thresholdKeys: dfxTestKeyOnly() });
+    // No II or fiduciary subnet, so no key_1: as in PocketIC, a key exists only with a subnet holding it.
+    ic = await LocalIc.create({ subnets: ['test-threshold-keys', 'application'] });
   });
   afterAll(() => ic?.close());
 
@@ -87,7 +71,11 @@ describe('a canister without a usable key', () => {
     for (const { status } of metrics.signing_keys) {
       if (!('Failed' in status)) throw new Error(`expected Failed, got ${Object.keys(status)[0]}`);
       expect(status.Failed.reject_code).toBe(3);
-      expect(status.Failed.message).toMatch(/unknown threshold key.*key_1/);
+      expect(status.Failed.message).toMatch(/unknown threshold key: (ecdsa:Secp256k1|schnorr:Ed25519):key_1, existing keys: \[([^\]]*)\]/);
+      const existing = /existing keys: \[([^\]]*)\]/.exec(status.Failed.message)![1]!.split(', ');
+      expect(existing.filter((keyId) => keyId.endsWith(':key_1'))).toEqual([]);
+      expect(existing).toContain('ecdsa:Secp256k1:dfx_test_key');
+      expect(existing).toContain('schnorr:Ed25519:test_key_1');
       expect(status.Failed.attempts).toBeGreaterThanOrEqual(2);
       expect(Number(status.Failed.next_retry_at)).toBeGreaterThan(Number(ic.time / 1_000_000_000n) - 60);
     }

@@ -12,6 +12,7 @@ import { DEFAULT_PROVISIONAL_CYCLES, ManagementCanister } from './management/man
 import { canisterStatus, type CanisterStatusRecord } from './management/status.js';
 import { managementQuery } from './management/management_queries.js';
 import { ThresholdBackend, type ThresholdKeys } from './state/threshold_backend.js';
+import { heldKeyNames } from './threshold/index.js';
 import { recoverDurableCopy, type Recovery } from './persistence/durable_copy.js';
 import { captureState, loadState, writeSnapshot, type StateSnapshot } from './persistence/state_store.js';
 import { ingressInductionFee } from './costs/cycles.js';
@@ -139,9 +140,10 @@ export class LocalIc {
   }
 
   static async create(options: LocalIcOptions = {}): Promise<LocalIc> {
-    const threshold = new ThresholdBackend(options.thresholdKeys);
+    const subnetKinds = options.subnets ?? SUBNET_KINDS;
+    const threshold = new ThresholdBackend(options.thresholdKeys, heldKeyNames(subnetKinds));
     const subnet = new Subnet({
-      layout: subnetLayout(options.subnets ?? SUBNET_KINDS),
+      layout: subnetLayout(subnetKinds),
       fees: options.fees,
       subnetFees: options.subnetFees,
       startTimeNanos: options.startTime ?? wallClockNanos(),

@@ -2,8 +2,10 @@ import type { Rejection } from '../shared/rejections.js';
 import {
   checkSigningFee,
   createThresholdKeys,
+  KEY_NAMES,
   signingFee,
   ThresholdKeyError,
+  type KeyName,
   type SchnorrAlgorithm,
   type SigningScheme,
   type ThresholdKeys
@@ -18,14 +20,18 @@ export type { SchnorrAlgorithm, SigningScheme, ThresholdKeys };
 export class ThresholdBackend {
   readonly keys: ThresholdKeys;
 
-  constructor(keys?: ThresholdKeys) {
-    this.keys = keys ?? createThresholdKeys();
+  /** `held`: the key names that exist on this network (heldKeyNames of its subnets). */
+  constructor(
+    keys?: ThresholdKeys,
+    private readonly held: readonly KeyName[] = KEY_NAMES
+  ) {
+    this.keys = keys ?? createThresholdKeys(held);
   }
 
   /** The fee for a key name, or undefined when this network has no such key. */
   signingFeeOrUndefined(scheme: SigningScheme, keyName: string, algorithm?: SchnorrAlgorithm): bigint | undefined {
     try {
-      return signingFee(scheme, keyName, algorithm);
+      return signingFee(scheme, keyName, algorithm, this.held);
     } catch (error) {
       if (error instanceof ThresholdKeyError) return undefined;
       throw error;
@@ -34,7 +40,7 @@ export class ThresholdBackend {
 
   /** The fee to keep out of `attachedCycles`; throws the IC's reject (as a ThresholdKeyError) when too few came. */
   chargeSigningFee(scheme: SigningScheme, keyName: string, attachedCycles: bigint, algorithm?: SchnorrAlgorithm): bigint {
-    return checkSigningFee(scheme, keyName, attachedCycles, algorithm);
+    return checkSigningFee(scheme, keyName, attachedCycles, algorithm, this.held);
   }
 }
 

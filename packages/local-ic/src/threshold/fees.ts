@@ -1,7 +1,7 @@
 import { subnetPricing, thresholdFee } from '../costs/schedule';
 import { InsufficientCyclesError } from './errors';
 import { keyHoldingSubnetSize } from './key_subnets';
-import { signingMethodOf, type SchnorrAlgorithm, type ThresholdAlgorithm } from './key_ids';
+import { KEY_NAMES, signingMethodOf, type KeyName, type SchnorrAlgorithm, type ThresholdAlgorithm } from './key_ids';
 import { requireKnownKeyName } from './request_validation';
 
 export type SigningScheme = 'ecdsa' | 'schnorr';
@@ -13,10 +13,15 @@ export type SigningScheme = 'ecdsa' | 'schnorr';
  * Throws UnknownThresholdKeyError for a key name this network lacks; the
  * Schnorr algorithm only shapes that error's key id (`schnorr:<Algorithm>:<name>`).
  */
-export function signingFee(scheme: SigningScheme, keyName: string, schnorrAlgorithm: SchnorrAlgorithm = 'ed25519'): bigint {
+export function signingFee(
+  scheme: SigningScheme,
+  keyName: string,
+  schnorrAlgorithm: SchnorrAlgorithm = 'ed25519',
+  held: readonly KeyName[] = KEY_NAMES
+): bigint {
   const algorithm = thresholdAlgorithm(scheme, schnorrAlgorithm);
   const method = signingMethodOf(algorithm);
-  const nodes = keyHoldingSubnetSize(requireKnownKeyName(method, algorithm, keyName));
+  const nodes = keyHoldingSubnetSize(requireKnownKeyName(method, algorithm, keyName, held));
   return thresholdFee(subnetPricing(nodes), method);
 }
 
@@ -25,9 +30,10 @@ export function checkSigningFee(
   scheme: SigningScheme,
   keyName: string,
   attachedCycles: bigint,
-  schnorrAlgorithm: SchnorrAlgorithm = 'ed25519'
+  schnorrAlgorithm: SchnorrAlgorithm = 'ed25519',
+  held: readonly KeyName[] = KEY_NAMES
 ): bigint {
-  const fee = signingFee(scheme, keyName, schnorrAlgorithm);
+  const fee = signingFee(scheme, keyName, schnorrAlgorithm, held);
   if (attachedCycles < fee) {
     throw new InsufficientCyclesError(signingMethodOf(thresholdAlgorithm(scheme, schnorrAlgorithm)), attachedCycles, fee);
   }

@@ -4,7 +4,7 @@ export type { DerivedPublicKey, ThresholdKeys } from './threshold_keys';
 export { createThresholdKeys } from './threshold_keys';
 export type { SigningScheme } from './fees';
 export { checkSigningFee, signingFee } from './fees';
-export { keyHoldingSubnetSize } from './key_subnets';
+export { heldKeyNames, keyHoldingSubnetSize } from './key_subnets';
 export type { MasterPublicKey } from './master_keys';
 export { localMasterPublicKey } from './master_keys';
 export {

@@ -9,8 +9,8 @@ export type ManagementMethod = PublicKeyMethod | SigningMethod;
 export const KEY_NAMES: readonly KeyName[] = ['dfx_test_key', 'test_key_1', 'key_1'];
 export const THRESHOLD_ALGORITHMS: readonly ThresholdAlgorithm[] = ['ecdsa', 'bip340secp256k1', 'ed25519'];
 
-export function isKeyName(name: string): name is KeyName {
-  return (KEY_NAMES as readonly string[]).includes(name);
+export function isKeyName(name: string, held: readonly KeyName[] = KEY_NAMES): name is KeyName {
+  return (held as readonly string[]).includes(name);
 }
 
 /** The key id as the IC prints it, e.g. `ecdsa:Secp256k1:key_1` or `schnorr:Ed25519:test_key_1`. */
@@ -25,9 +25,9 @@ export function formatKeyId(algorithm: ThresholdAlgorithm, keyName: string): str
   }
 }
 
-/** Every key id this local network holds, sorted as the IC sorts them in its error messages. */
-export function existingKeyIds(): string[] {
-  return THRESHOLD_ALGORITHMS.flatMap((algorithm) => KEY_NAMES.map((name) => formatKeyId(algorithm, name))).sort();
+/** Every key id of the held key names, sorted as the IC sorts them in its error messages. */
+export function existingKeyIds(held: readonly KeyName[] = KEY_NAMES): string[] {
+  return THRESHOLD_ALGORITHMS.flatMap((algorithm) => held.map((name) => formatKeyId(algorithm, name))).sort();
 }
 
 export function signingMethodOf(algorithm: ThresholdAlgorithm): SigningMethod {

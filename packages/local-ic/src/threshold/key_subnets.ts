@@ -1,5 +1,5 @@
 import { SUBNET_NODE_COUNTS, type SubnetKind } from '../costs/subnet_sizes';
-import type { KeyName } from './key_ids';
+import { KEY_NAMES, type KeyName } from './key_ids';
 
 /**
  * Which subnets hold each key, as PocketIC 14 has them: `key_1` on the II and
@@ -12,6 +12,11 @@ export const KEY_HOLDERS: Readonly<Record<KeyName, readonly SubnetKind[]>> = Obj
   test_key_1: Object.freeze(['test-threshold-keys'] as const),
   dfx_test_key: Object.freeze(['test-threshold-keys'] as const)
 });
+
+/** The key names a network with these subnets holds: a key exists only where a subnet holding it does, as in PocketIC. */
+export function heldKeyNames(subnetKinds: readonly SubnetKind[]): KeyName[] {
+  return KEY_NAMES.filter((name) => KEY_HOLDERS[name].some((holder) => subnetKinds.includes(holder)));
+}
 
 /**
  * The node count a key's fees scale with: that of the subnet signing with it

@@ -8,6 +8,7 @@ import {
 import {
   existingKeyIds,
   formatKeyId,
+  KEY_NAMES,
   isKeyName,
   publicKeyMethodOf,
   signingMethodOf,
@@ -22,9 +23,14 @@ export const MAX_DERIVATION_PATH_LENGTH = 255;
 export const MESSAGE_HASH_LENGTH = 32;
 const TAPROOT_MERKLE_ROOT_LENGTH = 32;
 
-export function requireKnownKeyName(method: ManagementMethod, algorithm: ThresholdAlgorithm, keyName: string): KeyName {
-  if (!isKeyName(keyName)) {
-    throw new UnknownThresholdKeyError(method, formatKeyId(algorithm, keyName), existingKeyIds());
+export function requireKnownKeyName(
+  method: ManagementMethod,
+  algorithm: ThresholdAlgorithm,
+  keyName: string,
+  held: readonly KeyName[] = KEY_NAMES
+): KeyName {
+  if (!isKeyName(keyName, held)) {
+    throw new UnknownThresholdKeyError(method, formatKeyId(algorithm, keyName), existingKeyIds(held));
   }
   return keyName;
 }
@@ -50,18 +56,24 @@ export function requireValidSchnorrAux(algorithm: SchnorrAlgorithm, aux: Uint8Ar
 export function validatePublicKeyRequest(
   algorithm: ThresholdAlgorithm,
   keyName: string,
-  derivationPath: readonly Uint8Array[]
+  derivationPath: readonly Uint8Array[],
+  held: readonly KeyName[] = KEY_NAMES
 ): KeyName {
   const method = publicKeyMethodOf(algorithm);
   requireDerivationPathWithinLimit(method, derivationPath);
-  return requireKnownKeyName(method, algorithm, keyName);
+  return requireKnownKeyName(method, algorithm, keyName, held);
 }
 
 /** Checks in the IC's order: argument decoding, then the key lookup. Call before charging the fee. */
-export function validateSignWithEcdsa(keyName: string, derivationPath: readonly Uint8Array[], messageHash: Uint8Array): KeyName {
+export function validateSignWithEcdsa(
+  keyName: string,
+  derivationPath: readonly Uint8Array[],
+  messageHash: Uint8Array,
+  held: readonly KeyName[] = KEY_NAMES
+): KeyName {
   if (messageHash.length !== MESSAGE_HASH_LENGTH) throw new MessageHashLengthError(messageHash.length);
   requireDerivationPathWithinLimit('sign_with_ecdsa', derivationPath);
-  return requireKnownKeyName('sign_with_ecdsa', 'ecdsa', keyName);
+  return requireKnownKeyName('sign_with_ecdsa', 'ecdsa', keyName, held);
 }
 
 /** Checks in the IC's order: argument decoding, key lookup, then `aux`. Call before charging the fee. */
@@ -69,11 +81,12 @@ export function validateSignWithSchnorr(
   algorithm: SchnorrAlgorithm,
   keyName: string,
   derivationPath: readonly Uint8Array[],
-  aux?: Uint8Array
+  aux?: Uint8Array,
+  held: readonly KeyName[] = KEY_NAMES
 ): KeyName {
   const method = signingMethodOf(algorithm);
   requireDerivationPathWithinLimit(method, derivationPath);
-  const knownKeyName = requireKnownKeyName(method, algorithm, keyName);
+  const knownKeyName = requireKnownKeyName(method, algorithm, keyName, held);
   requireValidSchnorrAux(algorithm, aux);
   return knownKeyName;
 }

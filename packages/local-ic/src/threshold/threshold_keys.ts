@@ -6,7 +6,7 @@ import { BoundedCache } from './bounded_cache';
 import { deriveEd25519SecretKey, type Ed25519SecretKey } from './ed25519_derivation';
 import { signEcdsa } from './ecdsa_signer';
 import { signEd25519 } from './ed25519_signer';
-import type { KeyName, SchnorrAlgorithm, ThresholdAlgorithm } from './key_ids';
+import { KEY_NAMES, type KeyName, type SchnorrAlgorithm, type ThresholdAlgorithm } from './key_ids';
 import { localMasterSecret } from './master_keys';
 import { validatePublicKeyRequest, validateSignWithEcdsa, validateSignWithSchnorr } from './request_validation';
 import { deriveSecp256k1SecretKey, type Secp256k1SecretKey } from './secp256k1_derivation';
@@ -45,8 +45,8 @@ export interface ThresholdKeys {
 
 const DERIVED_KEY_CACHE_CAPACITY = 10_000;
 
-/** Keys derived from this network's fixed local master keys (see master-keys.ts). */
-export function createThresholdKeys(): ThresholdKeys {
+/** Keys derived from this network's fixed local master keys (see master-keys.ts); only the held key names exist. */
+export function createThresholdKeys(held: readonly KeyName[] = KEY_NAMES): ThresholdKeys {
   const secp256k1Keys = new BoundedCache<Secp256k1SecretKey>(DERIVED_KEY_CACHE_CAPACITY);
   const ed25519Keys = new BoundedCache<Ed25519SecretKey>(DERIVED_KEY_CACHE_CAPACITY);
 
@@ -64,17 +64,17 @@ export function createThresholdKeys(): ThresholdKeys {
 
   return {
     ecdsaPublicKey(keyName, canisterId, derivationPath) {
-      const knownKeyName = validatePublicKeyRequest('ecdsa', keyName, derivationPath);
+      const knownKeyName = validatePublicKeyRequest('ecdsa', keyName, derivationPath, held);
       return publicPart(secp256k1Key('ecdsa', knownKeyName, canisterId, derivationPath));
     },
 
     signWithEcdsa(keyName, canisterId, derivationPath, messageHash) {
-      const knownKeyName = validateSignWithEcdsa(keyName, derivationPath, messageHash);
+      const knownKeyName = validateSignWithEcdsa(keyName, derivationPath, messageHash, held);
       return signEcdsa(secp256k1Key('ecdsa', knownKeyName, canisterId, derivationPath).secret, messageHash);
     },
 
     schnorrPublicKey(algorithm, keyName, canisterId, derivationPath) {
-      const knownKeyName = validatePublicKeyRequest(algorithm, keyName, derivationPath);
+      const knownKeyName = validatePublicKeyRequest(algorithm, keyName, derivationPath, held);
       return publicPart(
         algorithm === 'ed25519'
           ? ed25519Key(knownKeyName, canisterId, derivationPath)
@@ -83,7 +83,7 @@ export function createThresholdKeys(): ThresholdKeys {
     },
 
     signWithSchnorr(algorithm, keyName, canisterId, derivationPath, message, aux) {
-      const knownKeyName = validateSignWithSchnorr(algorithm, keyName, derivationPath, aux);
+      const knownKeyName = validateSignWithSchnorr(algorithm, keyName, derivationPath, aux, held);
       return algorithm === 'ed25519'
         ? signEd25519(ed25519Key(knownKeyName, canisterId, derivationPath), message)
         : signBip340(secp256k1Key(algorithm, knownKeyName, canisterId, derivationPath).secret, message, aux);
