@@ -4,12 +4,8 @@ import {
   AnonymousIdentity,
   Cbor,
   Certificate,
-  Endpoint,
-  Expiry,
   lookupResultToBuffer,
-  requestIdOf,
-  SignIdentity,
-  type CallRequest
+  requestIdOf
 } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import { Ed25519KeyIdentity } from '@dfinity/identity';
@@ -20,6 +16,7 @@ import { Certificate as CoreCertificate, check_canister_ranges, lookupResultToBu
 import { Principal as CorePrincipal } from 'icp-sdk-core-v6/principal';
 import { canisterIdFromIndex } from '../../packages/local-ic/src/shared/ids';
 import { generateNetworkSecret, IcHttpInterface, startReplicaServer, type RunningReplicaServer } from '../../packages/local-ic/src/http_interface';
+import { envelope, expiry } from './support/signed_envelope';
 import { COUNTER, CounterBackend, OTHER_CANISTER } from './support/counter_backend';
 
 const backend = new CounterBackend();
@@ -43,18 +40,6 @@ afterAll(async () => {
   await server.close();
 });
 
-/** Four minutes ahead; agent-js keeps Expiry's constructor private, its JSON form states an exact expiry. */
-function expiry(): Expiry {
-  const nanos = BigInt(Date.now() + 4 * 60_000) * 1_000_000n;
-  return Expiry.fromJSON(JSON.stringify({ __expiry__: nanos.toString() }));
-}
-
-async function envelope(identity: SignIdentity | AnonymousIdentity, content: Record<string, unknown>): Promise<Uint8Array<ArrayBuffer>> {
-  const signed = (await identity.transformRequest({ request: {}, endpoint: Endpoint.Call, body: content as unknown as CallRequest })) as {
-    body: object;
-  };
-  return new Uint8Array(Cbor.encode(signed.body));
-}
 
 function callContent(sender: Principal, methodName: string, canisterId = COUNTER): Record<string, unknown> {
   return {

@@ -6,12 +6,8 @@ import {
   AnonymousIdentity,
   Cbor,
   Certificate as LegacyCertificate,
-  Endpoint,
-  Expiry,
   HttpAgent as LegacyAgent,
-  lookupResultToBuffer,
-  SignIdentity,
-  type CallRequest
+  lookupResultToBuffer
 } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import { Ed25519KeyIdentity } from '@dfinity/identity';
@@ -23,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateNetworkSecret, IcHttpInterface, startReplicaServer, type RunningReplicaServer } from '../../packages/local-ic/src/http_interface';
 import { canisterIdFromIndex, canisterIndexOf } from '../../packages/local-ic/src/shared/ids';
 import { subnetLayout, type IndexRange, type SubnetLayout } from '../../packages/local-ic/src/topology/layout';
+import { envelope, expiry } from './support/signed_envelope';
 import { COUNTER, CounterBackend } from './support/counter_backend';
 
 const counterIndex = canisterIndexOf(COUNTER) as bigint;
@@ -81,17 +78,6 @@ const SHARD = [`canister_ranges/${sid}/${COUNTER_SHARD}`, `subnet/${sid}/public_
 const LEGACY = [`subnet/${sid}/canister_ranges`, `subnet/${sid}/public_key`, 'time'];
 const NONE = [`subnet/${sid}/public_key`, 'time'];
 
-function expiry(): Expiry {
-  const nanos = BigInt(Date.now() + 4 * 60_000) * 1_000_000n;
-  return Expiry.fromJSON(JSON.stringify({ __expiry__: nanos.toString() }));
-}
-
-async function envelope(identity: SignIdentity | AnonymousIdentity, content: Record<string, unknown>): Promise<Uint8Array<ArrayBuffer>> {
-  const signed = (await identity.transformRequest({ request: {}, endpoint: Endpoint.Call, body: content as unknown as CallRequest })) as {
-    body: object;
-  };
-  return new Uint8Array(Cbor.encode(signed.body));
-}
 
 async function readStateBody(): Promise<Uint8Array<ArrayBuffer>> {
   return envelope(new AnonymousIdentity(), { request_type: 'read_state', paths: [[label('time')]], sender: Principal.anonymous(), ingress_expiry: expiry() });
