@@ -19,6 +19,8 @@ import {
   trap,
   update
 } from 'azle';
+// Before anything encodes text: see text_codec.ts.
+import './text_codec';
 
 import {
   ConfigInputType,
