@@ -116,7 +116,8 @@ const QUERY_PHASES = {
 const REQUEST_PHASES = {
   entered: 'Azle: Wasm entry and dispatch',
   decoded: 'Candid decode of the options',
-  planned: 'plan: config, key ring, rate limits, claims JSON, base64url, SHA-256',
+  read: 'stable-memory reads: jti seed, counters, key ring, config, bucket, window (Azle stable JSON)',
+  planned: 'plan: rate limits, claims JSON, base64url, SHA-256 (core/issuance.ts)',
   stored: 'stable-memory writes (bucket, window, counters)',
   sent: 'Candid encode of the sign call, call_new / call_perform (Azle)',
   end: 'after the await: Azle suspends the async method and returns'

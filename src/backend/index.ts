@@ -193,15 +193,19 @@ export default class JwtIssuer {
     const jtiSeed = storedJtiSeed() ?? (await refreshJtiSeed());
     const counters = storedCounters();
     const keyRing = keyRingNow();
+    const config = currentConfig();
+    const callerBucket = storedBucket(caller);
+    const globalWindow = storedGlobalWindow();
+    markPhase('read');
     const planned = planIssuance({
-      config: currentConfig(),
+      config,
       keyRing,
       caller,
       options,
       nowNanos: time(),
       cycleBalance: canisterCycleBalance(),
-      callerBucket: storedBucket(caller),
-      globalWindow: storedGlobalWindow(),
+      callerBucket,
+      globalWindow,
       sequence: counters.signaturesRequested,
       jtiSeed,
       signingKeyStatuses

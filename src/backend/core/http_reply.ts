@@ -18,13 +18,26 @@ export interface ReplyAroundLastHeader {
 }
 
 export function replyAroundLastHeader(response: HttpResponse, headerName: string): ReplyAroundLastHeader {
-  const withValue = (value: string) => encodeHttpResponse({ ...response, headers: [...response.headers, [headerName, value]] });
-  const empty = withValue('');
-  const oneByte = withValue('x');
-  // The two encodings first differ at the value's length: 0 in one, 1 in the other.
+  // The body (the authorization page is a large one) is spliced in as bytes: Candid's encoding
+  // of a blob in the interpreter costs thousands of instructions per byte, this runs at every
+  // key or config change. Candid writes a blob as its LEB128 length and its bytes, a text likewise.
+  const withParts = (body: Uint8Array, value: string) =>
+    encodeHttpResponse({ ...response, body, headers: [...response.headers, [headerName, value]] });
+  const base = withParts(new Uint8Array(), '');
+  const bodyAt = firstDifference(base, withParts(Uint8Array.of(0), ''));
+  const valueAt = firstDifference(base, withParts(new Uint8Array(), 'x'));
+  const body = concatBytes(unsignedLeb128(response.body.length), response.body);
+  if (bodyAt < valueAt) {
+    return { before: concatBytes(base.subarray(0, bodyAt), body, base.subarray(bodyAt + 1, valueAt)), after: base.slice(valueAt + 1) };
+  }
+  return { before: base.slice(0, valueAt), after: concatBytes(base.subarray(valueAt + 1, bodyAt), body, base.subarray(bodyAt + 1)) };
+}
+
+/** Where two encodings that differ in one length byte (0 in `a`, 1 in `b`) first differ. */
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
   let at = 0;
-  while (empty[at] === oneByte[at]) at++;
-  return { before: empty.slice(0, at), after: empty.slice(at + 1) };
+  while (a[at] === b[at]) at++;
+  return at;
 }
 
 /** The reply with `value` (UTF-8 bytes) as the last header's value. */
