@@ -126,6 +126,9 @@ export function authorizePageCsp(issuer: string): string {
   ].join('; ');
 }
 
+/** Encoded once: the same bytes serve every issuer, and so their hash is computed once (response_hash.ts). */
+const AUTHORIZE_PAGE_BODY = utf8(AUTHORIZE_PAGE_HTML);
+
 /** The authorization page: one HTML file, its script and style inline and pinned by hash in the CSP. */
 function authorizePage(issuer: string): HttpResponse {
   return {
@@ -138,7 +141,7 @@ function authorizePage(issuer: string): HttpResponse {
       ['x-frame-options', 'DENY'],
       ...COMMON_HEADERS
     ],
-    body: utf8(AUTHORIZE_PAGE_HTML)
+    body: AUTHORIZE_PAGE_BODY
   };
 }
 
