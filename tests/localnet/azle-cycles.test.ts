@@ -1,7 +1,7 @@
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { describe, expect, it } from 'vitest';
-import { APPLICATION_SUBNET_FEES, FREE_FEES, LocalIc } from '../../packages/local-ic/src/index.js';
+import { APPLICATION_SUBNET_FEES, FREE_FEES, LocalIc, observeInstructions } from '../../packages/local-ic/src/index.js';
 import { decodeReply, encode } from './support/candid.js';
 import { installProbe } from './support/probe.js';
 
@@ -37,21 +37,29 @@ describe('cycles', () => {
     const receiverBefore = ic.cycleBalance(receiver.id);
     const attached = 4_000_000n;
     const argument = encode([IDL.Principal, IDL.Nat], [receiver.id, attached]);
+    const instructions = new Map<string, bigint>();
+    const stop = observeInstructions((record) => {
+      instructions.set(record.canister, (instructions.get(record.canister) ?? 0n) + BigInt(record.instructions));
+    });
     const result = await ic.updateCall(sender.id, 'sendCycles', argument);
+    stop();
     const report = decodeReply<{ accepted: bigint; refunded: bigint }>(
       result,
       IDL.Record({ accepted: IDL.Nat, refunded: IDL.Nat, balanceBefore: IDL.Nat, balanceAfter: IDL.Nat })
     );
     expect(report).toMatchObject({ accepted: attached / 2n, refunded: attached / 2n });
 
-    // The docs' 13-node prices: ingress 1.2M + 2k/byte, xnet call 260k + 1k/byte, 5M per execution.
+    // The docs' 13-node prices: ingress 1.2M + 2k/byte, xnet call 260k + 1k/byte, 5M per execution plus 1 per instruction.
     const ingressFee = 1_200_000n + 2_000n * BigInt('sendCycles'.length + argument.length);
     const requestFee = 260_000n + 1_000n * BigInt('acceptHalf'.length + encode([], []).length);
     const responseFee = 1_000n * BigInt(encode([IDL.Nat], [attached / 2n]).length);
     const execution = 5_000_000n;
-    const executions = 2n * execution; // the update and its reply callback
-    expect(ic.cycleBalance(sender.id)).toBe(senderBefore - ingressFee - executions - requestFee - responseFee - attached / 2n);
-    expect(ic.cycleBalance(receiver.id)).toBe(receiverBefore - execution + attached / 2n);
+    const senderInstructions = instructions.get(sender.id.toText()) ?? 0n;
+    const receiverInstructions = instructions.get(receiver.id.toText()) ?? 0n;
+    expect(senderInstructions).toBeGreaterThan(0n);
+    const senderExecutions = 2n * execution + senderInstructions; // the update and its reply callback
+    expect(ic.cycleBalance(sender.id)).toBe(senderBefore - ingressFee - senderExecutions - requestFee - responseFee - attached / 2n);
+    expect(ic.cycleBalance(receiver.id)).toBe(receiverBefore - execution - receiverInstructions + attached / 2n);
   });
 
   it('refuses to attach more cycles than the canister can spend, without losing any', async () => {

@@ -1,6 +1,6 @@
 import { Principal } from '@dfinity/principal';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { APPLICATION_SUBNET_FEES, feeScheduleFor, LocalIc, type CallResult } from '../../packages/local-ic/src/index.js';
+import { APPLICATION_SUBNET_FEES, feeScheduleFor, LocalIc, observeInstructions, type CallResult } from '../../packages/local-ic/src/index.js';
 import { SYSTEM_API_PROBE_WAT, watToWasm } from './support/wat.js';
 
 /**
@@ -139,8 +139,18 @@ describe('charges on a 34-node subnet', () => {
     await ic.tick();
     const before = ic.cycleBalance(id);
     const argument = new Uint8Array(7);
+    let instructions = 0n;
+    const stop = observeInstructions((record) => {
+        if (record.kind === 'U') instructions += BigInt(record.instructions);
+      });
     expect((await ic.updateCall(id, 'inc', argument)).kind).toBe('replied');
-    // Ingress: (1.2M + 2k × (3 + 7 bytes)) × 34 / 13 = 3_190_769; execution: 5M × 34 / 13 = 13_076_923.
-    expect(before - ic.cycleBalance(id)).toBe(3_190_769n + 13_076_923n);
+    stop();
+    expect(instructions).toBeGreaterThan(0n);
+    // Ingress: (1.2M + 2k × (3 + 7 bytes)) × 34 / 13 = 3_190_769. Execution: (5M + 40B) × 34 / 13 prepaid
+    // (the update limit), (40B − used) × 34 / 13 refunded, each rounded down as the replica does.
+    const limit = 40_000_000_000n;
+    const execution = ((5_000_000n + limit) * 34n) / 13n - ((limit - instructions) * 34n) / 13n;
+    expect(execution).toBeGreaterThanOrEqual(13_076_923n);
+    expect(before - ic.cycleBalance(id)).toBe(3_190_769n + execution);
   });
 });

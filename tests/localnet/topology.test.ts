@@ -8,7 +8,7 @@ import { Certificate, HttpAgent, lookup_path, lookup_subtree, LookupPathStatus, 
 import { Principal } from 'icp-sdk-core-v6/principal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { LocalIc, ManagementRejectedError, SUBNET_KINDS, SUBNET_LAYOUT, type SubnetKind } from '../../packages/local-ic/src';
+import { LocalIc, ManagementRejectedError, observeInstructions, SUBNET_KINDS, SUBNET_LAYOUT, type SubnetKind } from '../../packages/local-ic/src';
 import { canisterIdFromIndex } from '../../packages/local-ic/src/shared/ids';
 import { startLocalNetwork, type LocalNetwork } from '../../packages/local-ic/src/network/local_network';
 import { generatedRange, layoutOf, subnetKindOfCanister, subnetLayout } from '../../packages/local-ic/src/topology/layout';
@@ -81,18 +81,28 @@ describe('prices', () => {
   it("charges a canister its subnet's prices: nothing on a system subnet (NNS), 34/13 of the 13-node price on the fiduciary one", async () => {
     const ic = await LocalIc.create();
     const spent: Partial<Record<SubnetKind, bigint>> = {};
+    let instructions = 0n;
     for (const kind of ['nns', 'application', 'fiduciary'] as const) {
       const id = await ic.createCanister({ subnet: kind });
       await ic.installCode(id, watToWasm(SYSTEM_API_PROBE_WAT));
       const before = ic.cycleBalance(id);
+      instructions = 0n;
+      const stop = observeInstructions((record) => {
+        if (record.kind === 'U') instructions += BigInt(record.instructions);
+      });
       await ic.updateCall(id, 'inc');
+      stop();
       spent[kind] = before - ic.cycleBalance(id);
     }
-    // Docs ("Cycles costs", 13 nodes): ingress 1.2M + 2k per byte of method name and argument (3 + 6 bytes), 5M per update.
+    expect(instructions).toBeGreaterThan(0n);
+    // Docs ("Cycles costs", 13 nodes): ingress 1.2M + 2k per byte of method name and argument (3 + 6 bytes),
+    // 5M per update plus 1 per instruction; on 34 nodes the 40B-instruction prepayment and the refund of
+    // the unused instructions are each scaled and rounded down.
+    const limit = 40_000_000_000n;
     expect(spent).toEqual({
       nns: 0n,
-      application: 1_200_000n + 9n * 2_000n + 5_000_000n,
-      fiduciary: ((1_200_000n + 9n * 2_000n) * 34n) / 13n + (5_000_000n * 34n) / 13n
+      application: 1_200_000n + 9n * 2_000n + 5_000_000n + instructions,
+      fiduciary: ((1_200_000n + 9n * 2_000n) * 34n) / 13n + ((5_000_000n + limit) * 34n) / 13n - ((limit - instructions) * 34n) / 13n
     });
   });
 });

@@ -45,4 +45,5 @@ export {
 export type { CanisterStatusRecord } from './management/status.js';
 export { INSTRUCTION_LIMITS, COMPILATION_COST_PER_WASM_INSTRUCTION } from './runtime/instruction_limits.js';
 export { observeInstructions, type InstructionRecord, type InstructionListener } from './runtime/instruction_log.js';
+export { observeCycles, type CyclesCategory, type CyclesListener, type CyclesRecord } from './runtime/cycles_log.js';
 export { setInstructionMetering, instructionMeteringEnabled } from './wasm/metering_settings.js';

@@ -15,6 +15,8 @@ import { ThresholdBackend, type ThresholdKeys } from './management/threshold_bac
 import { recoverDurableCopy, type Recovery } from './persistence/durable_copy.js';
 import { captureState, loadState, writeSnapshot, type StateSnapshot } from './persistence/state_store.js';
 import { ingressInductionFee } from './costs/cycles.js';
+import { chargeStorage } from './runtime/cycles_account.js';
+import { reportCycles } from './runtime/cycles_log.js';
 import { rejections, type Rejection } from './shared/rejections.js';
 import type { Canister, CanisterLogRecord } from './state/canister.js';
 import { Subnet, type CertificateProvider, type DebugPrintSink } from './subnet.js';
@@ -502,12 +504,14 @@ export class LocalIc {
     const inspection = this.processor.inspectIngress(canister, method, arg, sender);
     if (inspection !== undefined) return inspection;
     canister.balance -= fee;
+    reportCycles({ canister: canister.idText, category: 'ingress_induction', cycles: fee, detail: method });
     return undefined;
   }
 
   private async runRound(): Promise<void> {
     const now = this.subnet.clock.now();
     for (const canister of this.subnet.canisters.values()) {
+      chargeStorage(canister, now);
       const entryPoints = canister.module?.systemEntryPoints;
       if (entryPoints === undefined || canister.status !== 'running') continue;
       if (canister.globalTimer !== 0n && canister.globalTimer <= now && entryPoints.has('canister_global_timer')) {

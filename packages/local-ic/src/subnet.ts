@@ -144,6 +144,7 @@ export class Subnet {
     const host = this.hostOf(id);
     if (host === undefined) throw new RangeError(`canister id ${id.toText()} (index ${canisterIndexOf(id)}) is outside every subnet's ranges`);
     const canister = new Canister(id, settings, balance, host.services);
+    canister.storageChargedUntil = this.clock.now();
     this.canisters.set(canister.key, canister);
     return canister;
   }

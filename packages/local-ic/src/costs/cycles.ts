@@ -2,6 +2,7 @@ import {
   callCost as scheduleCallCost,
   executionFee,
   httpOutcallFee,
+  instructionsFee,
   ingressInductionFee as scheduleIngressInductionFee,
   MAX_INTER_CANISTER_RESPONSE_BYTES,
   responseExecutionPrepayment,
@@ -18,11 +19,7 @@ import { SUBNET_NODE_COUNTS } from './subnet_sizes.js';
 /** What creating a canister costs. */
 export { canisterCreationFee } from './schedule.js';
 
-/**
- * What the local IC charges: the IC's published prices (costs/)
- * for a subnet of a given size. The local IC does not count Wasm
- * instructions (yet), so an execution pays the fee of zero instructions.
- */
+/** What the local IC charges: the IC's published prices (costs/) for a subnet of a given size. */
 export type FeeSchedule = SubnetPricing;
 
 /** The prices of a subnet of `subnetSize` nodes. */
@@ -40,9 +37,23 @@ export const DEFAULT_FREEZING_THRESHOLD_SECONDS = 2_592_000n;
 export const MAX_CYCLES = (1n << 128n) - 1n;
 const SECONDS_PER_DAY = 86_400n;
 
-/** Charged to a canister for every replicated execution (update, callback, timer, install hooks). */
+/** The base fee of every replicated execution (update, callback, timer, install_code), before its instructions. */
 export function updateExecutionFee(fees: FeeSchedule): bigint {
   return executionFee(fees, 0n);
+}
+
+/**
+ * Taken before a replicated execution runs: the fee of the most instructions it
+ * may execute (interface spec, "Cycles": the execution is charged up front and
+ * the unused part returned; the replica's `prepay_execution_cycles`).
+ */
+export function executionPrepayment(fees: FeeSchedule, instructionLimit: bigint): bigint {
+  return executionFee(fees, instructionLimit);
+}
+
+/** Given back after the execution for the instructions it did not use. */
+export function unusedInstructionsRefund(fees: FeeSchedule, unusedInstructions: bigint): bigint {
+  return instructionsFee(fees, unusedInstructions);
 }
 
 /** Transmission cost of a request, paid at `call_perform`. */
@@ -60,21 +71,29 @@ export function callCost(fees: FeeSchedule, methodNameBytes: bigint, payloadByte
   return scheduleCallCost(fees, methodNameBytes, payloadBytes);
 }
 
+/** What a response of `responseBytes` costs to transmit, out of the transmission prepayment. */
+export function responseTransmissionFee(fees: FeeSchedule, responseBytes: number): bigint {
+  const bytes = BigInt(responseBytes) < MAX_INTER_CANISTER_RESPONSE_BYTES ? BigInt(responseBytes) : MAX_INTER_CANISTER_RESPONSE_BYTES;
+  return xnetResponseFee(fees, bytes);
+}
+
 /**
  * The part of the reservation a response gives back: the transmission
- * prepayment less what the response's bytes cost, and the execution
- * prepayment less one execution.
+ * prepayment less what the response's bytes cost, and the whole execution
+ * prepayment (the callback, if it runs, prepays and settles its own execution
+ * like any other, without the freezing check: the IC reserved it at the call).
  */
 export function responseReservationRefund(fees: FeeSchedule, responseBytes: number): bigint {
-  const transmissionPrepaid = responseTransmissionPrepayment(fees);
-  const bytes = BigInt(responseBytes) < MAX_INTER_CANISTER_RESPONSE_BYTES ? BigInt(responseBytes) : MAX_INTER_CANISTER_RESPONSE_BYTES;
-  const transmitted = xnetResponseFee(fees, bytes);
-  const transmissionRefund = transmissionPrepaid - (transmitted < transmissionPrepaid ? transmitted : transmissionPrepaid);
-  return transmissionRefund + responseExecutionPrepayment(fees) - updateExecutionFee(fees);
+  return responseReservation(fees) - responseTransmissionFee(fees, responseBytes);
 }
 
 export function ingressInductionFee(fees: FeeSchedule, methodNameBytes: number, argumentBytes: number): bigint {
   return scheduleIngressInductionFee(fees, BigInt(methodNameBytes + argumentBytes));
+}
+
+/** Holding `memoryBytes` for `seconds` (the replica's `memory_cost`: whole seconds, rounded down). */
+export function storageCost(fees: FeeSchedule, memoryBytes: bigint, seconds: bigint): bigint {
+  return storageFee(fees, memoryBytes, seconds);
 }
 
 /** Idle cycles a canister of this size burns during its freezing threshold; below this it is frozen. */

@@ -110,6 +110,15 @@ export function executionFee(pricing: SubnetPricing, instructions: bigint): bigi
   return scaled(pricing, pricing.prices.updateMessageExecution + pricing.prices.instruction * instructions);
 }
 
+/**
+ * The instruction part alone, as the replica refunds instructions an execution
+ * prepaid but did not use (rs/cycles_account_manager `refund_unused_execution_cycles`:
+ * the unused instructions are converted and scaled on their own).
+ */
+export function instructionsFee(pricing: SubnetPricing, instructions: bigint): bigint {
+  return scaled(pricing, pricing.prices.instruction * instructions);
+}
+
 export function ingressInductionFee(pricing: SubnetPricing, messageBytes: bigint): bigint {
   return scaled(pricing, pricing.prices.ingressMessageReception + pricing.prices.ingressByteReception * messageBytes);
 }

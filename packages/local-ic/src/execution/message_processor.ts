@@ -1,10 +1,13 @@
 import { Principal } from '@dfinity/principal';
 import { rejected, replied, resultSize, type CallResult } from '../shared/call_result.js';
-import { responseReservationRefund, updateExecutionFee } from '../costs/cycles.js';
+import { requestTransmissionFee, responseReservationRefund, responseTransmissionFee } from '../costs/cycles.js';
 import { MANAGEMENT_CANISTER_ID, principalKey } from '../shared/ids.js';
 import type { ManagementCanister } from '../management/management_canister.js';
 import { rejections, type Rejection } from '../shared/rejections.js';
 import type { ApiMode } from '../runtime/api_modes.js';
+import { prepayExecution, prepayReservedExecution, settleExecution, type ExecutionPrepayment } from '../runtime/cycles_account.js';
+import { reportCycles } from '../runtime/cycles_log.js';
+import { instructionLimitFor } from '../runtime/instruction_limits.js';
 import type { CallContextView, ExecutionContext } from '../runtime/execution_context.js';
 import { trapRejection, type CanisterTrap } from '../runtime/traps.js';
 import { callerOf, type CallContext } from '../state/call_contexts.js';
@@ -116,10 +119,7 @@ export class MessageProcessor {
     if (canister.instance === undefined) return rejections.noWasmModule(canister.idText);
     if (canister.status === 'stopped') return rejections.stopped(canister.idText);
     if (canister.status === 'stopping') return rejections.stopping(canister.idText);
-    // Ingress pays (and is checked for) the induction fee when it is submitted.
-    if (request.origin.kind !== 'ingress' && canister.isFrozen()) {
-      return rejections.outOfCycles(canister.idText, canister.freezingLimit() - canister.balance);
-    }
+    // Being frozen is checked when the execution is prepaid.
     return undefined;
   }
 
@@ -144,9 +144,13 @@ export class MessageProcessor {
       return;
     }
 
-    const callContext = canister.openCallContext(request.origin, request.method, request.cycles, request.deadline);
-    this.chargeExecution(canister);
     const mode: ApiMode = kind === 'update' ? 'U' : 'RQ';
+    const prepaid = prepayExecution(canister, instructionLimitFor(mode));
+    if (!prepaid.ok) {
+      this.subnet.deliver(request.origin, rejected(prepaid.rejection), request.cycles);
+      return;
+    }
+    const callContext = canister.openCallContext(request.origin, request.method, request.cycles, request.deadline);
     const outcome = executeEntryPoint(
       canister,
       instance,
@@ -166,22 +170,21 @@ export class MessageProcessor {
       // A query run as an update: its response counts, its state changes (including accepted cycles) do not.
       this.respond(callContext, responseResult(outcome.context) ?? rejected(rejections.didNotReply(canister.idText)));
       canister.closeCallContextIfDone(callContext);
-      return;
+    } else {
+      this.finishExecution(canister, callContext, outcome);
     }
-    this.finishExecution(canister, callContext, outcome);
+    settleExecution(canister, prepaid.prepayment, outcome.context.instructionsExecuted, request.method);
   }
 
   private processResponse(response: ResponseMessage): void {
     const canister = this.subnet.canister(response.originatorKey);
     if (canister === undefined) return; // The caller was deleted; its cycles are gone with it.
     const callback = canister.callbacks.get(response.callbackId);
-    const reservationRefund = responseReservationRefund(canister.fees, resultSize(response.result));
-    if (callback === undefined) {
-      canister.balance += response.refund + reservationRefund;
-      return;
-    }
+    const bytes = resultSize(response.result);
+    canister.balance += response.refund + responseReservationRefund(canister.fees, bytes);
+    reportCycles({ canister: canister.idText, category: 'xnet_call', cycles: responseTransmissionFee(canister.fees, bytes), detail: 'response' });
+    if (callback === undefined) return;
     canister.callbacks.delete(callback.id);
-    canister.balance += response.refund + reservationRefund;
     const callContext = canister.callContexts.get(callback.callContextId);
     const instance = canister.instance;
     if (callContext === undefined) return;
@@ -194,6 +197,7 @@ export class MessageProcessor {
     const result = response.result;
     const caller = callerOf(callContext.origin, MANAGEMENT_BYTES);
     const time = this.subnet.clock.now();
+    const prepayment = prepayReservedExecution(canister, instructionLimitFor('Ry'));
     const outcome = executeEntryPoint(
       canister,
       instance,
@@ -215,6 +219,7 @@ export class MessageProcessor {
     callContext.outstandingCallbacks -= 1;
     if (outcome.trap === undefined || callback.cleanup === undefined) {
       this.finishExecution(canister, callContext, outcome);
+      settleExecution(canister, prepayment, outcome.context.instructionsExecuted, `callback ${callback.method}`);
       return;
     }
     const cleanup = executeEntryPoint(
@@ -224,10 +229,12 @@ export class MessageProcessor {
       { callback: callback.cleanup },
       'commit'
     );
+    const instructions = outcome.context.instructionsExecuted + cleanup.context.instructionsExecuted;
     if (cleanup.trap === undefined) {
       applyLocalEffects(canister, cleanup.context);
       canister.version += 1n;
       this.finishExecution(canister, callContext, outcome);
+      settleExecution(canister, prepayment, instructions, `callback ${callback.method}`);
       return;
     }
     this.logTrap(canister, cleanup.trap);
@@ -237,21 +244,22 @@ export class MessageProcessor {
       ...callbackError,
       message: `${callbackError.message}\n\ncall_on_cleanup also failed:\n\n${cleanupError.message}`
     });
+    settleExecution(canister, prepayment, instructions, `callback ${callback.method}`);
   }
 
   private processSystemTask(task: SystemTaskMessage): void {
     const canister = this.subnet.canister(task.canisterKey);
     const instance = canister?.instance;
-    if (canister === undefined || instance === undefined || canister.status !== 'running' || canister.isFrozen()) return;
+    if (canister === undefined || instance === undefined || canister.status !== 'running') return;
     const entry = task.kind === 'global_timer' ? 'canister_global_timer' : 'canister_heartbeat';
-    if (task.kind === 'global_timer') {
-      // Scheduling the timer deactivates it.
-      if (canister.globalTimer === 0n || canister.globalTimer > this.subnet.clock.now()) return;
-      canister.globalTimer = 0n;
-    }
+    if (task.kind === 'global_timer' && (canister.globalTimer === 0n || canister.globalTimer > this.subnet.clock.now())) return;
     if (!canister.module?.systemEntryPoints.has(entry)) return;
+    // A canister that cannot prepay (a frozen one) runs no timer or heartbeat; its timer stays set.
+    const prepaid = prepayExecution(canister, instructionLimitFor('T'));
+    if (!prepaid.ok) return;
+    // Scheduling the timer deactivates it.
+    if (task.kind === 'global_timer') canister.globalTimer = 0n;
     const callContext = canister.openCallContext({ kind: 'system' }, entry, 0n, 0n);
-    this.chargeExecution(canister);
     const outcome = executeEntryPoint(
       canister,
       instance,
@@ -267,6 +275,7 @@ export class MessageProcessor {
       'commit'
     );
     this.finishExecution(canister, callContext, outcome);
+    settleExecution(canister, prepaid.prepayment, outcome.context.instructionsExecuted, entry);
   }
 
   /**
@@ -307,6 +316,12 @@ export class MessageProcessor {
         cleanup: call.cleanup,
         reservation: call.reservation
       });
+      reportCycles({
+        canister: canister.idText,
+        category: 'xnet_call',
+        cycles: requestTransmissionFee(canister.fees, Buffer.byteLength(call.method), call.payload.length),
+        detail: call.method
+      });
       callContext.outstandingCallbacks += 1;
       const deadline = call.timeoutSeconds === undefined ? 0n : context.time + BigInt(call.timeoutSeconds) * 1_000_000_000n;
       this.subnet.queue.push({
@@ -328,11 +343,6 @@ export class MessageProcessor {
     const refund = callContext.cyclesAvailable;
     callContext.cyclesAvailable = 0n;
     this.subnet.deliver(callContext.origin, result, refund);
-  }
-
-  private chargeExecution(canister: Canister): void {
-    const fee = updateExecutionFee(canister.fees);
-    canister.balance = canister.balance > fee ? canister.balance - fee : 0n;
   }
 
   private trapped(canister: Canister, trap: CanisterTrap): Rejection {

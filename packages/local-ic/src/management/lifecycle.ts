@@ -1,11 +1,11 @@
 import type { Principal } from '@dfinity/principal';
 import { rejected } from '../shared/call_result.js';
-import { updateExecutionFee } from '../costs/cycles.js';
 import { applyLocalEffects, executeEntryPoint } from '../execution/executor.js';
 import { ErrorCode, rejectionWithErrorCode, rejections, RejectCode, type Rejection } from '../shared/rejections.js';
 import type { ApiMode } from '../runtime/api_modes.js';
 import { CanisterInstance } from '../runtime/canister_instance.js';
-import { COMPILATION_COST_PER_WASM_INSTRUCTION } from '../runtime/instruction_limits.js';
+import { prepayExecution, settleExecution } from '../runtime/cycles_account.js';
+import { COMPILATION_COST_PER_WASM_INSTRUCTION, INSTRUCTION_LIMITS } from '../runtime/instruction_limits.js';
 import { hasInstructionListeners, reportInstructions } from '../runtime/instruction_log.js';
 import { StableMemory } from '../runtime/stable_memory.js';
 import { trapRejection } from '../runtime/traps.js';
@@ -127,9 +127,12 @@ export class CanisterLifecycle {
     } catch (error) {
       return rejections.invalidWasm(canister.idText, error instanceof Error ? error.message : String(error));
     }
-    this.chargeExecution(canister);
+    // The whole install_code message is prepaid at its instruction limit; compilation counts as instructions.
+    const prepaid = prepayExecution(canister, INSTRUCTION_LIMITS.install);
+    if (!prepaid.ok) return prepaid.rejection;
     this.installInstructions = module.wasmInstructionCount * COMPILATION_COST_PER_WASM_INSTRUCTION;
     const failure = mode === 'upgrade' ? this.upgrade(canister, requester, instance, arg, upgradeOptions) : this.install(canister, requester, instance, arg);
+    settleExecution(canister, prepaid.prepayment, this.installInstructions, `install_code ${mode}`);
     if (hasInstructionListeners()) {
       reportInstructions({
         canister: canister.idText,
@@ -292,11 +295,6 @@ export class CanisterLifecycle {
       globalTimer: canister.globalTimer,
       instructionsBefore: this.installInstructions
     };
-  }
-
-  private chargeExecution(canister: Canister): void {
-    const fee = updateExecutionFee(canister.fees);
-    canister.balance = canister.balance > fee ? canister.balance - fee : 0n;
   }
 
   private record(canister: Canister, requester: Requester, details: CanisterChange['details']): void {

@@ -2,6 +2,7 @@ import { Principal } from '@dfinity/principal';
 import { sha256Of } from '../shared/bytes.js';
 import { rejected, replied } from '../shared/call_result.js';
 import { canisterCreationFee } from '../costs/cycles.js';
+import { reportCycles } from '../runtime/cycles_log.js';
 import { LocalIcError } from '../shared/errors.js';
 import { rejectionWithErrorCode, ErrorCode, rejections, RejectCode, type Rejection } from '../shared/rejections.js';
 import type { Canister, CanisterChangeDetails, LogVisibility } from '../state/canister.js';
@@ -136,6 +137,7 @@ export class ManagementCanister {
     }
     const created = this.lifecycle.createCanister(requester, { settings: settingsUpdate(args.settings[0]), cycles: call.cycles - fee });
     if (isRejection(created)) return { result: rejected(created), refund: call.cycles };
+    reportCycles({ canister: Principal.fromUint8Array(call.caller).toText(), category: 'canister_creation', cycles: fee, detail: created.idText });
     return reply(Types.CanisterIdRecord, { canister_id: created.id }, 0n);
   }
 

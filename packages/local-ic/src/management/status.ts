@@ -58,7 +58,7 @@ export function canisterStatus(canister: Canister): CanisterStatusRecord {
   const binary = BigInt(canister.module?.installedBytes.length ?? 0);
   const chunks = [...canister.chunkStore.values()].reduce((total, chunk) => total + BigInt(chunk.length), 0n);
   const globals = BigInt((canister.instance?.globalCount ?? 0) * 8);
-  const memorySize = canister.memoryUsage() + globals;
+  const memorySize = canister.memoryUsage();
   const settings = canister.settings;
   return {
     status: statusVariant(canister),
@@ -95,7 +95,7 @@ export function canisterStatus(canister: Canister): CanisterStatusRecord {
     },
     cycles: canister.balance,
     reserved_cycles: 0n,
-    idle_cycles_burned_per_day: idleCyclesBurnedPerDay(canister.fees, memorySize),
+    idle_cycles_burned_per_day: idleCyclesBurnedPerDay(canister.fees, canister.billableMemoryBytes()),
     query_stats: {
       num_calls_total: 0n,
       num_instructions_total: 0n,

@@ -1,4 +1,5 @@
-import type { Principal } from '@dfinity/principal';
+import { Principal } from '@dfinity/principal';
+import { reportCycles } from '../runtime/cycles_log.js';
 import { rejected } from '../shared/call_result.js';
 import type { Rejection } from '../shared/rejections.js';
 import * as Types from './candid_types.js';
@@ -74,6 +75,7 @@ export class ThresholdMethods {
   /** Replies with the signature if enough cycles came with the call; keeps the fee, refunds the rest. */
   private charged(call: ManagementCall, scheme: SigningScheme, keyName: string, algorithm: SchnorrAlgorithm | undefined, signature: Uint8Array): ManagementOutcome {
     const fee = this.backend.chargeSigningFee(scheme, keyName, call.cycles, algorithm);
+    reportCycles({ canister: Principal.fromUint8Array(call.caller).toText(), category: 'threshold_signature', cycles: fee, detail: `sign_with_${scheme} ${keyName}` });
     return reply(Types.SignatureResult, { signature }, call.cycles - fee);
   }
 

@@ -2,6 +2,7 @@ import { Principal } from '@dfinity/principal';
 import { DEFAULT_FREEZING_THRESHOLD_SECONDS, freezingLimit, type FeeSchedule } from '../costs/cycles.js';
 import { principalKey } from '../shared/ids.js';
 import type { CanisterInstance } from '../runtime/canister_instance.js';
+import type { CyclesAccount } from '../runtime/cycles_account.js';
 import { StableMemory } from '../runtime/stable_memory.js';
 import type { SchnorrAlgorithmName, SigningScheme, SystemApiEnvironment } from '../runtime/system_api.js';
 import type { CanisterModule } from '../wasm/canister_module.js';
@@ -68,10 +69,12 @@ export interface CanisterServices {
 }
 
 const MAX_LOG_RECORDS = 1_000;
+/** A mutable global as `canister_status` counts it (`global_memory_size`). */
+const BYTES_PER_GLOBAL = 8;
 const MAX_HISTORY = 20;
 
 /** The complete state of one canister, host side and Wasm side. */
-export class Canister implements SystemApiEnvironment {
+export class Canister implements SystemApiEnvironment, CyclesAccount {
   readonly id: Principal;
   readonly idText: string;
   readonly key: string;
@@ -79,6 +82,8 @@ export class Canister implements SystemApiEnvironment {
   settings: CanisterSettings;
   status: RunStatus = 'running';
   balance: bigint;
+  /** Time (ns) up to which storage has been charged. */
+  storageChargedUntil = 0n;
   version = 0n;
   module: CanisterModule | undefined;
   instance: CanisterInstance | undefined;
@@ -141,19 +146,24 @@ export class Canister implements SystemApiEnvironment {
     return this.settings.controllers.some((controller) => principalKey(controller) === key);
   }
 
+  /** What `canister_status` reports as `memory_size` and storage is charged for: Wasm heap, globals, stable memory, code, chunk store. */
   memoryUsage(): bigint {
     return (
       BigInt(this.instance?.memoryBytes ?? 0) +
+      BigInt((this.instance?.globalCount ?? 0) * BYTES_PER_GLOBAL) +
       BigInt(this.stableMemory.sizeInBytes) +
       BigInt(this.module?.installedBytes.length ?? 0) +
       [...this.chunkStore.values()].reduce((total, chunk) => total + BigInt(chunk.length), 0n)
     );
   }
 
-  freezingLimit(): bigint {
+  billableMemoryBytes(): bigint {
     const usage = this.memoryUsage();
-    const allocated = this.settings.memoryAllocation > usage ? this.settings.memoryAllocation : usage;
-    return freezingLimit(this.services.fees, allocated, this.settings.freezingThreshold);
+    return this.settings.memoryAllocation > usage ? this.settings.memoryAllocation : usage;
+  }
+
+  freezingLimit(): bigint {
+    return freezingLimit(this.services.fees, this.billableMemoryBytes(), this.settings.freezingThreshold);
   }
 
   isFrozen(): boolean {
