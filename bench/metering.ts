@@ -5,12 +5,10 @@
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 
-import { HttpRequestType, IssueResultType } from '../src/backend/core/candid';
-import { feeScheduleFor, INSTRUCTION_LIMITS, LocalIc, observeInstructions, setInstructionMetering, type InstructionRecord } from '../packages/local-ic/src';
+import { configInputToCandid, HttpRequestType, IssueResultType } from '../src/backend/core/candid';
+import { INSTRUCTION_LIMITS, LocalIc, observeCycles, observeInstructions, type CyclesCategory, type CyclesRecord, setInstructionMetering, type InstructionRecord } from '../packages/local-ic/src';
 import { parseWasm } from '../packages/local-ic/src/wasm/wasm_binary';
 import { instrumentCanisterModule } from '../packages/local-ic/src/wasm/instrument';
-import { configInputToCandid } from '../src/backend/core/candid';
-import { executionFee, ingressInductionFee, thresholdFee } from '../packages/local-ic/src/costs/schedule';
 import { IcHttpInterface } from '../packages/local-ic/src/http_interface/ic_http_interface';
 import { generateNetworkSecret } from '../packages/local-ic/src/http_interface/network_keys';
 import { localIcReplicaBackend } from '../packages/local-ic/src/network/replica_backend';
@@ -134,10 +132,12 @@ const ic = await LocalIc.create();
 const api = new IcHttpInterface({ backend: localIcReplicaBackend(ic), networkSecret: generateNetworkSecret() });
 ic.setCertificateProvider({ dataCertificate: (canister, data, time) => api.dataCertificateAt(canister, data, time) });
 const id = await ic.createCanister({ controllers: [controller], sender: controller });
-const installRecords = await measureMessage(() => ic.installCode(id, wasm, generousLimits, { sender: controller }));
+// key_1, the production key, so that the signature fee is mainnet's (the local IC holds it where PocketIC does).
+const productionKey = initArgument({ keyName: 'key_1', rateLimit: { capacity: 1000, refillIntervalSeconds: 1 }, globalLimitPerMinute: 10_000 });
+const installRecords = await measureMessage(() => ic.installCode(id, wasm, productionKey, { sender: controller }));
 await ic.tick();
 await ic.runUntilIdle();
-const upgradeRecords = await measureMessage(() => ic.installCode(id, wasm, generousLimits, { sender: controller, mode: 'upgrade' }));
+const upgradeRecords = await measureMessage(() => ic.installCode(id, wasm, productionKey, { sender: controller, mode: 'upgrade' }));
 await ic.tick();
 await ic.runUntilIdle();
 for (let i = 0; i < 50; i++) await issue(ic, id, userNumber(10_000 + i), noArgument); // warm-up, and buckets for the pruning page
@@ -155,8 +155,16 @@ const jwksRecords = await measureMessage(() => query('/.well-known/jwks.json'));
 const discoveryRecords = await measureMessage(() => query('/.well-known/openid-configuration'));
 const es256kArgument = noArgument;
 const eddsaArgument = issueArgument('EdDSA');
-const es256kRecords = await measureMessage(() => issue(ic, id, userNumber(1), es256kArgument));
-const eddsaRecords = await measureMessage(() => issue(ic, id, userNumber(2), eddsaArgument));
+const charges: CyclesRecord[] = [];
+const stopCharges = observeCycles((record) => charges.push(record));
+const chargesOf = async (run: () => Promise<InstructionRecord[]>): Promise<[InstructionRecord[], CyclesRecord[]]> => {
+  charges.length = 0;
+  const executions = await run();
+  return [executions, charges.filter((record) => record.canister === id.toText())];
+};
+const [es256kRecords, es256kCharges] = await chargesOf(() => measureMessage(() => issue(ic, id, userNumber(1), es256kArgument)));
+const [eddsaRecords, eddsaCharges] = await chargesOf(() => measureMessage(() => issue(ic, id, userNumber(2), eddsaArgument)));
+stopCharges();
 const updateConfigRecords = await measureMessage(() => update('update_config', encodeArgs('update_config', [configInputToCandid({ defaultTtlSeconds: 900 })])));
 const rotateRecords = await measureMessage(() => update('rotate_keys', noArgument));
 // Every bucket is full again after capacity × refill seconds; the pruning interval (600 s) then finds them.
@@ -225,32 +233,36 @@ console.table([
   }
 ]);
 
-// 4. What one token costs in cycles. Computed with the IC's price formulas (packages/local-ic/src/costs/schedule.ts)
-// from the instructions measured above; the local IC does not charge per instruction yet.
-const KEY_SUBNET_NODES = 34n; // key_1 is held by 34-node subnets (mainnet fiduciary and II)
-const signatureFee = (alg: 'ES256K' | 'EdDSA') => thresholdFee(feeScheduleFor(KEY_SUBNET_NODES), alg === 'ES256K' ? 'sign_with_ecdsa' : 'sign_with_schnorr');
-const cyclesRow = (alg: 'ES256K' | 'EdDSA', list: readonly InstructionRecord[], argument: Uint8Array, nodes: bigint) => {
-  const pricing = feeScheduleFor(nodes);
-  const fee = signatureFee(alg);
-  const execution = ownExecutions(list).reduce((sum, record) => sum + executionFee(pricing, BigInt(record.instructions)), 0n);
-  const ingress = ingressInductionFee(pricing, BigInt('issue_jwt'.length + argument.length));
-  const all = fee + execution + ingress;
+// 4. What one token costs in cycles, as the local IC charged jwt_issuer (a 13-node application
+// subnet; key_1 is held by a 34-node subnet, whose fee sign_with_* keeps). On a 34-node subnet every
+// charge but the signature fee scales by 34 / 13, as the IC scales its prices.
+const KEY_SUBNET_NODES = 34n;
+const APPLICATION_NODES = 13n;
+const cyclesRow = (alg: 'ES256K' | 'EdDSA', list: readonly CyclesRecord[], nodes: bigint) => {
+  const charged = (category: CyclesCategory) => list.filter((record) => record.category === category).reduce((sum, record) => sum + record.cycles, 0n);
+  const scaled = (cycles: bigint) => (cycles * nodes) / APPLICATION_NODES;
+  const fee = charged('threshold_signature');
+  const execution = scaled(charged('execution'));
+  const ingress = scaled(charged('ingress_induction'));
+  const call = scaled(charged('xnet_call'));
+  const all = fee + execution + ingress + call;
   const percentOf = (part: bigint) => `${(Number((part * 1_000_000n) / fee) / 10_000).toFixed(3)} %`;
   return {
-    token: `${alg}, canister on a ${nodes}-node subnet`,
+    token: `${alg}, canister on a ${nodes}-node subnet${nodes === APPLICATION_NODES ? ' (charged)' : ' (scaled)'}`,
     'fee kept (attached − refund)': fee.toLocaleString('en-US'),
     'execution, both halves': execution.toLocaleString('en-US'),
     ingress: ingress.toLocaleString('en-US'),
+    'call to the management canister': call.toLocaleString('en-US'),
     total: all.toLocaleString('en-US'),
     'execution / fee': percentOf(execution),
     'total / fee': `${(Number((all * 1_000_000n) / fee) / 1_000_000).toFixed(5)}`,
     target: nodes === KEY_SUBNET_NODES ? 'execution < 0.5 %' : ''
   };
 };
-console.log('cycles per token, key_1 (signature fee of its 34-node subnet), IC price formulas applied to the instructions measured above:');
+console.log("cycles per key_1 token, from the local IC's accounting (observeCycles):");
 console.table([
-  cyclesRow('ES256K', es256kRecords, es256kArgument, 13n),
-  cyclesRow('ES256K', es256kRecords, es256kArgument, KEY_SUBNET_NODES),
-  cyclesRow('EdDSA', eddsaRecords, eddsaArgument, 13n),
-  cyclesRow('EdDSA', eddsaRecords, eddsaArgument, KEY_SUBNET_NODES)
+  cyclesRow('ES256K', es256kCharges, APPLICATION_NODES),
+  cyclesRow('ES256K', es256kCharges, KEY_SUBNET_NODES),
+  cyclesRow('EdDSA', eddsaCharges, APPLICATION_NODES),
+  cyclesRow('EdDSA', eddsaCharges, KEY_SUBNET_NODES)
 ]);
