@@ -10,6 +10,7 @@ import {
   msgArgData,
   msgCaller,
   msgReply,
+  performanceCounter,
   postUpgrade,
   query,
   setTimer,
@@ -18,12 +19,15 @@ import {
   trap,
   update
 } from 'azle';
+// Before anything encodes text: see text_codec.ts.
+import './text_codec';
 
 import {
   ConfigInputType,
   ConfigType,
   configInputFromCandid,
   configToCandid,
+  decodeHttpRequest,
   decodeOptionalArgument,
   AuthorizationRequestType,
   authorizationErrorToCandid,
@@ -31,6 +35,7 @@ import {
   AuthorizeResultType,
   CheckAuthorizationResultType,
   ClientResultType,
+  encodeIssueResult,
   encodeMetrics,
   HttpRequestType,
   httpRequestFromCandid,
@@ -58,6 +63,7 @@ import { authorizationErrorRedirect, codeRedirect, validateAuthorization, type A
 import { CLIENT_BOUNDS, ClientError, isClientId, validateClient, type OidcClient } from './core/oidc/clients';
 import { codeStorageKey, encodeCode, MAX_LIVE_CODES, storedCode } from './core/oidc/codes';
 import { TOKEN_PATH } from './core/oidc/endpoints';
+import { JWKS_PATH } from './core/well_known';
 import { completeLogin, planLogin } from './core/oidc/login_tokens';
 import { checkRedemption, parseTokenRequest, type TokenError } from './core/oidc/token_request';
 import { NOT_AN_UPDATE_ENDPOINT, tokenErrorResponse, tokenResponse } from './core/oidc/token_responses';
@@ -78,7 +84,9 @@ import type {
   RotateKeysResult,
   UpdateConfigResult
 } from '../declarations/jwt_issuer/jwt_issuer.did';
-import { buildHttpResources, certifiedResponse, routeHttpRequest, type HttpResources } from './core/http';
+import { InstructionStats } from './core/instruction_stats';
+import { markPhase, printPhases } from './phase_marks';
+import { buildHttpResources, encodeHttpReply, type HttpResources } from './core/http';
 import { ANONYMOUS_PRINCIPAL, completeIssuance, planIssuance } from './core/issuance';
 import type { JwsAlgorithm } from './core/algorithms';
 import type { IssueError } from './core/issue_error';
@@ -151,11 +159,15 @@ const signingKeyStatuses = new Map<JwsAlgorithm, SigningKeyStatus>();
 /** The served documents, rebuilt whenever config or keys change (never lazily in a query: query heap changes are discarded). */
 let httpResources: HttpResources | undefined;
 
+/** What messages cost, for `metrics` (heap: counts since the last install or upgrade). */
+const instructionStats = new InstructionStats();
+
 export default class JwtIssuer {
   @init([IDL.Opt(ConfigInputType)], { manual: true })
   init(): void {
     storeSchemaVersion();
     configure(defaultConfig(canisterSelf().toText()));
+    instructionStats.record('canister_init', performanceCounter(0));
   }
 
   @postUpgrade([IDL.Opt(ConfigInputType)], { manual: true })
@@ -165,34 +177,42 @@ export default class JwtIssuer {
     // No reply handler of the previous code can run any more, so its rotation (if any) is over.
     releaseRotationLease();
     configure(storedConfig() ?? defaultConfig(canisterSelf().toText()));
+    instructionStats.record('canister_post_upgrade', performanceCounter(0));
   }
 
   /** Issues a JWT for the caller. Callable with no argument at all. */
   @update([IDL.Opt(IssueOptionsType)], IssueResultType, { manual: true })
   async issue_jwt(): Promise<void> {
+    markPhase('entered');
     const caller = msgCaller().toText();
     const options = issueOptionsFromCandid(
       decodeOrTrap(() => decodeOptionalArgument<CandidIssueOptions>(IssueOptionsType, msgArgData(), 'issue_jwt'))
     );
+    markPhase('decoded');
     // The seed is fetched at install, upgrade and hourly; only a call racing the first fetch waits here.
     const jtiSeed = storedJtiSeed() ?? (await refreshJtiSeed());
     const counters = storedCounters();
     const keyRing = keyRingNow();
+    const config = currentConfig();
+    const callerBucket = storedBucket(caller);
+    const globalWindow = storedGlobalWindow();
+    markPhase('read');
     const planned = planIssuance({
-      config: currentConfig(),
+      config,
       keyRing,
       caller,
       options,
       nowNanos: time(),
       cycleBalance: canisterCycleBalance(),
-      callerBucket: storedBucket(caller),
-      globalWindow: storedGlobalWindow(),
+      callerBucket,
+      globalWindow,
       sequence: counters.signaturesRequested,
       jtiSeed,
       signingKeyStatuses
     });
     if (!planned.ok) return replyIssueError(planned.error);
     const plan = planned.value;
+    markPhase('planned');
 
     // Committed before the paid call: the spend counts even if signing fails.
     storeBucket(caller, plan.callerBucket);
@@ -204,15 +224,27 @@ export default class JwtIssuer {
     let issued;
     try {
       const sign = plan.key.alg === 'ES256K' ? signWithEcdsa : signWithEd25519;
-      const signature = await sign(plan.key.keyName, plan.derivationPath, plan.message, plan.fee);
+      markPhase('stored');
+      const signing = sign(plan.key.keyName, plan.derivationPath, plan.message, plan.fee);
+      markPhase('sent');
+      printPhases(`issue_jwt ${plan.key.alg} request`);
+      const signature = await signing;
+      markPhase('resumed');
       issued = completeIssuance(plan, signature);
+      markPhase('completed');
     } catch (failure) {
       const { rejectCode, message } = describeCallFailure(failure);
       return replyIssueError({ kind: 'SigningFailed', rejectCode, message });
     }
     const after = storedCounters();
     storeCounters({ ...after, tokensIssued: after.tokensIssued + 1n });
-    msgReply(IDL.encode([IssueResultType], [{ Ok: issuedJwtToCandid(issued) }]));
+    markPhase('stored');
+    const reply = encodeIssueResult({ Ok: issuedJwtToCandid(issued) });
+    markPhase('encoded');
+    msgReply(reply);
+    markPhase('replied');
+    instructionStats.record(`issue_jwt ${plan.key.alg}`, performanceCounter(1));
+    printPhases(`issue_jwt ${plan.key.alg} reply`);
   }
 
   @query([], ConfigType)
@@ -236,6 +268,7 @@ export default class JwtIssuer {
     // A disabled algorithm's key leaves the active set now; its tokens stay verifiable until they expire.
     commitKeyRing(retireDisabled(keyRingNow(), config.algorithms));
     setTimer(0, () => refreshSigningKeys(0));
+    instructionStats.record('update_config', performanceCounter(0));
     return { Ok: configToCandid(config) };
   }
 
@@ -276,6 +309,7 @@ export default class JwtIssuer {
     } finally {
       // Only our own lease: after it expired another rotation may hold a new one.
       if (storedRotationLease()?.expiresAtSeconds === lease.expiresAtSeconds) releaseRotationLease();
+      instructionStats.record('rotate_keys', performanceCounter(1));
     }
   }
 
@@ -298,7 +332,8 @@ export default class JwtIssuer {
       active_keys: activeKeysToCandid(ring),
       pending_keys: pendingKeysToCandid(ring),
       signing_keys: config.algorithms.map((alg) => ({ algorithm: alg, status: signingKeyStatusToCandid(statusOf(signingKeyStatuses, alg)) })),
-      authorization_codes: BigInt(liveCodeCount())
+      authorization_codes: BigInt(liveCodeCount()),
+      instructions: [...instructionStats.entries().map(([message, stat]) => ({ message, ...stat })), jwksReplyInstructions()]
     };
     msgReply(encodeMetrics(metrics));
   }
@@ -442,16 +477,28 @@ export default class JwtIssuer {
     return { Ok: { redirect_to: codeRedirect(authorization, code, issuer) } };
   }
 
-  @query([HttpRequestType], HttpResponseType)
-  http_request(request: CandidHttpRequest): CandidHttpResponse {
-    const served = resources();
-    const { url, method } = httpRequestFromCandid(request);
-    const response = routeHttpRequest(served, { url, method });
-    if (response.upgrade === true) return httpResponseToCandid(response);
+  /** Decoded and replied by hand: the reply is mostly prebuilt (see core/http_reply.ts). */
+  @query([HttpRequestType], HttpResponseType, { manual: true })
+  http_request(): void {
+    markPhase('entered');
+    const { url, method } = decodeOrTrap(() => decodeHttpRequest(msgArgData()));
+    markPhase('decoded');
     // The data certificate exists in non-replicated queries only (not when http_request is called as an update).
-    const certificate = dataCertificate();
-    return httpResponseToCandid(certificate === undefined ? response : certifiedResponse(served, url, response, certificate));
+    const reply = encodeHttpReply(resources(), { url, method }, dataCertificate());
+    markPhase('encoded');
+    msgReply(reply);
+    markPhase('replied');
+    printPhases('http_request');
   }
+
+}
+
+/** A query cannot record what it cost: this one serves the JWKS reply to itself and measures that. */
+function jwksReplyInstructions(): Metrics['instructions'][number] {
+  const before = performanceCounter(0);
+  encodeHttpReply(resources(), { method: 'GET', url: JWKS_PATH }, dataCertificate());
+  const spent = performanceCounter(0) - before;
+  return { message: 'http_request jwks reply', count: 1n, last: spent, max: spent, total: spent };
 }
 
 /** Install and upgrade: apply the (optional) config argument on top of `base`; an invalid one traps, naming the field. */
@@ -545,7 +592,9 @@ let pruningRound = false;
 
 /** One bounded page per message, until every bucket was looked at once. */
 function pruneBuckets(): void {
+  const before = performanceCounter(0);
   pruningRound = !pruneBucketPage(currentConfig(), nowMs(), BUCKET_PRUNE_PAGE_SIZE).done;
+  instructionStats.record('bucket_prune_page', performanceCounter(0) - before);
   if (pruningRound) setTimer(1, pruneBuckets);
 }
 
@@ -677,7 +726,7 @@ function replyIssueError(error: IssueError): void {
   const counters = storedCounters();
   const rejections = { ...counters.rejections, [error.kind]: (counters.rejections[error.kind] ?? 0n) + 1n };
   storeCounters({ ...counters, rejections });
-  msgReply(IDL.encode([IssueResultType], [{ Err: issueErrorToCandid(error) }]));
+  msgReply(encodeIssueResult({ Err: issueErrorToCandid(error) }));
 }
 
 function decodeOrTrap<T>(decode: () => T): T {

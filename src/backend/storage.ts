@@ -2,7 +2,9 @@
 // keys and counters. Values are stored as JSON (Azle's stableJson keeps bigints); the
 // schema, its validators and its migrations are in core/stable_schema.ts. Every read is
 // validated: a value this release cannot read traps, naming its key.
-import { StableBTreeMap, trap } from 'azle';
+import { StableBTreeMap, StableJson, trap } from 'azle';
+
+import './text_codec';
 
 import { bytesToHex, hexToBytes } from './core/bytes';
 import type { OidcClient } from './core/oidc/clients';
@@ -37,10 +39,12 @@ import {
 
 export type { Counters };
 
-const settings = new StableBTreeMap<string, unknown>(0);
-const buckets = new StableBTreeMap<string, unknown>(1);
-const clients = new StableBTreeMap<string, unknown>(2);
-const codes = new StableBTreeMap<string, unknown>(3);
+/** Azle's stableJson (the same bytes), made after text_codec.ts: Azle's own instance keeps the slow polyfill. */
+const json = StableJson();
+const settings = new StableBTreeMap<string, unknown>(0, json, json);
+const buckets = new StableBTreeMap<string, unknown>(1, json, json);
+const clients = new StableBTreeMap<string, unknown>(2, json, json);
+const codes = new StableBTreeMap<string, unknown>(3, json, json);
 
 /** Decoding (JSON) and validation failures both trap with the key's name; nothing after them runs. */
 function readOrTrap<T>(read: () => T, key: string): T {

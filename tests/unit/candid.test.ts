@@ -108,7 +108,8 @@ describe('replies encoded with a prebuilt type table', () => {
     active_keys: fc.array(fc.record({ algorithm: text, kid: text }), { maxLength: 3 }),
     pending_keys: fc.array(fc.record({ algorithm: text, kid: text, activates_at: u64 }), { maxLength: 3 }),
     signing_keys: fc.array(fc.record({ algorithm: text, status }), { maxLength: 3 }),
-    authorization_codes: u64
+    authorization_codes: u64,
+    instructions: fc.array(fc.record({ message: text, count: u64, last: u64, max: u64, total: u64 }), { maxLength: 4 })
   });
 
   it('gives the bytes IDL.encode gives, for any metrics value', () => {
@@ -148,6 +149,7 @@ function sampleMetrics() {
     active_keys: [{ algorithm: 'ES256K', kid: 'kid' }],
     pending_keys: [],
     signing_keys: [{ algorithm: 'ES256K', status: { Ready: null } }],
-    authorization_codes: 0n
+    authorization_codes: 0n,
+    instructions: [{ message: 'issue_jwt ES256K', count: 2n, last: 80_000_000n, max: 90_000_000n, total: 170_000_000n }]
   };
 }

@@ -1,4 +1,6 @@
 // Base64url without padding (RFC 4648 §5), as JOSE requires (RFC 7515 §2), and standard base64.
+import { utf8 } from './bytes';
+
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const DECODE_TABLE = new Map([...ALPHABET].map((char, index) => [char, index]));
 
@@ -36,7 +38,7 @@ export function base64Encode(bytes: Uint8Array): string {
 }
 
 export function base64UrlEncodeText(text: string): string {
-  return base64UrlEncode(new TextEncoder().encode(text));
+  return base64UrlEncode(utf8(text));
 }
 
 /** Strict decoding: no padding, no whitespace, no standard-alphabet characters, canonical trailing bits. */

@@ -34,8 +34,19 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * UTF-8 bytes of `text`. ASCII text (headers, JSON, base64) is copied code unit by code unit:
+ * Azle's TextEncoder is a JavaScript polyfill that costs thousands of instructions per character
+ * in the canister (bench/instruction_breakdown.ts); anything else goes through TextEncoder.
+ */
 export function utf8(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0x80) return new TextEncoder().encode(text);
+    out[i] = unit;
+  }
+  return out;
 }
 
 export function u32BigEndian(value: number): Uint8Array {

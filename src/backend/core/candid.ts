@@ -98,7 +98,8 @@ export const MetricsType = IDL.Record({
   active_keys: IDL.Vec(IDL.Record({ algorithm: IDL.Text, kid: IDL.Text })),
   pending_keys: IDL.Vec(PendingKeyType),
   signing_keys: IDL.Vec(IDL.Record({ algorithm: IDL.Text, status: SigningKeyStatusType })),
-  authorization_codes: IDL.Nat64
+  authorization_codes: IDL.Nat64,
+  instructions: IDL.Vec(IDL.Record({ message: IDL.Text, count: IDL.Nat64, last: IDL.Nat64, max: IDL.Nat64, total: IDL.Nat64 }))
 });
 
 /** A value of MetricsType, for building its encoder. */
@@ -112,7 +113,8 @@ const METRICS_SAMPLE = {
   active_keys: [],
   pending_keys: [],
   signing_keys: [],
-  authorization_codes: 0n
+  authorization_codes: 0n,
+  instructions: []
 };
 
 /**
@@ -132,6 +134,9 @@ export function candidReplyEncoder<T>(type: IDL.Type<T>, sample: T): (value: T) 
 }
 
 export const encodeMetrics = candidReplyEncoder(MetricsType, METRICS_SAMPLE);
+
+/** issue_jwt's reply: IssueError's type table made most of the reply half's instructions. */
+export const encodeIssueResult = candidReplyEncoder(IssueResultType, { Ok: { token: '', expires_at: 0n, kid: '' } });
 
 export const RotationErrorType = IDL.Variant({
   NotController: IDL.Record({ caller: IDL.Principal }),
@@ -486,3 +491,16 @@ export function httpResponseToCandid(response: HttpResponse): {
 }
 
 export type { IssueErrorKind };
+
+const encodeHttpResponseReply = candidReplyEncoder(HttpResponseType, { status_code: 200, headers: [], body: new Uint8Array(), upgrade: [] });
+
+/** http_request's reply: what IDL.encode([HttpResponseType], [httpResponseToCandid(response)]) gives. */
+export function encodeHttpResponse(response: HttpResponse): Uint8Array {
+  return encodeHttpResponseReply(httpResponseToCandid(response));
+}
+
+/** http_request's argument (manual mode): throws on bytes that are not one HttpRequest. */
+export function decodeHttpRequest(bytes: Uint8Array): HttpRequest {
+  const [value] = IDL.decode([HttpRequestType], bytes) as unknown as [Parameters<typeof httpRequestFromCandid>[0]];
+  return httpRequestFromCandid(value);
+}

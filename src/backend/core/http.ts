@@ -4,12 +4,15 @@ import { utf8 } from './bytes';
 import {
   canonicalRequestPath,
   CERTIFICATE_EXPRESSION_HEADER,
+  CERTIFICATE_HEADER_NAME,
   certifyResponses,
   isOverlongUrl,
   REQUEST_PATH_LIMITS,
   type CertifiedResponses
 } from './certification';
 import type { Config } from './config';
+import { completeReply, replyAroundLastHeader, type ReplyAroundLastHeader } from './http_reply';
+import { encodeHttpResponse } from './candid';
 import { DISCOVERY_MAX_AGE_SECONDS, JWKS_MAX_AGE_SECONDS } from './http_cache';
 import type { KeyRing } from './key_ring';
 import { AUTHORIZE_PAGE_HTML, AUTHORIZE_PAGE_SCRIPT_HASH, AUTHORIZE_PAGE_STYLE_HASH } from './generated/authorize_page';
@@ -46,6 +49,8 @@ export interface HttpResources {
   /** For a path over REQUEST_PATH_LIMITS, whatever the method. */
   uriTooLong: HttpResponse;
   certification: CertifiedResponses<HttpResponse>;
+  /** Each certified response's Candid reply, ready for its IC-Certificate header (see http_reply.ts). */
+  replies: ReadonlyMap<HttpResponse, ReplyAroundLastHeader>;
 }
 
 export const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
@@ -121,6 +126,9 @@ export function authorizePageCsp(issuer: string): string {
   ].join('; ');
 }
 
+/** Encoded once: the same bytes serve every issuer, and so their hash is computed once (response_hash.ts). */
+const AUTHORIZE_PAGE_BODY = utf8(AUTHORIZE_PAGE_HTML);
+
 /** The authorization page: one HTML file, its script and style inline and pinned by hash in the CSP. */
 function authorizePage(issuer: string): HttpResponse {
   return {
@@ -133,7 +141,7 @@ function authorizePage(issuer: string): HttpResponse {
       ['x-frame-options', 'DENY'],
       ...COMMON_HEADERS
     ],
-    body: utf8(AUTHORIZE_PAGE_HTML)
+    body: AUTHORIZE_PAGE_BODY
   };
 }
 
@@ -155,7 +163,9 @@ export function buildHttpResources(config: Config, ring: KeyRing): HttpResources
     fallback: notFound,
     overlong: URI_TOO_LONG
   });
-  return { byPath, notFound, uriTooLong: URI_TOO_LONG, certification };
+  const certified = new Set([notFound, URI_TOO_LONG, ...[...byPath.values()].flatMap((responses) => [responses.document, responses.preflight, responses.methodNotAllowed])]);
+  const replies = new Map([...certified].map((response) => [response, replyAroundLastHeader(response, CERTIFICATE_HEADER_NAME)]));
+  return { byPath, notFound, uriTooLong: URI_TOO_LONG, certification, replies };
 }
 
 /**
@@ -183,4 +193,17 @@ export function routeHttpRequest(resources: HttpResources, request: Pick<HttpReq
 /** The response with its IC-Certificate header, given the data certificate of this query. */
 export function certifiedResponse(resources: HttpResources, url: string, response: HttpResponse, dataCertificate: Uint8Array): HttpResponse {
   return resources.certification.withCertificate(url, response, dataCertificate);
+}
+
+/**
+ * http_request's whole reply, Candid-encoded: the routed response with its IC-Certificate header
+ * when the query has a data certificate (byte for byte encodeHttpResponse of certifiedResponse),
+ * else the response as it is (an upgrade, or http_request called as an update).
+ */
+export function encodeHttpReply(resources: HttpResources, request: Pick<HttpRequest, 'method' | 'url'>, dataCertificate: Uint8Array | undefined): Uint8Array {
+  const response = routeHttpRequest(resources, request);
+  if (response.upgrade === true || dataCertificate === undefined) return encodeHttpResponse(response);
+  const header = resources.certification.certificateHeader(request.url, response, dataCertificate);
+  const reply = resources.replies.get(response);
+  return reply === undefined ? encodeHttpResponse({ ...response, headers: [...response.headers, header] }) : completeReply(reply, utf8(header[1]));
 }

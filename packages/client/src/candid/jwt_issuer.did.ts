@@ -218,6 +218,16 @@ export interface HttpUpdateRequest {
   'body' : Uint8Array,
   'headers' : Array<HeaderField>,
 }
+export interface InstructionStat {
+  'max' : bigint,
+  'total' : bigint,
+  /**
+   * Instructions of the latest such message, the most of any, and the sum over `count`.
+   */
+  'last' : bigint,
+  'count' : bigint,
+  'message' : string,
+}
 /**
  * Why no token was issued. Only SigningFailed comes after a signature was paid for.
  */
@@ -333,6 +343,16 @@ export interface Metrics {
    * OpenID authorization codes in stable memory: given out, neither exchanged nor pruned yet.
    */
   'authorization_codes' : bigint,
+  /**
+   * Instructions (ic0.performance_counter) per kind of message since the last install or
+   * upgrade: "issue_jwt ES256K" and "issue_jwt EdDSA" (both halves, until the reply),
+   * "update_config", "rotate_keys" (all its executions), "canister_init" or
+   * "canister_post_upgrade" (Azle's start-up included), "bucket_prune_page"; and, measured in
+   * this very query (a query cannot store anything), "http_request jwks reply": routing,
+   * certificate header and Candid reply of GET /.well-known/jwks.json, without Azle's dispatch
+   * and argument decoding.
+   */
+  'instructions' : Array<InstructionStat>,
   /**
    * Refused calls by reason: an IssueError case name for `issue_jwt`; "authorize:<error>" and
    * "token:<error>" (RFC 6749 error codes) for the OpenID endpoints.
@@ -683,6 +703,13 @@ export const PendingKey = IDL.Record({
   'algorithm' : IDL.Text,
   'activates_at' : IDL.Nat64,
 });
+export const InstructionStat = IDL.Record({
+  'max' : IDL.Nat64,
+  'total' : IDL.Nat64,
+  'last' : IDL.Nat64,
+  'count' : IDL.Nat64,
+  'message' : IDL.Text,
+});
 export const ActiveKey = IDL.Record({
   'kid' : IDL.Text,
   'algorithm' : IDL.Text,
@@ -693,6 +720,7 @@ export const Metrics = IDL.Record({
   'pending_keys' : IDL.Vec(PendingKey),
   'key_version' : IDL.Nat32,
   'authorization_codes' : IDL.Nat64,
+  'instructions' : IDL.Vec(InstructionStat),
   'rejections' : IDL.Vec(
     IDL.Record({ 'count' : IDL.Nat64, 'reason' : IDL.Text })
   ),
@@ -915,6 +943,13 @@ export const idlFactory: IDL.InterfaceFactory = ({ IDL }) => {
     'algorithm' : IDL.Text,
     'activates_at' : IDL.Nat64,
   });
+  const InstructionStat = IDL.Record({
+    'max' : IDL.Nat64,
+    'total' : IDL.Nat64,
+    'last' : IDL.Nat64,
+    'count' : IDL.Nat64,
+    'message' : IDL.Text,
+  });
   const ActiveKey = IDL.Record({ 'kid' : IDL.Text, 'algorithm' : IDL.Text });
   const Metrics = IDL.Record({
     'signatures_requested' : IDL.Nat64,
@@ -922,6 +957,7 @@ export const idlFactory: IDL.InterfaceFactory = ({ IDL }) => {
     'pending_keys' : IDL.Vec(PendingKey),
     'key_version' : IDL.Nat32,
     'authorization_codes' : IDL.Nat64,
+    'instructions' : IDL.Vec(InstructionStat),
     'rejections' : IDL.Vec(
       IDL.Record({ 'count' : IDL.Nat64, 'reason' : IDL.Text })
     ),

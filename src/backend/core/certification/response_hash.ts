@@ -36,11 +36,24 @@ export function responseHeadersHash(statusCode: number, headers: readonly Header
   return representationIndependentHash([...headers, [RESPONSE_STATUS_PSEUDO_HEADER, statusCode]]);
 }
 
+/**
+ * SHA-256 of each body, kept per body object: responses are rebuilt at every key or config change,
+ * mostly around the same bodies (the 200 KB authorization page costs billions of instructions to
+ * hash in the canister). Bodies are never written after they are built, so a body's hash stays true.
+ */
+const bodyHashes = new WeakMap<Uint8Array, Uint8Array>();
+
+function hashOfBody(body: Uint8Array): Uint8Array {
+  let hash = bodyHashes.get(body);
+  if (hash === undefined) bodyHashes.set(body, (hash = sha256(body)));
+  return hash;
+}
+
 /** SHA-256(headers hash ‖ body hash); pass `bodyHash` when it is already known. */
 export function responseHash(
   response: CertifiableResponse,
   certifiedNames: readonly string[],
-  bodyHash: Uint8Array = sha256(response.body)
+  bodyHash: Uint8Array = hashOfBody(response.body)
 ): Uint8Array {
   const headersHash = responseHeadersHash(response.statusCode, certifiedHeaders(response.headers, certifiedNames));
   return sha256.create().update(headersHash).update(bodyHash).digest();
