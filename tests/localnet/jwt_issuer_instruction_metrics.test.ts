@@ -1,5 +1,6 @@
 // `metrics.instructions`: what the canister measures with ic0.performance_counter, against the
 // local IC's own instruction log of the same executions (the local IC meters like the replica).
+// In-process, because a PocketIC server exposes no instruction log.
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { INSTRUCTION_LIMITS, LocalIc, observeInstructions, type InstructionRecor
 import { IcHttpInterface } from '../../packages/local-ic/src/http_interface/ic_http_interface';
 import { generateNetworkSecret } from '../../packages/local-ic/src/http_interface/network_keys';
 import { localIcReplicaBackend } from '../../packages/local-ic/src/network/replica_backend';
-import { decodeReply, encodeArgs, initArgument, jwtIssuerWasm, randomPrincipal } from './harness/jwt_issuer';
+import { decodeReply, encodeArgs, initArgument, jwtIssuerWasm, randomPrincipal } from '../integration/harness/jwt_issuer';
 
 const controller = randomPrincipal();
 let ic: LocalIc;
