@@ -1,4 +1,5 @@
 import { Principal } from '@dfinity/principal';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { MANAGEMENT_CANISTER_ID } from '../shared/ids';
 import { defaultSubnetKind, principalRange, ROOT_SUBNET_KIND, rootSubnetKind, SUBNET_LAYOUT, subnetKindOfCanister, type SubnetKind, type SubnetLayout } from '../topology/layout';
 import type { CallResult } from '../shared/call_result';
@@ -77,6 +78,11 @@ interface HostedSubnet {
 }
 
 /** What a certificate is for: which subnet signs it and which canister ranges its delegation reveals. */
+/** Data certificates kept for the queries of one certified state (oldest dropped first). */
+const KEPT_DATA_CERTIFICATES = 64;
+/** How long a data certificate serves queries: about one block of an application subnet. */
+const CERTIFIED_STATE_INTERVAL_NANOS = 1_000_000_000n;
+
 interface CertificateScope {
   readonly subnet: HostedSubnet;
   readonly ranges: DelegatedRanges;
@@ -94,6 +100,7 @@ export class IcHttpInterface {
   /** A network of one subnet (the `canisterRanges` option): every canister id routes to it. */
   private readonly singleSubnet: boolean;
   private readonly delegations = new Map<string, { readonly timeNanos: bigint; readonly delegation: Delegation }>();
+  private readonly dataCertificates = new Map<string, { readonly timeNanos: bigint; readonly certificate: Uint8Array }>();
   private readonly syncCallTimeoutMs: number;
 
   constructor(options: IcHttpInterfaceOptions) {
@@ -173,12 +180,7 @@ export class IcHttpInterface {
       caller: content.sender,
       effectiveCanisterId,
       dataCertificate: () => (dataCertificate ??= this.certify([certifiedDataPath(content.canisterId)], {}, certificateScope)),
-      dataCertificateAt: (certifiedData, timeNanos) =>
-        this.certify(
-          [certifiedDataPath(content.canisterId)],
-          { timeNanos, certifiedData: { canisterId: content.canisterId, data: certifiedData } },
-          certificateScope
-        )
+      dataCertificateAt: (certifiedData, timeNanos) => this.dataCertificateIn(certificateScope, content.canisterId, certifiedData, timeNanos)
     });
     return cborReply(200, signedQueryResponse(subnet.keys, result, envelope.requestId, now));
   }
@@ -268,11 +270,28 @@ export class IcHttpInterface {
    * `CertificateProvider`): those values replace what the backend reports.
    */
   dataCertificateAt(canisterId: Principal, certifiedData: Uint8Array, timeNanos: bigint): Uint8Array {
-    return this.certificate(
-      [certifiedDataPath(canisterId)],
-      { timeNanos, certifiedData: { canisterId, data: certifiedData } },
-      { canisterId, generation: DATA_CERTIFICATE_GENERATION }
-    );
+    const scope = { subnet: this.subnetOfCanister(canisterId), ranges: rangesOf(DATA_CERTIFICATE_GENERATION, canisterId) };
+    return this.dataCertificateIn(scope, canisterId, certifiedData, timeNanos);
+  }
+
+  /**
+   * The certificate of a canister's certified data for a query at time
+   * `timeNanos`. On the replica a query gets the certificate of the latest
+   * certified state, made once per block, so queries within a block share it
+   * and its time trails theirs. Here a certificate is kept and handed to the
+   * queries of the next CERTIFIED_STATE_INTERVAL_NANOS while the certified
+   * data stays the same.
+   */
+  private dataCertificateIn(scope: CertificateScope, canisterId: Principal, certifiedData: Uint8Array, timeNanos: bigint): Uint8Array {
+    const ranges = scope.ranges.kind === 'shard' ? `shard ${scope.ranges.canisterId.toText()}` : scope.ranges.kind;
+    const key = `${scope.subnet.kind} ${ranges} ${canisterId.toText()} ${bytesToHex(certifiedData)}`;
+    const kept = this.dataCertificates.get(key);
+    if (kept !== undefined && timeNanos >= kept.timeNanos && timeNanos - kept.timeNanos < CERTIFIED_STATE_INTERVAL_NANOS) return kept.certificate;
+    const certificate = this.certify([certifiedDataPath(canisterId)], { timeNanos, certifiedData: { canisterId, data: certifiedData } }, scope);
+    this.dataCertificates.delete(key);
+    if (this.dataCertificates.size >= KEPT_DATA_CERTIFICATES) this.dataCertificates.delete(this.dataCertificates.keys().next().value!);
+    this.dataCertificates.set(key, { timeNanos, certificate });
+    return certificate;
   }
 
   /**
