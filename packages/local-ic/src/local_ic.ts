@@ -186,7 +186,7 @@ export class LocalIc {
   /**
    * Saves all canisters, time and counters to `directory` (created if missing),
    * once no message is in flight. The previous save stays complete until the
-   * new one is (see persistence/durable-copy.ts).
+   * new one is (see persistence/durable_copy.ts).
    */
   async save(directory: string): Promise<void> {
     await writeSnapshot(directory, await this.snapshot());
