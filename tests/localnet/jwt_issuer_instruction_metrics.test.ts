@@ -7,9 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { configInputToCandid, HttpRequestType } from '../../src/backend/core/candid';
 import { INSTRUCTION_LIMITS, LocalIc, observeInstructions, type InstructionRecord } from '../../packages/local-ic/src';
-import { IcHttpInterface } from '../../packages/local-ic/src/http_interface/ic_http_interface';
 import { generateNetworkSecret } from '../../packages/local-ic/src/http_interface/network_keys';
-import { localIcReplicaBackend } from '../../packages/local-ic/src/network/replica_backend';
+import { icHttpInterfaceFor } from '../../packages/local-ic/src/network/replica_backend';
 import { decodeReply, encodeArgs, initArgument, jwtIssuerWasm, randomPrincipal } from '../integration/harness/jwt_issuer';
 
 const controller = randomPrincipal();
@@ -40,8 +39,7 @@ const total = (list: InstructionRecord[]) => BigInt(list.reduce((sum, record) =>
 
 beforeAll(async () => {
   ic = await LocalIc.create();
-  const api = new IcHttpInterface({ backend: localIcReplicaBackend(ic), networkSecret: generateNetworkSecret() });
-  ic.setCertificateProvider({ dataCertificate: (canister, data, time) => api.dataCertificateAt(canister, data, time) });
+  icHttpInterfaceFor(ic, { networkSecret: generateNetworkSecret() });
   stopObserving = observeInstructions((record) => records.push(record));
   id = await ic.createCanister({ controllers: [controller], sender: controller });
   await ic.installCode(id, jwtIssuerWasm(), initArgument({ rateLimit: { capacity: 100, refillIntervalSeconds: 1 } }), { sender: controller });

@@ -5,13 +5,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { generateNetworkSecret, IcHttpInterface, NetworkKeys, startReplicaServer } from '../http_interface';
+import { generateNetworkSecret, NetworkKeys, startReplicaServer } from '../http_interface';
 import { StateStoreError } from '../shared/errors';
 import { LocalIc } from '../local_ic';
 import { Checkpointer, type CheckpointFigures } from '../persistence/checkpointer';
 import { writeFileDurably } from '../persistence/durable_file';
 import { writeSnapshot } from '../persistence/state_store';
-import { localIcReplicaBackend } from './replica_backend';
+import { icHttpInterfaceFor } from './replica_backend';
 import { gatewayWebHandler, type Site } from './web_gateway';
 
 export type { Site } from './web_gateway';
@@ -66,8 +66,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
           onError: (error) => console.error(`[local IC] checkpoint to ${icState} failed (retrying): ${(error as Error).message}`)
         });
   ic.onStateChange(checkpointer === undefined ? undefined : () => checkpointer.changed());
-  const api = new IcHttpInterface({ backend: localIcReplicaBackend(ic), networkSecret: secret });
-  ic.setCertificateProvider({ dataCertificate: (id, data, time) => api.dataCertificateAt(id, data, time) });
+  const api = icHttpInterfaceFor(ic, { networkSecret: secret });
 
   const gateway = { ic, rootKey: api.keys.rootPublicKeyDer, allowUncertifiedResponses: options.allowUncertifiedResponses ?? false };
   const sites = [...(options.sites ?? [])];

@@ -1,6 +1,16 @@
 // The execution engine behind the IC HTTP interface.
-import type { CertifiedCanister, ReplicaBackend } from '../http_interface';
+import { IcHttpInterface, type CertifiedCanister, type IcHttpInterfaceOptions, type ReplicaBackend } from '../http_interface';
 import type { LocalIc } from '../local_ic';
+
+/**
+ * The IC HTTP interface in front of `ic`, which also certifies the data
+ * certificates of the queries `ic` runs by itself (gateway, in-process calls).
+ */
+export function icHttpInterfaceFor(ic: LocalIc, options: Omit<IcHttpInterfaceOptions, 'backend'>): IcHttpInterface {
+  const api = new IcHttpInterface({ ...options, backend: localIcReplicaBackend(ic) });
+  ic.setCertificateProvider({ dataCertificate: (id, data, time) => api.dataCertificateAt(id, data, time) });
+  return api;
+}
 
 export function localIcReplicaBackend(ic: LocalIc): ReplicaBackend {
   return {

@@ -9,7 +9,7 @@ import { generateNetworkSecret, IcHttpInterface, startReplicaServer, type Runnin
 import { NetworkKeys } from '../http_interface/network_keys.js';
 import { canisterIdFromIndex, MANAGEMENT_CANISTER_ID } from '../shared/ids.js';
 import { LocalIc } from '../local_ic.js';
-import { localIcReplicaBackend } from '../network/replica_backend.js';
+import { icHttpInterfaceFor } from '../network/replica_backend.js';
 import { gatewayWebHandler } from '../network/web_gateway.js';
 import { rejectionWithErrorCode, ErrorCode } from '../shared/rejections.js';
 import { rawCanisterId, type EffectivePrincipal } from './rest_types.js';
@@ -78,8 +78,7 @@ export class PocketInstance {
       startTime: options.startTimeNanos,
       debugPrint: options.debugPrint
     });
-    const api = new IcHttpInterface({ backend: localIcReplicaBackend(ic), networkSecret, subnets: layout });
-    ic.setCertificateProvider({ dataCertificate: (id, data, time) => api.dataCertificateAt(id, data, time) });
+    const api = icHttpInterfaceFor(ic, { networkSecret, subnets: layout });
     if (options.autoProgress === true) ic.setLiveMode(true);
     const subnets = plans.map((plan, index) => ({ plan, kind: kinds[index]!, id: api.keys.subnet(kinds[index]!).subnetId }));
     return new PocketInstance(ic, api, subnets);

@@ -1,3 +1,5 @@
+import { createListeners } from '../shared/listeners.js';
+
 /**
  * What each charge took from which canister's balance, by the categories of the
  * IC's cost table. Cycles that only move (attached to a call, accepted, refunded
@@ -29,15 +31,13 @@ export interface CyclesRecord {
 
 export type CyclesListener = (record: CyclesRecord) => void;
 
-const listeners = new Set<CyclesListener>();
+const cyclesListeners = createListeners<CyclesRecord>();
 
 /** Lets benches and tools see every charge; returns the function that stops listening. */
 export function observeCycles(listener: CyclesListener): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
+  return cyclesListeners.observe(listener);
 }
 
 export function reportCycles(record: CyclesRecord): void {
-  if (record.cycles === 0n) return;
-  for (const listener of listeners) listener(record);
+  if (record.cycles !== 0n) cyclesListeners.report(record);
 }

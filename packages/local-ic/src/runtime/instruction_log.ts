@@ -1,3 +1,4 @@
+import { createListeners } from '../shared/listeners.js';
 import type { ApiMode } from './api_modes.js';
 
 /** One finished execution (or a whole install_code message) and the instructions it used. */
@@ -15,18 +16,17 @@ export interface InstructionRecord {
 
 export type InstructionListener = (record: InstructionRecord) => void;
 
-const listeners = new Set<InstructionListener>();
+const instructionListeners = createListeners<InstructionRecord>();
 
 /** Lets benches and tools see what each execution cost; returns the function that stops listening. */
 export function observeInstructions(listener: InstructionListener): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
+  return instructionListeners.observe(listener);
 }
 
 export function reportInstructions(record: InstructionRecord): void {
-  for (const listener of listeners) listener(record);
+  instructionListeners.report(record);
 }
 
 export function hasInstructionListeners(): boolean {
-  return listeners.size > 0;
+  return instructionListeners.isObserved;
 }
