@@ -93,44 +93,55 @@ describe('witnesses (pruned trees)', () => {
 
   it('agree with the full tree on every requested path, for random trees', () => {
     for (let round = 0; round < 40; round++) {
-      const tree = randomTree(3);
+      const tree = randomTree(3, 3);
       const full = builder.full(tree);
-      const requested = Array.from({ length: 1 + (round % 4) }, () => randomPath(tree));
+      const requested = Array.from({ length: 1 + (round % 4) }, () => randomPath(tree, 3));
       const witness = builder.witness(tree, requested);
       expect(bytesToHex(reconstruct(witness))).toBe(bytesToHex(reconstruct(full)));
+      for (const path of requested) expect(lookupPath(path, witness)).toEqual(lookupPath(path, full));
+    }
+  });
+
+  it("let @dfinity/agent's lookup find what the full tree holds, for random trees of one-byte labels", () => {
+    // agent-js (3.4 and @icp-sdk/core 6) orders labels by "some byte is greater", which is the
+    // lexicographic order only for labels of one byte: with longer ones it can call a present
+    // label absent (e.g. 0xea6c after its sibling 0xea), whatever tree it is given.
+    for (let round = 0; round < 40; round++) {
+      const tree = randomTree(3, 1);
+      const requested = Array.from({ length: 1 + (round % 4) }, () => randomPath(tree, 1));
+      const witness = builder.witness(tree, requested);
       for (const path of requested) {
-        expect(lookupPath(path, witness)).toEqual(lookupPath(path, full));
+        const ours = lookupPath(path, builder.full(tree));
         const agent = agentLookupPath(path, witness as unknown as AgentHashTree);
-        const ours = lookupPath(path, full);
         if (ours.status === 'found') expect(agent.status).toBe(LookupPathStatus.Found);
       }
     }
   });
 });
 
-function randomLabel(): Uint8Array {
-  return randomBytes(1 + Math.floor(Math.random() * 3));
+function randomLabel(maxLength: number): Uint8Array {
+  return randomBytes(1 + Math.floor(Math.random() * maxLength));
 }
 
-function randomTree(depth: number): LabeledTree {
+function randomTree(depth: number, maxLabelLength: number): LabeledTree {
   if (depth === 0 || Math.random() < 0.3) return labeledLeaf(randomBytes(Math.floor(Math.random() * 8)));
   const entries = new Map<string, [Uint8Array, LabeledTree]>();
   const count = Math.floor(Math.random() * 7);
   for (let i = 0; i < count; i++) {
-    const label = randomLabel();
-    entries.set(bytesToHex(label), [label, randomTree(depth - 1)]);
+    const label = randomLabel(maxLabelLength);
+    entries.set(bytesToHex(label), [label, randomTree(depth - 1, maxLabelLength)]);
   }
   return labeledSubtree(entries.values());
 }
 
 /** A path that exists, stops early, or leaves the tree at a random point. */
-function randomPath(tree: LabeledTree): Uint8Array[] {
+function randomPath(tree: LabeledTree, maxLabelLength: number): Uint8Array[] {
   const path: Uint8Array[] = [];
   let node: LabeledTree | undefined = tree;
   while (node !== undefined && node.kind === 'subtree' && Math.random() < 0.85) {
     const child: LabeledChild | undefined = Math.random() < 0.75 ? node.children[Math.floor(Math.random() * node.children.length)] : undefined;
     if (child === undefined) {
-      path.push(randomLabel());
+      path.push(randomLabel(maxLabelLength));
       return path;
     }
     path.push(child.label);

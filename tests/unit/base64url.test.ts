@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 
-import { base64UrlDecode, base64UrlEncode, base64UrlEncodeText, Base64UrlError } from '../../src/backend/core/base64url';
+import { base64Encode, base64EncodeAscii, base64UrlDecode, base64UrlEncode, base64UrlEncodeText, Base64UrlError } from '../../src/backend/core/base64url';
 
 // RFC 4648 §10 test vectors, without padding (RFC 7515 §2 base64url).
 const RFC4648_VECTORS: [string, string][] = [
@@ -31,6 +31,16 @@ describe('base64url', () => {
       expect(encoded).toBe(bytes.toString('base64url'));
       expect(Buffer.from(base64UrlDecode(encoded)).equals(bytes)).toBe(true);
     }
+  });
+
+  it('encodes standard base64 with padding, as text and as ASCII bytes, as Node does', () => {
+    for (let length = 0; length <= 100; length++) {
+      const bytes = randomBytes(length);
+      expect(base64Encode(bytes)).toBe(bytes.toString('base64'));
+      expect(Buffer.from(base64EncodeAscii(bytes)).toString('latin1')).toBe(bytes.toString('base64'));
+    }
+    const large = randomBytes(20_000); // more characters than one String.fromCharCode chunk
+    expect(base64Encode(large)).toBe(large.toString('base64'));
   });
 
   it.each([

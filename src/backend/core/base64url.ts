@@ -1,5 +1,5 @@
 // Base64url without padding (RFC 4648 §5), as JOSE requires (RFC 7515 §2), and standard base64.
-import { utf8 } from './bytes';
+import { asciiString, utf8 } from './bytes';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const DECODE_TABLE = new Map([...ALPHABET].map((char, index) => [char, index]));
@@ -10,31 +10,58 @@ export class Base64UrlError extends Error {
 
 const STANDARD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
-function encode(bytes: Uint8Array, alphabet: string, pad: boolean): string {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
+const ALPHABET_CODES = asciiCodes(ALPHABET);
+const STANDARD_ALPHABET_CODES = asciiCodes(STANDARD_ALPHABET);
+const PAD = 0x3d; // '='
+
+function asciiCodes(alphabet: string): Uint8Array {
+  return Uint8Array.from(alphabet, (char) => char.charCodeAt(0));
+}
+
+/**
+ * Base64 as ASCII bytes: written into one typed array, since in the canister's interpreter a
+ * string built character by character, and its UTF-8 bytes after, cost thousands of
+ * instructions per character.
+ */
+function encodeAscii(bytes: Uint8Array, alphabet: Uint8Array, pad: boolean): Uint8Array {
+  const whole = bytes.length - (bytes.length % 3);
+  const rest = bytes.length - whole;
+  const out = new Uint8Array((whole / 3) * 4 + (rest === 0 ? 0 : pad ? 4 : rest + 1));
+  let o = 0;
+  for (let i = 0; i < whole; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += alphabet[n >> 18]! + alphabet[(n >> 12) & 63]! + alphabet[(n >> 6) & 63]! + alphabet[n & 63]!;
+    out[o++] = alphabet[n >> 18]!;
+    out[o++] = alphabet[(n >> 12) & 63]!;
+    out[o++] = alphabet[(n >> 6) & 63]!;
+    out[o++] = alphabet[n & 63]!;
   }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = bytes[i]! << 16;
-    out += alphabet[n >> 18]! + alphabet[(n >> 12) & 63]! + (pad ? '==' : '');
-  } else if (rest === 2) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-    out += alphabet[n >> 18]! + alphabet[(n >> 12) & 63]! + alphabet[(n >> 6) & 63]! + (pad ? '=' : '');
+  if (rest > 0) {
+    const n = (bytes[whole]! << 16) | (rest === 2 ? bytes[whole + 1]! << 8 : 0);
+    out[o++] = alphabet[n >> 18]!;
+    out[o++] = alphabet[(n >> 12) & 63]!;
+    if (rest === 2) out[o++] = alphabet[(n >> 6) & 63]!;
+    else if (pad) out[o++] = PAD;
+    if (pad) out[o++] = PAD;
   }
   return out;
 }
 
+function encode(bytes: Uint8Array, alphabet: Uint8Array, pad: boolean): string {
+  return asciiString(encodeAscii(bytes, alphabet, pad));
+}
+
 export function base64UrlEncode(bytes: Uint8Array): string {
-  return encode(bytes, ALPHABET, false);
+  return encode(bytes, ALPHABET_CODES, false);
 }
 
 /** Standard base64 with padding (RFC 4648 §4), as the IC-Certificate header fields require. */
 export function base64Encode(bytes: Uint8Array): string {
-  return encode(bytes, STANDARD_ALPHABET, true);
+  return encode(bytes, STANDARD_ALPHABET_CODES, true);
+}
+
+/** base64Encode's text as ASCII bytes. */
+export function base64EncodeAscii(bytes: Uint8Array): Uint8Array {
+  return encodeAscii(bytes, STANDARD_ALPHABET_CODES, true);
 }
 
 export function base64UrlEncodeText(text: string): string {

@@ -49,6 +49,16 @@ export function utf8(text: string): Uint8Array {
   return out;
 }
 
+/** Characters per String.fromCharCode call: well under any engine's limit on arguments. */
+const ASCII_CHUNK = 4096;
+
+/** The text of ASCII bytes (each byte one character), built natively a chunk at a time. */
+export function asciiString(bytes: Uint8Array): string {
+  let text = '';
+  for (let at = 0; at < bytes.length; at += ASCII_CHUNK) text += String.fromCharCode(...bytes.subarray(at, at + ASCII_CHUNK));
+  return text;
+}
+
 export function u32BigEndian(value: number): Uint8Array {
   const out = new Uint8Array(4);
   new DataView(out.buffer).setUint32(0, value, false);

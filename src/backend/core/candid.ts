@@ -3,6 +3,7 @@
 import { IDL } from '@dfinity/candid';
 
 import { concatBytes } from './bytes';
+import { encodeCandidValue } from './candid_value_writer';
 import type { IssueOptions } from './claims';
 import type { JwsAlgorithm } from './algorithms';
 import type { Config, ConfigInput } from './config';
@@ -129,7 +130,7 @@ export function candidReplyEncoder<T>(type: IDL.Type<T>, sample: T): (value: T) 
   const header = sampleMessage.slice(0, sampleMessage.length - type.encodeValue(sample).length);
   return (value) => {
     type.covariant(value); // throws, naming the field, as IDL.encode does
-    return concatBytes(header, new Uint8Array(type.encodeValue(value)));
+    return concatBytes(header, encodeCandidValue(type, value));
   };
 }
 

@@ -203,7 +203,7 @@ export function certifiedResponse(resources: HttpResources, url: string, respons
 export function encodeHttpReply(resources: HttpResources, request: Pick<HttpRequest, 'method' | 'url'>, dataCertificate: Uint8Array | undefined): Uint8Array {
   const response = routeHttpRequest(resources, request);
   if (response.upgrade === true || dataCertificate === undefined) return encodeHttpResponse(response);
-  const header = resources.certification.certificateHeader(request.url, response, dataCertificate);
   const reply = resources.replies.get(response);
-  return reply === undefined ? encodeHttpResponse({ ...response, headers: [...response.headers, header] }) : completeReply(reply, utf8(header[1]));
+  if (reply !== undefined) return completeReply(reply, resources.certification.certificateHeaderValue(request.url, response, dataCertificate));
+  return encodeHttpResponse({ ...response, headers: [...response.headers, resources.certification.certificateHeader(request.url, response, dataCertificate)] });
 }

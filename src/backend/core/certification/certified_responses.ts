@@ -4,7 +4,8 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 
 import { CERTIFICATE_EXPRESSION, CERTIFICATE_EXPRESSION_HEADER_NAME, CERTIFIED_RESPONSE_HEADERS } from './cel_expression';
-import { certificateHeaderTail, certificateHeaderValue } from './certificate_header';
+import { asciiString, utf8 } from '../bytes';
+import { certificateHeaderTail, certificateHeaderValueAscii } from './certificate_header';
 import {
   canonicalPath,
   decodeRequestPath,
@@ -51,6 +52,8 @@ export interface CertifiedResponses<R extends CertifiableResponse> {
    * path has none), else ResponseNotCertifiedError.
    */
   certificateHeader(url: string, response: R, dataCertificate: Uint8Array): [name: string, value: string];
+  /** certificateHeader's value as ASCII bytes, built without a string (what a query replies). */
+  certificateHeaderValue(url: string, response: R, dataCertificate: Uint8Array): Uint8Array;
   /** A copy of `response` with the IC-Certificate header added. */
   withCertificate(url: string, response: R, dataCertificate: Uint8Array): R;
 }
@@ -98,47 +101,53 @@ export function certifyResponses<R extends CertifiableResponse>(input: Responses
   const tree = buildLabeledTree(entries);
 
   // Witnesses of exact paths do not depend on the request: precompute their header tails.
-  const exactTails = new Map<string, Map<R, string>>();
+  const tailOf = (witnessTree: HashTree, expressionPath: readonly string[]) => utf8(certificateHeaderTail(witnessTree, expressionPath));
+  const exactTails = new Map<string, Map<R, Uint8Array>>();
   for (const { path, expressionPath, leaves } of exactPaths) {
-    const tails = new Map<R, string>();
-    for (const [response, leaf] of leaves) tails.set(response, certificateHeaderTail(witness(tree, [leaf]), expressionPath));
+    const tails = new Map<R, Uint8Array>();
+    for (const [response, leaf] of leaves) tails.set(response, tailOf(witness(tree, [leaf]), expressionPath));
     exactTails.set(path, tails);
   }
   // Security (bounded work): for an over-long URL the witness is the whole tree, unpruned. It
   // decides every lookup a gateway can make for any path, so it is built once, here, and a
   // query does no work that grows with the request. The tree holds only public hashes.
-  const overlongTail = certificateHeaderTail(tree, fallbackExpressionPath);
+  const overlongTail = tailOf(tree, fallbackExpressionPath);
 
-  const certificateHeader = (url: string, response: R, dataCertificate: Uint8Array): [string, string] => {
+  const certificateHeaderValue = (url: string, response: R, dataCertificate: Uint8Array): Uint8Array => {
     if (isOverlongUrl(url)) {
       if (!wildcardResponses.includes(response)) {
         throw new ResponseNotCertifiedError(`the response (status ${response.statusCode}) for an over-long URL is not one certified under the root wildcard`);
       }
-      return [CERTIFICATE_HEADER_NAME, certificateHeaderValue(dataCertificate, overlongTail)];
+      return certificateHeaderValueAscii(dataCertificate, overlongTail);
     }
     const decoded = decodeRequestPath(url);
     const segments = decoded === undefined ? [] : pathSegments(decoded);
     const tails = decoded === undefined ? undefined : exactTails.get(canonicalPath(segments));
-    let tail: string | undefined;
+    let tail: Uint8Array | undefined;
     if (tails !== undefined) {
       tail = tails.get(response);
     } else if (response === input.fallback) {
       // The witness proves that no exact or more specific wildcard path exists for this request.
       const lookups = fallbackLookups(segments).map(toLabels);
-      tail = certificateHeaderTail(witness(tree, [fallbackLeaf, ...lookups]), fallbackExpressionPath);
+      tail = tailOf(witness(tree, [fallbackLeaf, ...lookups]), fallbackExpressionPath);
     }
     if (tail === undefined) {
       throw new ResponseNotCertifiedError(
         `the response (status ${response.statusCode}) for ${JSON.stringify(url)} is not one certified for its path`
       );
     }
-    return [CERTIFICATE_HEADER_NAME, certificateHeaderValue(dataCertificate, tail)];
+    return certificateHeaderValueAscii(dataCertificate, tail);
   };
+  const certificateHeader = (url: string, response: R, dataCertificate: Uint8Array): [string, string] => [
+    CERTIFICATE_HEADER_NAME,
+    asciiString(certificateHeaderValue(url, response, dataCertificate))
+  ];
 
   return {
     rootHash: treeDigest(tree),
     tree,
     certificateHeader,
+    certificateHeaderValue,
     withCertificate: (url, response, dataCertificate) => ({
       ...response,
       headers: [...response.headers, certificateHeader(url, response, dataCertificate)]
