@@ -1,3 +1,4 @@
+import { Ed25519KeyIdentity } from '@dfinity/identity';
 import { Principal } from '@dfinity/principal';
 import { describe, expect, it } from 'vitest';
 import {
@@ -13,6 +14,9 @@ import {
 import { DEFAULT_FREEZING_THRESHOLD_SECONDS } from '../../packages/local-ic/src/costs/cycles.js';
 import { IC_REFERENCE_PRICES } from '../../packages/local-ic/src/costs/schedule.js';
 import { DEFAULT_MAX_STABLE_MEMORY_PAGES } from '../../packages/local-ic/src/runtime/stable_memory.js';
+import { icHttpInterfaceFor } from '../../packages/local-ic/src/network/replica_backend.js';
+import { generateNetworkSecret } from '../../packages/local-ic/src/http_interface/network_keys.js';
+import { envelope, expiry } from './support/signed_envelope.js';
 import { watToWasm } from './support/wat.js';
 
 const controller = Principal.fromUint8Array(new Uint8Array([7, 7, 7]));
@@ -117,6 +121,27 @@ describe('cycles account', () => {
     expect(charges).toEqual([
       { canister: id.toText(), category: 'ingress_induction', cycles: ingress, detail: 'balance' },
       { canister: id.toText(), category: 'execution', cycles: 5_000_000n + instructions, detail: 'balance' }
+    ]);
+  });
+
+  it('charges a message that came over HTTP by its whole signed envelope, as the replica charges ingress_induction_cost', async () => {
+    const { ic, id } = await probe(10n * T);
+    const api = icHttpInterfaceFor(ic, { networkSecret: generateNetworkSecret() });
+    const identity = Ed25519KeyIdentity.generate();
+    const body = await envelope(identity, {
+      request_type: 'call',
+      canister_id: id,
+      method_name: 'nop',
+      arg: new Uint8Array(),
+      sender: identity.getPrincipal(),
+      ingress_expiry: expiry()
+    });
+    const { result, charges } = await measured(() => api.call('v4', id, body));
+    expect(result.status).toBe(200);
+    // The envelope (content, public key, signature) is far more than the method name: 'nop' alone would be 1.206 M.
+    expect(body.length).toBeGreaterThan(150);
+    expect(charges.filter((charge) => charge.category === 'ingress_induction')).toEqual([
+      { canister: id.toText(), category: 'ingress_induction', cycles: 1_200_000n + 2_000n * BigInt(body.length), detail: 'nop' }
     ]);
   });
 

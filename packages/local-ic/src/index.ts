@@ -1,6 +1,7 @@
 export { LocalIc } from './local_ic.js';
 export type {
   CallOptions,
+  IngressOptions,
   CanisterIdLike,
   CreateCanisterOptions,
   IngressSubmission,

@@ -88,6 +88,15 @@ export interface CallOptions {
   readonly sender?: Principal;
 }
 
+export interface IngressOptions extends CallOptions {
+  /**
+   * Bytes of the signed message, as the HTTP interface received it: the IC charges an ingress
+   * message's induction by the whole message. Default (a call made in-process, which has no
+   * signed message): the method name's and the argument's bytes.
+   */
+  readonly messageBytes?: number;
+}
+
 export interface QueryOptions extends CallOptions {
   /**
    * Where the query's `ic0.data_certificate_copy` comes from instead of the
@@ -97,7 +106,7 @@ export interface QueryOptions extends CallOptions {
   readonly certificateProvider?: CertificateProvider;
 }
 
-export interface SubmitOptions extends CallOptions {
+export interface SubmitOptions extends IngressOptions {
   /** Id to record the message under (e.g. the HTTP request id); default: a fresh one. */
   readonly messageId?: string;
   /** For a message to the management canister: the subnet it is addressed to, where `create_canister` puts the canister. */
@@ -331,7 +340,7 @@ export class LocalIc {
   // ---- calls --------------------------------------------------------------
 
   /** An update call as an ingress message; runs rounds until it completes (including downstream calls). */
-  async updateCall(canisterId: CanisterIdLike, method: string, arg: Uint8Array = EMPTY_CANDID_ARGS, options: CallOptions = {}): Promise<CallResult> {
+  async updateCall(canisterId: CanisterIdLike, method: string, arg: Uint8Array = EMPTY_CANDID_ARGS, options: IngressOptions = {}): Promise<CallResult> {
     return this.exclusive(async () => {
       const submission = this.submit(toPrincipal(canisterId), method, arg, options);
       if (!submission.accepted) return submission.result;
@@ -485,7 +494,7 @@ export class LocalIc {
   private submit(canisterId: Principal, method: string, arg: Uint8Array, options: SubmitOptions): IngressSubmission {
     const sender = (options.sender ?? Principal.anonymous()).toUint8Array();
     const messageId = options.messageId ?? this.subnet.newIngressMessageId();
-    const refusal = this.ingressRefusal(canisterId, method, arg, sender);
+    const refusal = this.ingressRefusal(canisterId, method, arg, sender, options.messageBytes ?? Buffer.byteLength(method) + arg.length);
     if (refusal !== undefined) return { accepted: false, result: rejected(refusal) };
     this.subnet.ingress.startProcessing(messageId);
     this.subnet.queue.push({
@@ -502,14 +511,14 @@ export class LocalIc {
   }
 
   /** Checks an ingress message must pass before the IC accepts it (and charges the induction fee). */
-  private ingressRefusal(canisterId: Principal, method: string, arg: Uint8Array, sender: Uint8Array): Rejection | undefined {
+  private ingressRefusal(canisterId: Principal, method: string, arg: Uint8Array, sender: Uint8Array, messageBytes: number): Rejection | undefined {
     if (canisterId.toUint8Array().length === 0) return undefined;
     const canister = this.subnet.canister(canisterId);
     if (canister === undefined) return rejections.canisterNotFound(canisterId.toText());
     if (canister.instance === undefined) return rejections.noWasmModule(canister.idText);
     if (canister.status === 'stopped') return rejections.stopped(canister.idText);
     if (canister.status === 'stopping') return rejections.stopping(canister.idText);
-    const fee = ingressInductionFee(canister.fees, Buffer.byteLength(method), arg.length);
+    const fee = ingressInductionFee(canister.fees, messageBytes);
     const required = canister.freezingLimit() + fee;
     if (canister.balance < required) return outOfCycles(canister, required, canister.isController(sender));
     const inspection = this.processor.inspectIngress(canister, method, arg, sender);

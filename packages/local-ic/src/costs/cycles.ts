@@ -87,8 +87,9 @@ export function responseReservationRefund(fees: FeeSchedule, responseBytes: numb
   return responseReservation(fees) - responseTransmissionFee(fees, responseBytes);
 }
 
-export function ingressInductionFee(fees: FeeSchedule, methodNameBytes: number, argumentBytes: number): bigint {
-  return scheduleIngressInductionFee(fees, BigInt(methodNameBytes + argumentBytes));
+/** The replica charges the whole signed message (`ingress_induction_cost`: the message's binary length). */
+export function ingressInductionFee(fees: FeeSchedule, messageBytes: number): bigint {
+  return scheduleIngressInductionFee(fees, BigInt(messageBytes));
 }
 
 /** Holding `memoryBytes` for `seconds` (the replica's `memory_cost`: whole seconds, rounded down). */

@@ -57,6 +57,8 @@ export interface CanisterCall {
 export interface IngressCall extends CanisterCall {
   readonly requestId: Uint8Array;
   readonly ingressExpiry: bigint;
+  /** Bytes of the signed message as received: what its induction fee is charged by. */
+  readonly messageBytes: number;
 }
 
 export interface QueryCall extends CanisterCall {

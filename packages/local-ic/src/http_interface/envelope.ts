@@ -64,6 +64,8 @@ export interface Envelope<C> {
   readonly senderPubkey: Uint8Array | undefined;
   readonly senderSig: Uint8Array | undefined;
   readonly senderDelegation: readonly SignedDelegation[] | undefined;
+  /** Bytes of the CBOR body it came in: the IC charges an ingress message's induction by them. */
+  readonly byteLength: number;
 }
 
 export function decodeEnvelope<T extends RequestType>(body: Uint8Array, requestType: T): Envelope<ContentOf<T>> {
@@ -88,7 +90,8 @@ export function decodeEnvelope<T extends RequestType>(body: Uint8Array, requestT
     requestId: requestIdOf(contentMap),
     senderPubkey,
     senderSig,
-    senderDelegation: delegations === undefined ? undefined : decodeDelegations(delegations)
+    senderDelegation: delegations === undefined ? undefined : decodeDelegations(delegations),
+    byteLength: body.length
   };
 }
 

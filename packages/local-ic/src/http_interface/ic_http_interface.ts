@@ -365,7 +365,8 @@ export class IcHttpInterface {
       caller: content.sender,
       effectiveCanisterId,
       requestId: envelope.requestId,
-      ingressExpiry: content.ingressExpiry
+      ingressExpiry: content.ingressExpiry,
+      messageBytes: envelope.byteLength
     };
     const rejection = await this.backend.inspectIngress(call);
     if (rejection !== undefined) return { rejection };
