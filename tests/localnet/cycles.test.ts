@@ -1,3 +1,4 @@
+import { IDL } from '@dfinity/candid';
 import { Ed25519KeyIdentity } from '@dfinity/identity';
 import { Principal } from '@dfinity/principal';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +21,22 @@ import { envelope, expiry } from './support/signed_envelope.js';
 import { watToWasm } from './support/wat.js';
 
 const controller = Principal.fromUint8Array(new Uint8Array([7, 7, 7]));
+const controllerIdentity = Ed25519KeyIdentity.generate();
+const CanisterIdArgument = IDL.Record({ canister_id: IDL.Principal });
+const UpdateFreezingThreshold = IDL.Record({ canister_id: IDL.Principal, settings: IDL.Record({ freezing_threshold: IDL.Opt(IDL.Nat) }) });
+
+/** A call to the management canister, signed by a controller. */
+function managementEnvelope(method: string, arg: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+  return envelope(controllerIdentity, {
+    request_type: 'call',
+    canister_id: Principal.managementCanister(),
+    method_name: method,
+    arg,
+    sender: controllerIdentity.getPrincipal(),
+    ingress_expiry: expiry()
+  });
+}
+
 const T = 1_000_000_000_000n;
 const GIB = 1n << 30n;
 const PAGE = 65_536;
@@ -65,7 +82,7 @@ function reply(result: CallResult): Uint8Array {
 
 async function probe(cycles: bigint): Promise<{ ic: LocalIc; id: Principal }> {
   const ic = await LocalIc.create({ fees: APPLICATION_SUBNET_FEES });
-  const id = await ic.createCanister({ controllers: [controller], sender: controller, cycles });
+  const id = await ic.createCanister({ controllers: [controller, controllerIdentity.getPrincipal()], sender: controller, cycles });
   await ic.installCode(id, watToWasm(CYCLES_PROBE_WAT), new Uint8Array(), { sender: controller });
   return { ic, id };
 }
@@ -143,6 +160,40 @@ describe('cycles account', () => {
     expect(charges.filter((charge) => charge.category === 'ingress_induction')).toEqual([
       { canister: id.toText(), category: 'ingress_induction', cycles: 1_200_000n + 2_000n * BigInt(body.length), detail: 'nop' }
     ]);
+  });
+
+  it('charges management-canister ingress to its effective canister, by the whole signed message', async () => {
+    const { ic, id } = await probe(10n * T);
+    const api = icHttpInterfaceFor(ic, { networkSecret: generateNetworkSecret() });
+    const body = await managementEnvelope('canister_status', IDL.encode([CanisterIdArgument], [{ canister_id: id }]));
+    const { result, charges } = await measured(() => api.call('v4', id, body));
+    expect(result.status).toBe(200);
+    expect(charges).toEqual([{ canister: id.toText(), category: 'ingress_induction', cycles: 1_200_000n + 2_000n * BigInt(body.length), detail: 'canister_status' }]);
+  });
+
+  it('lets a small update_settings thaw a canister frozen by its own threshold, charging its induction after it has run', async () => {
+    const { ic, id } = await probe(10n * T);
+    const api = icHttpInterfaceFor(ic, { networkSecret: generateNetworkSecret() });
+    const memory = ic.canisterStatus(id).memory_size;
+    await ic.updateSettings(id, { freezingThreshold: (20n * T * GIB) / (memory * 127_000n) }, { sender: controller });
+    const frozenBalance = ic.cycleBalance(id);
+    // Any other management message is refused: its effective canister cannot pay above its freezing limit.
+    const statusBody = await managementEnvelope('canister_status', IDL.encode([CanisterIdArgument], [{ canister_id: id }]));
+    const refused = await measured(() => api.call('v4', id, statusBody));
+    expect(Buffer.from(refused.result.body as Uint8Array).toString('latin1')).toContain(`Canister ${id.toText()} is out of cycles`);
+    expect(refused.charges).toEqual([]);
+    expect(ic.cycleBalance(id)).toBe(frozenBalance);
+
+    const argument = IDL.encode([UpdateFreezingThreshold], [{ canister_id: id, settings: { freezing_threshold: [30n * 86_400n] } }]);
+    expect(argument.byteLength).toBeLessThanOrEqual(338);
+    const body = await managementEnvelope('update_settings', argument);
+    const { result, charges } = await measured(() => api.call('v4', id, body));
+    expect(result.status).toBe(200);
+    expect(ic.canisterStatus(id).settings.freezing_threshold).toBe(30n * 86_400n);
+    // Charged once it ran, by the method name and the argument (the replica's delayed fee), not the envelope.
+    const fee = 1_200_000n + 2_000n * BigInt('update_settings'.length + argument.byteLength);
+    expect(charges).toEqual([{ canister: id.toText(), category: 'ingress_induction', cycles: fee, detail: 'update_settings' }]);
+    expect(ic.cycleBalance(id)).toBe(frozenBalance - fee);
   });
 
   it('charges nothing for a query', async () => {

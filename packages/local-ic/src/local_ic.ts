@@ -15,7 +15,7 @@ import { ThresholdBackend, type ThresholdKeys } from './state/threshold_backend.
 import { heldKeyNames } from './threshold/index.js';
 import { recoverDurableCopy, type Recovery } from './persistence/durable_copy.js';
 import { captureState, loadState, writeSnapshot, type StateSnapshot } from './persistence/state_store.js';
-import { ingressInductionFee } from './costs/cycles.js';
+import { ingressInductionFee, isDelayedIngressFee } from './costs/cycles.js';
 import { chargeStorage, outOfCycles } from './runtime/cycles_account.js';
 import { reportCycles } from './runtime/cycles_log.js';
 import { rejections, type Rejection } from './shared/rejections.js';
@@ -95,6 +95,12 @@ export interface IngressOptions extends CallOptions {
    * signed message): the method name's and the argument's bytes.
    */
   readonly messageBytes?: number;
+  /**
+   * For a message to the management canister: its effective canister id (the HTTP request's, or
+   * PocketIC's effective principal). The IC charges that canister the induction fee; without one
+   * the message is free.
+   */
+  readonly effectiveCanisterId?: Principal;
 }
 
 export interface QueryOptions extends CallOptions {
@@ -494,7 +500,11 @@ export class LocalIc {
   private submit(canisterId: Principal, method: string, arg: Uint8Array, options: SubmitOptions): IngressSubmission {
     const sender = (options.sender ?? Principal.anonymous()).toUint8Array();
     const messageId = options.messageId ?? this.subnet.newIngressMessageId();
-    const refusal = this.ingressRefusal(canisterId, method, arg, sender, options.messageBytes ?? Buffer.byteLength(method) + arg.length);
+    const messageBytes = options.messageBytes ?? Buffer.byteLength(method) + arg.length;
+    const refusal =
+      principalKey(canisterId) === principalKey(MANAGEMENT_CANISTER_ID)
+        ? this.managementIngressRefusal(method, arg, sender, messageBytes, options.effectiveCanisterId)
+        : this.ingressRefusal(canisterId, method, arg, sender, messageBytes);
     if (refusal !== undefined) return { accepted: false, result: rejected(refusal) };
     this.subnet.ingress.startProcessing(messageId);
     this.subnet.queue.push({
@@ -512,7 +522,6 @@ export class LocalIc {
 
   /** Checks an ingress message must pass before the IC accepts it (and charges the induction fee). */
   private ingressRefusal(canisterId: Principal, method: string, arg: Uint8Array, sender: Uint8Array, messageBytes: number): Rejection | undefined {
-    if (canisterId.toUint8Array().length === 0) return undefined;
     const canister = this.subnet.canister(canisterId);
     if (canister === undefined) return rejections.canisterNotFound(canisterId.toText());
     if (canister.instance === undefined) return rejections.noWasmModule(canister.idText);
@@ -525,6 +534,24 @@ export class LocalIc {
     if (inspection !== undefined) return inspection;
     canister.balance -= fee;
     reportCycles({ canister: canister.idText, category: 'ingress_induction', cycles: fee, detail: method });
+    return undefined;
+  }
+
+  /**
+   * Ingress to the management canister: its effective canister pays the induction fee, as the
+   * replica's ingress_induction_cost has it; a small update_settings pays after it has run
+   * (ManagementCanister), so that a canister frozen by its own freezing threshold can be thawed.
+   */
+  private managementIngressRefusal(method: string, arg: Uint8Array, sender: Uint8Array, messageBytes: number, payerId: Principal | undefined): Rejection | undefined {
+    if (payerId === undefined || principalKey(payerId) === principalKey(MANAGEMENT_CANISTER_ID)) return undefined;
+    if (isDelayedIngressFee(method, arg)) return undefined;
+    const payer = this.subnet.canister(payerId);
+    if (payer === undefined) return rejections.canisterNotFound(payerId.toText());
+    const fee = ingressInductionFee(payer.fees, messageBytes);
+    const required = payer.freezingLimit() + fee;
+    if (payer.balance < required) return outOfCycles(payer, required, payer.isController(sender));
+    payer.balance -= fee;
+    reportCycles({ canister: payer.idText, category: 'ingress_induction', cycles: fee, detail: method });
     return undefined;
   }
 

@@ -87,6 +87,17 @@ export function responseReservationRefund(fees: FeeSchedule, responseBytes: numb
   return responseReservation(fees) - responseTransmissionFee(fees, responseBytes);
 }
 
+/**
+ * The largest update_settings argument whose induction fee the replica charges after the settings
+ * are applied (its MAX_DELAYED_INGRESS_COST_PAYLOAD_SIZE; 267 and 324 in earlier releases).
+ */
+export const DELAYED_INGRESS_FEE_MAX_ARGUMENT_BYTES = 338;
+
+/** update_settings with a small argument: free at induction, charged once it has run (see ManagementCanister). */
+export function isDelayedIngressFee(method: string, argument: Uint8Array): boolean {
+  return method === 'update_settings' && argument.length <= DELAYED_INGRESS_FEE_MAX_ARGUMENT_BYTES;
+}
+
 /** The replica charges the whole signed message (`ingress_induction_cost`: the message's binary length). */
 export function ingressInductionFee(fees: FeeSchedule, messageBytes: number): bigint {
   return scheduleIngressInductionFee(fees, BigInt(messageBytes));

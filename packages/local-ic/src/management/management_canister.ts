@@ -1,7 +1,7 @@
 import { Principal } from '@dfinity/principal';
 import { sha256Of } from '../shared/bytes.js';
 import { rejected, replied } from '../shared/call_result.js';
-import { canisterCreationFee } from '../costs/cycles.js';
+import { canisterCreationFee, ingressInductionFee, isDelayedIngressFee } from '../costs/cycles.js';
 import { reportCycles } from '../runtime/cycles_log.js';
 import { LocalIcError } from '../shared/errors.js';
 import { rejectionWithErrorCode, ErrorCode, rejections, RejectCode, type Rejection } from '../shared/rejections.js';
@@ -168,7 +168,9 @@ export class ManagementCanister {
     const canister = this.lifecycle.requireController(args.canister_id, requester);
     if (isRejection(canister)) return this.rejectWith(call, canister);
     const failure = this.lifecycle.updateSettings(canister, requester, settingsUpdate(args.settings) ?? {});
-    return failure === undefined ? emptyReply(call.cycles) : this.rejectWith(call, failure);
+    if (failure !== undefined) return this.rejectWith(call, failure);
+    if (call.viaIngress && isDelayedIngressFee(call.method, call.argument)) chargeDelayedIngressFee(canister, call);
+    return emptyReply(call.cycles);
   }
 
   private async installCode(call: ManagementCall, requester: Requester): Promise<ManagementOutcome> {
@@ -413,4 +415,17 @@ function changeDetails(details: CanisterChangeDetails): unknown {
     case 'controllers_change':
       return { controllers_change: { controllers: details.controllers } };
   }
+}
+
+/**
+ * The induction fee of a small update_settings ingress message, charged once the new settings
+ * apply (a lower freezing threshold may have thawed the canister), by the method name's and the
+ * argument's bytes; a canister that still cannot pay it above its freezing limit pays nothing,
+ * as on the replica.
+ */
+function chargeDelayedIngressFee(canister: Canister, call: ManagementCall): void {
+  const fee = ingressInductionFee(canister.fees, Buffer.byteLength(call.method) + call.argument.length);
+  if (canister.balance < canister.freezingLimit() + fee) return;
+  canister.balance -= fee;
+  reportCycles({ canister: canister.idText, category: 'ingress_induction', cycles: fee, detail: call.method });
 }

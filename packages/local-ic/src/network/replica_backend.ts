@@ -18,7 +18,11 @@ export function localIcReplicaBackend(ic: LocalIc): ReplicaBackend {
     // LocalIc.updateCall makes the ingress checks itself (canister exists, is running,
     // has the cycles, inspect_message accepts); a refusal comes back as its rejection.
     inspectIngress: async () => undefined,
-    update: (call) => ic.updateCall(call.canisterId, call.methodName, call.arg, { sender: call.caller, messageBytes: call.messageBytes }),
+    update: (call) => ic.updateCall(call.canisterId, call.methodName, call.arg, {
+        sender: call.caller,
+        messageBytes: call.messageBytes,
+        effectiveCanisterId: call.effectiveCanisterId
+      }),
     query: (call) =>
       ic.queryCall(call.canisterId, call.methodName, call.arg, {
         sender: call.caller,

@@ -154,7 +154,12 @@ export class PocketInstance {
     const route = this.route(canisterId, effective);
     if (route.kind === 'rejected') return { accepted: false, result: route };
     const messageId = new Uint8Array(randomBytes(MESSAGE_ID_BYTES));
-    const submission = await this.ic.submitIngress(canisterId, method, arg, { sender, messageId: hex(messageId), subnet: route.subnet });
+    const submission = await this.ic.submitIngress(canisterId, method, arg, {
+      sender,
+      messageId: hex(messageId),
+      subnet: route.subnet,
+      effectiveCanisterId: effective.kind === 'canister' ? effective.id : undefined
+    });
     if (!submission.accepted) return { accepted: false, result: submission.result };
     return { accepted: true, messageId, effectivePrincipal: route.effectivePrincipal };
   }
