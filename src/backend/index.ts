@@ -165,19 +165,24 @@ const instructionStats = new InstructionStats();
 export default class JwtIssuer {
   @init([IDL.Opt(ConfigInputType)], { manual: true })
   init(): void {
+    markPhase('entered');
     storeSchemaVersion();
     configure(defaultConfig(canisterSelf().toText()));
     instructionStats.record('canister_init', performanceCounter(0));
+    printPhases('canister_init');
   }
 
   @postUpgrade([IDL.Opt(ConfigInputType)], { manual: true })
   postUpgrade(): void {
+    markPhase('entered');
     // First: validate and migrate what the previous release stored; a value it cannot read traps here.
     migrateStableSchema(nowSeconds());
     // No reply handler of the previous code can run any more, so its rotation (if any) is over.
     releaseRotationLease();
+    markPhase('migrated');
     configure(storedConfig() ?? defaultConfig(canisterSelf().toText()));
     instructionStats.record('canister_post_upgrade', performanceCounter(0));
+    printPhases('canister_post_upgrade');
   }
 
   /** Issues a JWT for the caller. Callable with no argument at all. */
@@ -512,8 +517,11 @@ function configure(base: Config): void {
   } catch (error) {
     trap(error instanceof Error ? error.message : String(error));
   }
+  markPhase('configured');
   storeConfig(config);
+  markPhase('stored');
   rebuildHttpResources();
+  markPhase('certified');
   // Timers do not survive upgrades: start them again.
   setTimer(0, () => refreshSigningKeys(0));
   scheduleKeyRingEvent();
