@@ -86,7 +86,8 @@ import type {
 } from '../declarations/jwt_issuer/jwt_issuer.did';
 import { InstructionStats } from './core/instruction_stats';
 import { markPhase, printPhases } from './phase_marks';
-import { buildHttpResources, encodeHttpReply, type HttpResources } from './core/http';
+import { buildHttpResources, decodeAuthorizePage, encodeHttpReply, type HttpResources } from './core/http';
+import { nativeBinaryStringBytes } from './native_bytes';
 import { ANONYMOUS_PRINCIPAL, completeIssuance, planIssuance } from './core/issuance';
 import type { JwsAlgorithm } from './core/algorithms';
 import type { IssueError } from './core/issue_error';
@@ -144,6 +145,8 @@ import {
   storeRotationLease,
   storeSchemaVersion
 } from './storage';
+
+decodeAuthorizePage(nativeBinaryStringBytes);
 
 const KEY_FETCH_MAX_BACKOFF_SECONDS = 300;
 const BUCKET_PRUNE_INTERVAL_SECONDS = 600;

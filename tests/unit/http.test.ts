@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import { applyConfigInput, defaultConfig } from '../../src/backend/core/config';
 import { AUTHORIZE_PAGE_SHA256 } from '../../src/backend/core/generated/authorize_page';
-import { buildHttpResources, routeHttpRequest, type HttpResponse } from '../../src/backend/core/http';
+import { buildHttpResources, decodeAuthorizePage, routeHttpRequest, type HttpResponse } from '../../src/backend/core/http';
 import { activateKey, EMPTY_KEY_RING, es256kSigningKey } from '../../src/backend/core/key_ring';
 import { testKeyPair } from '../support/keys';
 
@@ -68,6 +68,12 @@ describe('http_request routing', () => {
     expect(csp).toMatch(/default-src 'none'/);
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect(header(page, 'x-frame-options')).toBe('DENY');
+  });
+
+  it('refuses page bytes of another length than the page, keeping the ones it serves', () => {
+    const before = get('/authorize').body;
+    expect(() => decodeAuthorizePage(() => new Uint8Array(3))).toThrow(/decoded to 3 bytes, not \d+/);
+    expect(get('/authorize').body).toBe(before);
   });
 
   it('serves the page as UTF-8 whose hashes, made when it was built, are its own (node:crypto)', () => {

@@ -128,8 +128,25 @@ export function authorizePageCsp(issuer: string): string {
 }
 
 /** The same bytes serve every issuer; their hash was computed when the page was built. */
-const AUTHORIZE_PAGE_BODY = binaryStringBytes(AUTHORIZE_PAGE_UTF8);
-rememberBodyHash(AUTHORIZE_PAGE_BODY, hexToBytes(AUTHORIZE_PAGE_SHA256));
+let authorizePageBody: Uint8Array | undefined;
+
+/**
+ * Gives the page's bytes as `decode` turns AUTHORIZE_PAGE_UTF8 into bytes (the canister passes a
+ * native decoder: a JavaScript loop over 200 KB costs it 0.68 B instructions at every install).
+ * Security: bytes other than the page's would not match the build-time hash certified for them,
+ * and gateways would refuse the page; a length other than the page's is refused here.
+ */
+export function decodeAuthorizePage(decode: (binary: string) => Uint8Array = binaryStringBytes): void {
+  const body = decode(AUTHORIZE_PAGE_UTF8);
+  if (body.length !== AUTHORIZE_PAGE_UTF8.length) throw new Error(`the authorization page decoded to ${body.length} bytes, not ${AUTHORIZE_PAGE_UTF8.length}`);
+  rememberBodyHash(body, hexToBytes(AUTHORIZE_PAGE_SHA256));
+  authorizePageBody = body;
+}
+
+function authorizePageBytes(): Uint8Array {
+  if (authorizePageBody === undefined) decodeAuthorizePage();
+  return authorizePageBody!;
+}
 
 /** The authorization page: one HTML file, its script and style inline and pinned by hash in the CSP. */
 function authorizePage(issuer: string): HttpResponse {
@@ -143,7 +160,7 @@ function authorizePage(issuer: string): HttpResponse {
       ['x-frame-options', 'DENY'],
       ...COMMON_HEADERS
     ],
-    body: AUTHORIZE_PAGE_BODY
+    body: authorizePageBytes()
   };
 }
 
