@@ -1,4 +1,4 @@
-// Where a message's instructions go: jwt_issuer built a second time as a diagnostic Wasm
+// Where a message's instructions go (the documents' queries, issue_jwt, install and upgrade): jwt_issuer built a second time as a diagnostic Wasm
 // (JWT_ISSUER_PHASE_MARKS=true: the canister notes ic0.performance_counter(0) at the end of each
 // phase, see src/backend/phase_marks.ts) runs on the metered local IC with a real data
 // certificate; each phase is the difference of two readings, the last one runs to the
@@ -52,7 +52,7 @@ async function measure(wasm: Uint8Array): Promise<Record<string, Measured>> {
   const api = new IcHttpInterface({ backend: localIcReplicaBackend(ic), networkSecret: generateNetworkSecret() });
   ic.setCertificateProvider({ dataCertificate: (canister, data, time) => api.dataCertificateAt(canister, data, time) });
   const stop = observeInstructions((record) => current.executions.push(record));
-  const take = async (run: () => Promise<void>): Promise<Measured> => {
+  const take = async (run: () => Promise<unknown>): Promise<Measured> => {
     current.executions.length = 0;
     current.phases.length = 0;
     await run();
@@ -61,7 +61,7 @@ async function measure(wasm: Uint8Array): Promise<Record<string, Measured>> {
 
   const id = await ic.createCanister({ controllers: [controller], sender: controller });
   const config = initArgument({ rateLimit: { capacity: 1000, refillIntervalSeconds: 1 }, globalLimitPerMinute: 10_000 });
-  await ic.installCode(id, wasm, config, { sender: controller });
+  const install = await take(() => ic.installCode(id, wasm, config, { sender: controller }));
   await ic.tick();
   await ic.runUntilIdle();
   const query = (url: string) => async () => {
@@ -81,7 +81,9 @@ async function measure(wasm: Uint8Array): Promise<Record<string, Measured>> {
     jwks: await take(query('/.well-known/jwks.json')),
     discovery: await take(query('/.well-known/openid-configuration')),
     es256k: await take(issue(user(1))),
-    eddsa: await take(issue(user(2), 'EdDSA'))
+    eddsa: await take(issue(user(2), 'EdDSA')),
+    install,
+    upgrade: await take(() => ic.installCode(id, wasm, config, { sender: controller, mode: 'upgrade' }))
   };
   stop();
   ic.close();
@@ -131,6 +133,17 @@ const REPLY_PHASES = {
   end: 'after the method: Azle settles the promise and returns'
 };
 
+const START_PHASES = {
+  azle: "Azle's start-up: its runtime, parsing the whole bundle (ours included), evaluating Azle's modules (@dfinity/candid, its TextEncoder polyfill)",
+  entered: "evaluating our modules (Candid types, the authorization page's bytes), Azle's dispatch",
+  migrated: 'stable schema check and migration, rotation lease released',
+  configured: 'the argument: Candid decode, config validation',
+  stored: 'stable-memory write of the config',
+  certified: 'building and certifying the served documents (response hashes, hash tree, witnesses, prebuilt replies)',
+  printing: 'timers started, instruction stats noted',
+  end: 'printing the readings (diagnostic build only), Azle returns'
+};
+
 const diagnostic = await measure(build(true));
 const normal = await measure(build(false));
 
@@ -148,5 +161,16 @@ for (const [name, alg] of [['es256k', 'ES256K'], ['eddsa', 'EdDSA']] as const) {
   rows.push(...phaseRows(`issue_jwt ${alg}, reply half`, marksOf('reply'), reply!.instructions, REPLY_PHASES));
   const normalTotal = normal[name]!.executions.reduce((sum, record) => sum + record.instructions, 0);
   rows.push({ message: `issue_jwt ${alg}`, phase: 'total, both halves (normal build)', instructions: millions(normalTotal), share: '' });
+}
+for (const [name, entry] of [['install', 'canister_init'], ['upgrade', 'canister_post_upgrade']] as const) {
+  const { executions, phases } = diagnostic[name]!;
+  const hook = executions.find((record) => record.entry === entry);
+  const total = executions.find((record) => record.kind === 'install_code');
+  if (hook === undefined || total === undefined) throw new Error(`no ${entry} in the instruction log of the ${name}`);
+  rows.push(...phaseRows(`${name}: ${entry}`, phases.find((phase) => phase.label === entry)?.marks ?? [], hook.instructions, START_PHASES));
+  const normalHook = normal[name]!.executions.find((record) => record.entry === entry)!;
+  const normalTotal = normal[name]!.executions.find((record) => record.kind === 'install_code')!;
+  rows.push({ message: `${name}: ${entry}`, phase: 'total (normal build)', instructions: millions(normalHook.instructions), share: '' });
+  rows.push({ message: name, phase: 'the whole install_code, compilation charge included (normal build)', instructions: millions(normalTotal.instructions), share: '' });
 }
 console.table(rows);

@@ -25,7 +25,8 @@ if (page.status !== 0) {
   process.exit(1);
 }
 
-const result = spawnSync(join(root, 'node_modules', '.bin', 'azle'), ['build', name], {
+// `azle build`, with a smaller bundle: see scripts/azle_build.ts.
+const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'azle_build.ts'), name], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, CANISTER_CANDID_PATH: didPath, AZLE_DFX_ROOT: root }
@@ -58,7 +59,7 @@ if (size > WASM_SIZE_LIMIT) {
 function isStale() {
   if (!existsSync(wasmPath) || !existsSync(didPath)) return true;
   const built = statSync(wasmPath).mtimeMs;
-  const sources = [join(root, 'dfx.json'), join(root, 'package-lock.json'), ...filesUnder(join(root, 'src', 'backend')), ...filesUnder(join(root, 'src', 'authorize_page')), ...filesUnder(join(root, 'src', 'declarations'))];
+  const sources = [join(root, 'dfx.json'), join(root, 'package-lock.json'), ...filesUnder(join(root, 'scripts')), ...filesUnder(join(root, 'src', 'backend')), ...filesUnder(join(root, 'src', 'authorize_page')), ...filesUnder(join(root, 'src', 'declarations'))];
   return sources.some((file) => statSync(file).mtimeMs > built);
 }
 

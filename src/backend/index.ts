@@ -86,7 +86,8 @@ import type {
 } from '../declarations/jwt_issuer/jwt_issuer.did';
 import { InstructionStats } from './core/instruction_stats';
 import { markPhase, printPhases } from './phase_marks';
-import { buildHttpResources, encodeHttpReply, type HttpResources } from './core/http';
+import { buildHttpResources, decodeAuthorizePage, encodeHttpReply, type HttpResources } from './core/http';
+import { nativeBinaryStringBytes } from './native_bytes';
 import { ANONYMOUS_PRINCIPAL, completeIssuance, planIssuance } from './core/issuance';
 import type { JwsAlgorithm } from './core/algorithms';
 import type { IssueError } from './core/issue_error';
@@ -145,6 +146,8 @@ import {
   storeSchemaVersion
 } from './storage';
 
+decodeAuthorizePage(nativeBinaryStringBytes);
+
 const KEY_FETCH_MAX_BACKOFF_SECONDS = 300;
 const BUCKET_PRUNE_INTERVAL_SECONDS = 600;
 /** Each pruning message looks at this many buckets at most; the next page follows a second later. */
@@ -165,19 +168,24 @@ const instructionStats = new InstructionStats();
 export default class JwtIssuer {
   @init([IDL.Opt(ConfigInputType)], { manual: true })
   init(): void {
+    markPhase('entered');
     storeSchemaVersion();
     configure(defaultConfig(canisterSelf().toText()));
     instructionStats.record('canister_init', performanceCounter(0));
+    printPhases('canister_init');
   }
 
   @postUpgrade([IDL.Opt(ConfigInputType)], { manual: true })
   postUpgrade(): void {
+    markPhase('entered');
     // First: validate and migrate what the previous release stored; a value it cannot read traps here.
     migrateStableSchema(nowSeconds());
     // No reply handler of the previous code can run any more, so its rotation (if any) is over.
     releaseRotationLease();
+    markPhase('migrated');
     configure(storedConfig() ?? defaultConfig(canisterSelf().toText()));
     instructionStats.record('canister_post_upgrade', performanceCounter(0));
+    printPhases('canister_post_upgrade');
   }
 
   /** Issues a JWT for the caller. Callable with no argument at all. */
@@ -512,8 +520,11 @@ function configure(base: Config): void {
   } catch (error) {
     trap(error instanceof Error ? error.message : String(error));
   }
+  markPhase('configured');
   storeConfig(config);
+  markPhase('stored');
   rebuildHttpResources();
+  markPhase('certified');
   // Timers do not survive upgrades: start them again.
   setTimer(0, () => refreshSigningKeys(0));
   scheduleKeyRingEvent();

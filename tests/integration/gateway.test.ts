@@ -2,6 +2,8 @@
 // the HTTP gateway that pic's makeLive() starts: ours (@ic-jwt/verifier, jwksUri = the gateway URL)
 // and PyJWT (PyJWKClient against the gateway URL, the algorithm pinned). The gateway checks the
 // responses' certification; so do we, with the gateway's own verifier library.
+import { createHash } from 'node:crypto';
+
 import { HttpAgent } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
@@ -9,6 +11,8 @@ import { verifyRequestResponsePair } from '@dfinity/response-verification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createVerifier, type SupportedAlgorithm } from '@ic-jwt/verifier';
+import { AUTHORIZE_PAGE_SHA256 } from '../../src/backend/core/generated/authorize_page';
+import { AUTHORIZE_PATH } from '../../src/backend/core/oidc/endpoints';
 import { watToWasm } from '../localnet/support/wat';
 import { toPic } from '../pocket_ic/support/pic';
 import { runPyJwt } from '../verifier/support/interop';
@@ -96,8 +100,8 @@ describe("the JWK Set through makeLive()'s gateway", () => {
     expect(eddsa).toMatchObject({ ok: true });
   });
 
-  it('passes the certificate on, and it verifies with @dfinity/response-verification under the instance\'s root key', async () => {
-    const response = await fetch(urlOf(JWKS_PATH));
+  it.each([JWKS_PATH, AUTHORIZE_PATH])('passes the certificate of %s on, and it verifies with @dfinity/response-verification under the instance\'s root key', async (path) => {
+    const response = await fetch(urlOf(path));
     expect(response.status).toBe(200);
     const headers: [string, string][] = [];
     response.headers.forEach((value, name) => headers.push([name, value]));
@@ -107,7 +111,7 @@ describe("the JWK Set through makeLive()'s gateway", () => {
     const now = BigInt(await instance().getTime()) * 1_000_000n;
     const verify = (served: Uint8Array): number | undefined =>
       verifyRequestResponsePair(
-        { url: `${JWKS_PATH}?canisterId=${issuer.canisterId.toText()}`, method: 'GET', body: new Uint8Array(), headers: [], certificate_version: [2] },
+        { url: `${path}?canisterId=${issuer.canisterId.toText()}`, method: 'GET', body: new Uint8Array(), headers: [], certificate_version: [2] },
         { status_code: response.status, headers, body: served },
         issuer.canisterId.toUint8Array(),
         now,
@@ -116,6 +120,8 @@ describe("the JWK Set through makeLive()'s gateway", () => {
         2
       ).response?.statusCode;
     expect(verify(body)).toBe(200);
+    // The page's bytes are decoded in the canister and certified under a hash made at build time.
+    if (path === AUTHORIZE_PATH) expect(createHash('sha256').update(body).digest('hex')).toBe(AUTHORIZE_PAGE_SHA256);
     const tampered = body.slice();
     tampered[3]! ^= 1;
     expect(() => verify(tampered)).toThrow();

@@ -19,6 +19,7 @@ import { buildLabeledTree } from '../../src/backend/core/certification/labeled_t
 import { applyConfigInput, defaultConfig } from '../../src/backend/core/config';
 import { buildHttpResources, routeHttpRequest, type HttpResponse } from '../../src/backend/core/http';
 import { activateKey, EMPTY_KEY_RING, es256kSigningKey } from '../../src/backend/core/key_ring';
+import { AUTHORIZE_PATH } from '../../src/backend/core/oidc/endpoints';
 import { DISCOVERY_PATH, JWKS_PATH } from '../../src/backend/core/well_known';
 import { testKeyPair } from '../support/keys';
 
@@ -185,6 +186,22 @@ describe('certified responses pass the gateway verifier', () => {
     const notAllowed = verify('DELETE', DISCOVERY_PATH, serve('DELETE', DISCOVERY_PATH)).response!;
     expect(notAllowed.statusCode).toBe(405);
     expect(notAllowed.headers).toContainEqual(['allow', 'GET, HEAD, OPTIONS']);
+  });
+});
+
+describe('the authorization page, whose body hash was computed when it was built', () => {
+  const servePage = (body?: Uint8Array): Served => {
+    const page = routeHttpRequest(plain, { method: 'GET', url: AUTHORIZE_PATH });
+    const response = plain.certification.withCertificate(AUTHORIZE_PATH, page, dataCertificate(plain.certification.rootHash));
+    return { statusCode: response.statusCode, headers: response.headers.map(([name, value]) => [name, value]), body: body ?? response.body };
+  };
+
+  it('passes the gateway verifier as the canister certifies it, and fails with one byte changed', () => {
+    const served = servePage();
+    expect(verify('GET', AUTHORIZE_PATH, served).response?.statusCode).toBe(200);
+    const tampered = served.body.slice();
+    tampered[tampered.length - 10]! ^= 1;
+    expect(outcome('GET', AUTHORIZE_PATH, servePage(tampered))).toBe(17); // InvalidRequestAndResponseHashes
   });
 });
 

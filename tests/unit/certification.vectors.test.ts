@@ -1,5 +1,7 @@
 // HTTP certification against vectors published by the IC's own implementation
 // (github.com/dfinity/response-verification, packages/*): expected values are theirs, not ours.
+import { createHash } from 'node:crypto';
+
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 
@@ -52,6 +54,17 @@ describe('representation-independent hash (ic-representation-independent-hash, r
     expect(hex(representationIndependentHash([['bytes', Uint8Array.of(1, 2, 3, 4)]]))).toBe(
       '546729666d96a712bd94f902a0388e33f9a19a335c35bc3d95b0221a4a574455'
     );
+  });
+
+  it('hashes every string as node:crypto does, however many it has seen (it remembers a bounded number)', () => {
+    const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest();
+    const independent = (key: string, value: string) => new Uint8Array(sha256(Buffer.concat([sha256(key), sha256(value)])));
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 600; i++) {
+        const [key, value] = [`header-${i % 7}`, `value ${i} \u2026`];
+        expect(representationIndependentHash([[key, value]])).toEqual(independent(key, value));
+      }
+    }
   });
 
   it('does not depend on the order of pairs', () => {

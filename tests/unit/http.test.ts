@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 
 import { applyConfigInput, defaultConfig } from '../../src/backend/core/config';
-import { buildHttpResources, routeHttpRequest, type HttpResponse } from '../../src/backend/core/http';
+import { AUTHORIZE_PAGE_SHA256 } from '../../src/backend/core/generated/authorize_page';
+import { buildHttpResources, decodeAuthorizePage, routeHttpRequest, type HttpResponse } from '../../src/backend/core/http';
 import { activateKey, EMPTY_KEY_RING, es256kSigningKey } from '../../src/backend/core/key_ring';
 import { testKeyPair } from '../support/keys';
 
@@ -66,6 +68,26 @@ describe('http_request routing', () => {
     expect(csp).toMatch(/default-src 'none'/);
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect(header(page, 'x-frame-options')).toBe('DENY');
+  });
+
+  it('refuses page bytes of another length than the page, keeping the ones it serves', () => {
+    const before = get('/authorize').body;
+    expect(() => decodeAuthorizePage(() => new Uint8Array(3))).toThrow(/decoded to 3 bytes, not \d+/);
+    expect(get('/authorize').body).toBe(before);
+  });
+
+  it('serves the page as UTF-8 whose hashes, made when it was built, are its own (node:crypto)', () => {
+    const page = get('/authorize');
+    const sha256 = (data: Uint8Array | string, encoding: 'hex' | 'base64') => createHash('sha256').update(data).digest(encoding);
+    expect(sha256(page.body, 'hex')).toBe(AUTHORIZE_PAGE_SHA256);
+    const html = new TextDecoder('utf-8', { fatal: true }).decode(page.body);
+    expect(html).toContain('Checking the request\u2026');
+    const script = /<script type="module">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? '';
+    expect(script.length).toBeGreaterThan(1000);
+    const csp = header(page, 'content-security-policy') ?? '';
+    expect(csp).toContain(`script-src 'sha256-${sha256(script, 'base64')}'`);
+    expect(csp).toContain(`style-src 'sha256-${sha256(style, 'base64')}'`);
   });
 
   it('answers HEAD with the GET response, whose certification hashes the body (servers drop it on the wire)', () => {

@@ -59,6 +59,17 @@ export function asciiString(bytes: Uint8Array): string {
   return text;
 }
 
+/** The bytes of a binary string (one character per byte, as generated modules carry bytes). */
+export function binaryStringBytes(binary: string): Uint8Array {
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) {
+    const unit = binary.charCodeAt(i);
+    if (unit > 0xff) throw new RangeError(`not a binary string: character ${i} is U+${unit.toString(16).padStart(4, '0')}`);
+    out[i] = unit;
+  }
+  return out;
+}
+
 export function u32BigEndian(value: number): Uint8Array {
   const out = new Uint8Array(4);
   new DataView(out.buffer).setUint32(0, value, false);

@@ -1,12 +1,13 @@
 // http_request: two public documents, precomputed whenever the config or the keys change, and
 // certified (HTTP certification v2) in the same step, so queries only attach the certificate.
-import { utf8 } from './bytes';
+import { binaryStringBytes, hexToBytes, utf8 } from './bytes';
 import {
   canonicalRequestPath,
   CERTIFICATE_EXPRESSION_HEADER,
   CERTIFICATE_HEADER_NAME,
   certifyResponses,
   isOverlongUrl,
+  rememberBodyHash,
   REQUEST_PATH_LIMITS,
   type CertifiedResponses
 } from './certification';
@@ -15,7 +16,7 @@ import { completeReply, replyAroundLastHeader, type ReplyAroundLastHeader } from
 import { encodeHttpResponse } from './candid';
 import { DISCOVERY_MAX_AGE_SECONDS, JWKS_MAX_AGE_SECONDS } from './http_cache';
 import type { KeyRing } from './key_ring';
-import { AUTHORIZE_PAGE_HTML, AUTHORIZE_PAGE_SCRIPT_HASH, AUTHORIZE_PAGE_STYLE_HASH } from './generated/authorize_page';
+import { AUTHORIZE_PAGE_SCRIPT_HASH, AUTHORIZE_PAGE_SHA256, AUTHORIZE_PAGE_STYLE_HASH, AUTHORIZE_PAGE_UTF8 } from './generated/authorize_page';
 import { endpointsFor, originOf } from './oidc/page_endpoints';
 import { AUTHORIZE_PATH, TOKEN_PATH } from './oidc/endpoints';
 import { AUTHORIZATION_SERVER_METADATA_PATH, discoveryDocument, DISCOVERY_PATH, jwksDocument, JWKS_PATH } from './well_known';
@@ -126,8 +127,26 @@ export function authorizePageCsp(issuer: string): string {
   ].join('; ');
 }
 
-/** Encoded once: the same bytes serve every issuer, and so their hash is computed once (response_hash.ts). */
-const AUTHORIZE_PAGE_BODY = utf8(AUTHORIZE_PAGE_HTML);
+/** The same bytes serve every issuer; their hash was computed when the page was built. */
+let authorizePageBody: Uint8Array | undefined;
+
+/**
+ * Gives the page's bytes as `decode` turns AUTHORIZE_PAGE_UTF8 into bytes (the canister passes a
+ * native decoder: a JavaScript loop over 200 KB costs it 0.68 B instructions at every install).
+ * Security: bytes other than the page's would not match the build-time hash certified for them,
+ * and gateways would refuse the page; a length other than the page's is refused here.
+ */
+export function decodeAuthorizePage(decode: (binary: string) => Uint8Array = binaryStringBytes): void {
+  const body = decode(AUTHORIZE_PAGE_UTF8);
+  if (body.length !== AUTHORIZE_PAGE_UTF8.length) throw new Error(`the authorization page decoded to ${body.length} bytes, not ${AUTHORIZE_PAGE_UTF8.length}`);
+  rememberBodyHash(body, hexToBytes(AUTHORIZE_PAGE_SHA256));
+  authorizePageBody = body;
+}
+
+function authorizePageBytes(): Uint8Array {
+  if (authorizePageBody === undefined) decodeAuthorizePage();
+  return authorizePageBody!;
+}
 
 /** The authorization page: one HTML file, its script and style inline and pinned by hash in the CSP. */
 function authorizePage(issuer: string): HttpResponse {
@@ -141,7 +160,7 @@ function authorizePage(issuer: string): HttpResponse {
       ['x-frame-options', 'DENY'],
       ...COMMON_HEADERS
     ],
-    body: AUTHORIZE_PAGE_BODY
+    body: authorizePageBytes()
   };
 }
 

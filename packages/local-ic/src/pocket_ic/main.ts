@@ -1,6 +1,16 @@
 // `pocket-ic`: the command @dfinity/pic (and the Rust pocket-ic crate) start as the PocketIC server.
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { startPocketIcServer } from './server.js';
+
+// V8 runs a canister's functions first as quickly compiled baseline code and recompiles the hot ones
+// with its optimising compiler once they have run a while (the budget: roughly bytes executed). With
+// the default budget, the first install of a large canister (Azle's 3 MB module, whose init runs
+// billions of instructions) recompiles hundreds of functions while it runs, which took more CPU than
+// the init itself. A budget 100 times larger leaves that to the functions that stay hot: the first
+// jwt_issuer install went from ~1.4 to ~0.8 s of CPU, later ones are unchanged (bench/pocket_ic.ts).
+// Process-wide, so set here, in the server's own process, and not by the library.
+setFlagsFromString('--wasm-tiering-budget=180000000');
 
 const USAGE = 'usage: pocket-ic [--port-file <path>] [--port <n>] [--ttl <seconds>] [--ip-addr 127.0.0.1]';
 /** The real server's version line; the Rust client compares it, @dfinity/pic does not. */

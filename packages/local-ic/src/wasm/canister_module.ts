@@ -4,6 +4,7 @@ import { InvalidWasmModuleError, UnsupportedImportError } from '../shared/errors
 import { instructionMeteringEnabled } from './metering_settings.js';
 import { MeteringDecodeError } from './function_body_metering.js';
 import { instrumentCanisterModule, type InstrumentedModule } from './instrument.js';
+import { InstrumentedModuleCache, instrumenterIdentity, moduleCacheDirectory } from './instrumented_module_cache.js';
 import { sameFunctionType, SYSTEM_API_SIGNATURES } from './system_api_signatures.js';
 import {
   formatFunctionType,
@@ -78,7 +79,8 @@ const GZIP_MAGIC = [0x1f, 0x8b, 0x08];
 
 /**
  * Compiling an Azle module takes a noticeable fraction of a second, so compiled
- * modules are kept per content hash for the life of the process.
+ * modules are kept per content hash for the life of the process (and their
+ * instrumentation on disk, across processes).
  */
 const moduleCache = new Map<string, Promise<CanisterModule>>();
 
@@ -93,6 +95,17 @@ export function loadCanisterModule(installedBytes: Uint8Array): Promise<Canister
   moduleCache.set(cacheKey, loading);
   loading.catch(() => moduleCache.delete(cacheKey));
   return loading;
+}
+
+let sharedDiskCache: InstrumentedModuleCache | null | undefined;
+
+/** The on-disk cache of instrumented modules (instrumented_module_cache.ts), or undefined when switched off. */
+function instrumentedModuleCache(): InstrumentedModuleCache | undefined {
+  if (sharedDiskCache === undefined) {
+    const directory = moduleCacheDirectory();
+    sharedDiskCache = directory === undefined ? null : new InstrumentedModuleCache(directory, instrumenterIdentity());
+  }
+  return sharedDiskCache ?? undefined;
 }
 
 export function moduleHashHex(installedBytes: Uint8Array): string {
@@ -112,9 +125,11 @@ async function compileCanisterModule(installedBytes: Uint8Array, hash: Uint8Arra
   const { methods, systemEntryPoints } = checkExports(parsed);
   checkLimits(parsed, methods);
   const metadata = metadataSections(parsed);
+  const diskCache = instrumentedModuleCache();
+  const cached = diskCache?.read(hashHex, metered);
   let instrumented: InstrumentedModule;
   try {
-    instrumented = instrumentCanisterModule(wasm, parsed, metered);
+    instrumented = cached ?? instrumentCanisterModule(wasm, parsed, metered);
   } catch (error) {
     if (error instanceof MeteringDecodeError) throw new InvalidWasmModuleError(`Wasm module cannot be instrumented: ${error.message}`);
     throw error;
@@ -124,6 +139,13 @@ async function compileCanisterModule(installedBytes: Uint8Array, hash: Uint8Arra
     compiled = await WebAssembly.compile(instrumented.bytes);
   } catch (error) {
     throw new InvalidWasmModuleError(`WebAssembly compilation failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (cached === undefined && diskCache !== undefined) {
+    try {
+      diskCache.write(hashHex, metered, instrumented);
+    } catch {
+      // A cache that cannot be written (read-only or full disk) only costs the next process the instrumentation.
+    }
   }
   return {
     hash,

@@ -74,9 +74,16 @@ const NO_REQUEST_CERTIFICATION = new Uint8Array();
 
 export function certifyResponses<R extends CertifiableResponse>(input: ResponsesToCertify<R>): CertifiedResponses<R> {
   const expressionHash = sha256(encoder.encode(CERTIFICATE_EXPRESSION));
+  // One response often serves several paths (a preflight, a 405): hashed once.
+  const responseHashes = new Map<R, Uint8Array>();
+  const hashOf = (response: R): Uint8Array => {
+    let hash = responseHashes.get(response);
+    if (hash === undefined) responseHashes.set(response, (hash = responseHash(response, CERTIFIED_RESPONSE_HEADERS)));
+    return hash;
+  };
   const leafPath = (expressionPath: readonly string[], response: R): LabelPath => {
     assertCertifiable(response);
-    return [...toLabels(expressionPath), expressionHash, NO_REQUEST_CERTIFICATION, responseHash(response, CERTIFIED_RESPONSE_HEADERS)];
+    return [...toLabels(expressionPath), expressionHash, NO_REQUEST_CERTIFICATION, hashOf(response)];
   };
 
   const exactPaths: { path: string; expressionPath: string[]; leaves: Map<R, LabelPath> }[] = [];

@@ -16,4 +16,4 @@ export {
   type ResponsesToCertify
 } from './certified_responses';
 export { canonicalRequestPath, isOverlongUrl, REQUEST_PATH_LIMITS } from './expression_path';
-export { CERTIFICATE_HEADER_NAME, type CertifiableResponse } from './response_hash';
+export { CERTIFICATE_HEADER_NAME, rememberBodyHash, type CertifiableResponse } from './response_hash';

@@ -11,12 +11,29 @@ export class RepresentationIndependentHashError extends Error {
   readonly code = 'ERR_REPRESENTATION_INDEPENDENT_HASH';
 }
 
+/**
+ * SHA-256 of strings hashed before: certifying the served responses hashes the same header names
+ * and values (the expression header, CORS) over and over, and each SHA-256 costs millions of
+ * instructions in the canister's interpreter. Bounded: emptied when full.
+ */
+const stringHashes = new Map<string, Uint8Array>();
+const MAX_REMEMBERED_STRINGS = 256;
+
+function hashOfString(text: string, encoder: TextEncoder): Uint8Array {
+  let hash = stringHashes.get(text);
+  if (hash === undefined) {
+    if (stringHashes.size >= MAX_REMEMBERED_STRINGS) stringHashes.clear();
+    stringHashes.set(text, (hash = sha256(encoder.encode(text))));
+  }
+  return hash;
+}
+
 export function representationIndependentHash(entries: readonly (readonly [string, IndependentValue])[]): Uint8Array {
   const encoder = new TextEncoder();
   const pairs = entries.map(([key, value]) => {
     const pair = new Uint8Array(64);
-    pair.set(sha256(encoder.encode(key)), 0);
-    pair.set(sha256(valueBytes(value, encoder)), 32);
+    pair.set(hashOfString(key, encoder), 0);
+    pair.set(typeof value === 'string' ? hashOfString(value, encoder) : sha256(valueBytes(value, encoder)), 32);
     return pair;
   });
   pairs.sort(compareLabels);

@@ -43,6 +43,16 @@ export function responseHeadersHash(statusCode: number, headers: readonly Header
  */
 const bodyHashes = new WeakMap<Uint8Array, Uint8Array>();
 
+/**
+ * Records a body's SHA-256 computed elsewhere (the authorization page's, at build time), so it is
+ * never hashed here. Security: a wrong hash cannot certify other content; gateways would reject
+ * this body (tests/unit/http.test.ts checks the recorded hash against node:crypto).
+ */
+export function rememberBodyHash(body: Uint8Array, hash: Uint8Array): void {
+  if (hash.length !== 32) throw new RangeError(`a SHA-256 hash has 32 bytes, not ${hash.length}`);
+  bodyHashes.set(body, hash);
+}
+
 function hashOfBody(body: Uint8Array): Uint8Array {
   let hash = bodyHashes.get(body);
   if (hash === undefined) bodyHashes.set(body, (hash = sha256(body)));
