@@ -1,8 +1,6 @@
 // One token, in its steps: admit the caller, build the claims, pick the key,
 // check the cycles, take a rate-limit token; then (in the adapter) sign the
 // signing input (ES256K: its digest) with the algorithm's threshold key; then assemble the compact JWT.
-import { sha256 } from '@noble/hashes/sha2.js';
-
 import { base64UrlEncode } from './base64url';
 import { bigIntToBytes, concatBytes } from './bytes';
 import { buildClaims, type IssueOptions } from './claims';
@@ -13,6 +11,7 @@ import { activeKey, derivationPath, type KeyRing, type SigningKey } from './key_
 import { statusOf, type SigningKeyStatuses } from './signing_key_status';
 import { admit, type Bucket, type GlobalWindow } from './rate_limit';
 import { compactJws, jwtHeader, signedMessage, signingInput } from './jwt';
+import { sha256 } from './sha256';
 
 export const ANONYMOUS_PRINCIPAL = '2vxsx-fae';
 

@@ -1,11 +1,10 @@
 // Compact JWS assembly (RFC 7515 §7.1) for JWTs (RFC 7519).
-import { sha256 } from '@noble/hashes/sha2.js';
-
 import type { JwsAlgorithm } from './algorithms';
 import { base64UrlEncode, base64UrlEncodeText } from './base64url';
 import { utf8 } from './bytes';
 import type { Claims } from './claims';
 import { normalizeLowS } from './secp256k1';
+import { sha256 } from './sha256';
 
 export type { JwsAlgorithm };
 
