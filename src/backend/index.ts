@@ -36,6 +36,7 @@ import {
   CheckAuthorizationResultType,
   ClientResultType,
   encodeIssueResult,
+  encodeIssuedJwtReply,
   encodeMetrics,
   HttpRequestType,
   httpRequestFromCandid,
@@ -50,7 +51,6 @@ import {
   IssueResultType,
   issueErrorToCandid,
   signingKeyStatusToCandid,
-  issuedJwtToCandid,
   MetricsType,
   RotateKeysResultType,
   UpdateConfigResultType,
@@ -87,7 +87,7 @@ import type {
 import { InstructionStats } from './core/instruction_stats';
 import { markPhase, printPhases } from './phase_marks';
 import { buildHttpResources, encodeHttpReply, type HttpResources } from './core/http';
-import { ANONYMOUS_PRINCIPAL, completeIssuance, planIssuance } from './core/issuance';
+import { ANONYMOUS_PRINCIPAL, completeIssuanceBytes, planIssuance } from './core/issuance';
 import type { JwsAlgorithm } from './core/algorithms';
 import type { IssueError } from './core/issue_error';
 import {
@@ -230,7 +230,7 @@ export default class JwtIssuer {
       printPhases(`issue_jwt ${plan.key.alg} request`);
       const signature = await signing;
       markPhase('resumed');
-      issued = completeIssuance(plan, signature);
+      issued = completeIssuanceBytes(plan, signature);
       markPhase('completed');
     } catch (failure) {
       const { rejectCode, message } = describeCallFailure(failure);
@@ -239,7 +239,7 @@ export default class JwtIssuer {
     const after = storedCounters();
     storeCounters({ ...after, tokensIssued: after.tokensIssued + 1n });
     markPhase('stored');
-    const reply = encodeIssueResult({ Ok: issuedJwtToCandid(issued) });
+    const reply = encodeIssuedJwtReply(issued);
     markPhase('encoded');
     msgReply(reply);
     markPhase('replied');
