@@ -56,7 +56,6 @@ import {
   UpdateConfigResultType,
   type CandidAuthorizationRequest,
   type CandidConfigInput,
-  type CandidIssueOptions,
   type CandidOidcClient
 } from './core/candid';
 import { authorizationErrorRedirect, codeRedirect, validateAuthorization, type AuthorizationError, type AuthorizationErrorCode } from './core/oidc/authorization';
@@ -68,6 +67,7 @@ import { completeLogin, planLogin } from './core/oidc/login_tokens';
 import { checkRedemption, parseTokenRequest, type TokenError } from './core/oidc/token_request';
 import { NOT_AN_UPDATE_ENDPOINT, tokenErrorResponse, tokenResponse } from './core/oidc/token_responses';
 import { canonicalRequestPath } from './core/certification';
+import { decodeIssueOptions } from './core/issue_options_candid';
 import { CODE_ENTROPY_POOL_MAX } from './core/stable_schema';
 import { applyConfigInput, ConfigError, defaultConfig, type Config } from './core/config';
 // The replies' types come from the contract, src/backend/jwt_issuer.did (types only: nothing of it is bundled).
@@ -185,9 +185,7 @@ export default class JwtIssuer {
   async issue_jwt(): Promise<void> {
     markPhase('entered');
     const caller = msgCaller().toText();
-    const options = issueOptionsFromCandid(
-      decodeOrTrap(() => decodeOptionalArgument<CandidIssueOptions>(IssueOptionsType, msgArgData(), 'issue_jwt'))
-    );
+    const options = issueOptionsFromCandid(decodeOrTrap(() => decodeIssueOptions(msgArgData())));
     markPhase('decoded');
     // The seed is fetched at install, upgrade and hourly; only a call racing the first fetch waits here.
     const jtiSeed = storedJtiSeed() ?? (await refreshJtiSeed());

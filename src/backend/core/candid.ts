@@ -135,7 +135,7 @@ export function candidReplyEncoder<T>(type: IDL.Type<T>, sample: T): (value: T) 
 export const encodeMetrics = candidReplyEncoder(MetricsType, METRICS_SAMPLE);
 
 /** A one-value Candid message's bytes before the value: magic, type table, the value's type. */
-function candidHeader<T>(type: IDL.Type<T>, sample: T): Uint8Array {
+export function candidHeader<T>(type: IDL.Type<T>, sample: T): Uint8Array {
   const sampleMessage = new Uint8Array(IDL.encode([type], [sample]));
   return sampleMessage.slice(0, sampleMessage.length - type.encodeValue(sample).length);
 }
