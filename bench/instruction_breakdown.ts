@@ -118,17 +118,17 @@ const QUERY_PHASES = {
 const REQUEST_PHASES = {
   entered: 'Azle: Wasm entry and dispatch',
   decoded: 'Candid decode of the options',
-  read: 'stable-memory reads: jti seed, counters, key ring, config, bucket, window (Azle stable JSON)',
+  read: 'reads: jti seed, counters, key ring, config, window from their heap copies; the caller\'s bucket from stable memory',
   planned: 'plan: rate limits, claims JSON, base64url, SHA-256 (core/issuance.ts)',
-  stored: 'stable-memory writes (bucket, window, counters)',
-  sent: 'Candid encode of the sign call, call_new / call_perform (Azle)',
+  stored: 'stable-memory writes (bucket, window, counters; EdDSA: key ring), written through to the heap copies',
+  sent: 'Candid encode of the sign call (prebuilt type table), call_new / call_perform (Azle)',
   end: 'after the await: Azle suspends the async method and returns'
 };
 const REPLY_PHASES = {
   resumed: 'Azle: callback entry, Candid decode of the signature reply, resuming the method',
-  completed: 'JWS assembly: base64url of the signature',
+  completed: 'JWS assembly: base64url of the signature, the token\'s bytes',
   stored: 'stable-memory write (counters)',
-  encoded: 'Candid encode of IssueResult (IDL.encode)',
+  encoded: 'Candid encode of IssueResult (prebuilt header, the token as bytes)',
   replied: 'msg_reply',
   end: 'after the method: Azle settles the promise and returns'
 };

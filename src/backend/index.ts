@@ -36,6 +36,7 @@ import {
   CheckAuthorizationResultType,
   ClientResultType,
   encodeIssueResult,
+  encodeIssuedJwtReply,
   encodeMetrics,
   HttpRequestType,
   httpRequestFromCandid,
@@ -50,13 +51,11 @@ import {
   IssueResultType,
   issueErrorToCandid,
   signingKeyStatusToCandid,
-  issuedJwtToCandid,
   MetricsType,
   RotateKeysResultType,
   UpdateConfigResultType,
   type CandidAuthorizationRequest,
   type CandidConfigInput,
-  type CandidIssueOptions,
   type CandidOidcClient
 } from './core/candid';
 import { authorizationErrorRedirect, codeRedirect, validateAuthorization, type AuthorizationError, type AuthorizationErrorCode } from './core/oidc/authorization';
@@ -68,6 +67,7 @@ import { completeLogin, planLogin } from './core/oidc/login_tokens';
 import { checkRedemption, parseTokenRequest, type TokenError } from './core/oidc/token_request';
 import { NOT_AN_UPDATE_ENDPOINT, tokenErrorResponse, tokenResponse } from './core/oidc/token_responses';
 import { canonicalRequestPath } from './core/certification';
+import { decodeIssueOptions } from './core/issue_options_candid';
 import { CODE_ENTROPY_POOL_MAX } from './core/stable_schema';
 import { applyConfigInput, ConfigError, defaultConfig, type Config } from './core/config';
 // The replies' types come from the contract, src/backend/jwt_issuer.did (types only: nothing of it is bundled).
@@ -88,7 +88,7 @@ import { InstructionStats } from './core/instruction_stats';
 import { markPhase, printPhases } from './phase_marks';
 import { buildHttpResources, decodeAuthorizePage, encodeHttpReply, type HttpResources } from './core/http';
 import { nativeBinaryStringBytes } from './native_bytes';
-import { ANONYMOUS_PRINCIPAL, completeIssuance, planIssuance } from './core/issuance';
+import { ANONYMOUS_PRINCIPAL, completeIssuanceBytes, planIssuance } from './core/issuance';
 import type { JwsAlgorithm } from './core/algorithms';
 import type { IssueError } from './core/issue_error';
 import {
@@ -193,9 +193,7 @@ export default class JwtIssuer {
   async issue_jwt(): Promise<void> {
     markPhase('entered');
     const caller = msgCaller().toText();
-    const options = issueOptionsFromCandid(
-      decodeOrTrap(() => decodeOptionalArgument<CandidIssueOptions>(IssueOptionsType, msgArgData(), 'issue_jwt'))
-    );
+    const options = issueOptionsFromCandid(decodeOrTrap(() => decodeIssueOptions(msgArgData())));
     markPhase('decoded');
     // The seed is fetched at install, upgrade and hourly; only a call racing the first fetch waits here.
     const jtiSeed = storedJtiSeed() ?? (await refreshJtiSeed());
@@ -238,7 +236,7 @@ export default class JwtIssuer {
       printPhases(`issue_jwt ${plan.key.alg} request`);
       const signature = await signing;
       markPhase('resumed');
-      issued = completeIssuance(plan, signature);
+      issued = completeIssuanceBytes(plan, signature);
       markPhase('completed');
     } catch (failure) {
       const { rejectCode, message } = describeCallFailure(failure);
@@ -247,7 +245,7 @@ export default class JwtIssuer {
     const after = storedCounters();
     storeCounters({ ...after, tokensIssued: after.tokensIssued + 1n });
     markPhase('stored');
-    const reply = encodeIssueResult({ Ok: issuedJwtToCandid(issued) });
+    const reply = encodeIssuedJwtReply(issued);
     markPhase('encoded');
     msgReply(reply);
     markPhase('replied');

@@ -1,9 +1,11 @@
 // The threshold-ECDSA, threshold-Schnorr and raw_rand calls to the management canister (IC interface specification, ic.did).
-import { call, IDL } from 'azle';
+import { call, IDL, Principal } from 'azle';
+
+import { EcdsaKeyId, SchnorrKeyId, signatureFromReply, signWithEcdsaArgument, signWithEd25519Argument } from './core/signing_call';
 
 const MANAGEMENT_CANISTER = 'aaaaa-aa';
-
-const EcdsaKeyId = IDL.Record({ curve: IDL.Variant({ secp256k1: IDL.Null }), name: IDL.Text });
+/** Parsed once: Azle parses a textual canister id at every call. */
+const MANAGEMENT_CANISTER_ID = Principal.fromText(MANAGEMENT_CANISTER);
 
 const EcdsaPublicKeyArgs = IDL.Record({
   canister_id: IDL.Opt(IDL.Principal),
@@ -12,30 +14,10 @@ const EcdsaPublicKeyArgs = IDL.Record({
 });
 const EcdsaPublicKeyResult = IDL.Record({ public_key: IDL.Vec(IDL.Nat8), chain_code: IDL.Vec(IDL.Nat8) });
 
-const SignWithEcdsaArgs = IDL.Record({
-  message_hash: IDL.Vec(IDL.Nat8),
-  derivation_path: IDL.Vec(IDL.Vec(IDL.Nat8)),
-  key_id: EcdsaKeyId
-});
-const SignWithEcdsaResult = IDL.Record({ signature: IDL.Vec(IDL.Nat8) });
-
-const SchnorrKeyId = IDL.Record({
-  algorithm: IDL.Variant({ bip340secp256k1: IDL.Null, ed25519: IDL.Null }),
-  name: IDL.Text
-});
-
 const SchnorrPublicKeyArgs = IDL.Record({
   canister_id: IDL.Opt(IDL.Principal),
   derivation_path: IDL.Vec(IDL.Vec(IDL.Nat8)),
   key_id: SchnorrKeyId
-});
-
-/** `aux` is for bip340 Taproot tweaks only; ed25519 leaves it out (null). */
-const SignWithSchnorrArgs = IDL.Record({
-  message: IDL.Vec(IDL.Nat8),
-  derivation_path: IDL.Vec(IDL.Vec(IDL.Nat8)),
-  key_id: SchnorrKeyId,
-  aux: IDL.Opt(IDL.Variant({ bip341: IDL.Record({ merkle_root_hash: IDL.Vec(IDL.Nat8) }) }))
 });
 
 export async function ecdsaPublicKey(keyName: string, derivationPath: Uint8Array[]): Promise<Uint8Array> {
@@ -53,13 +35,7 @@ export async function signWithEcdsa(
   messageHash: Uint8Array,
   cycles: bigint
 ): Promise<Uint8Array> {
-  const result = await call<unknown[], { signature: Uint8Array }>(MANAGEMENT_CANISTER, 'sign_with_ecdsa', {
-    paramIdlTypes: [SignWithEcdsaArgs],
-    returnIdlType: SignWithEcdsaResult,
-    args: [{ message_hash: messageHash, derivation_path: derivationPath, key_id: { curve: { secp256k1: null }, name: keyName } }],
-    cycles
-  });
-  return Uint8Array.from(result.signature);
+  return signatureFromReply(await signRaw('sign_with_ecdsa', signWithEcdsaArgument(keyName, derivationPath, messageHash), cycles));
 }
 
 /** The 32-byte Ed25519 public key for `derivationPath` under the threshold Schnorr key `keyName`. */
@@ -79,13 +55,12 @@ export async function signWithEd25519(
   message: Uint8Array,
   cycles: bigint
 ): Promise<Uint8Array> {
-  const result = await call<unknown[], { signature: Uint8Array }>(MANAGEMENT_CANISTER, 'sign_with_schnorr', {
-    paramIdlTypes: [SignWithSchnorrArgs],
-    returnIdlType: SignWithEcdsaResult,
-    args: [{ message, derivation_path: derivationPath, key_id: { algorithm: { ed25519: null }, name: keyName }, aux: [] }],
-    cycles
-  });
-  return Uint8Array.from(result.signature);
+  return signatureFromReply(await signRaw('sign_with_schnorr', signWithEd25519Argument(keyName, derivationPath, message), cycles));
+}
+
+/** A signing call with its argument already encoded (see core/signing_call.ts). */
+function signRaw(method: string, argument: Uint8Array, cycles: bigint): Promise<Uint8Array> {
+  return call<Uint8Array, Uint8Array>(MANAGEMENT_CANISTER_ID, method, { raw: true, args: argument, cycles });
 }
 
 /** 32 bytes from the subnet's random beacon (raw_rand): unknown to anyone before the call is executed. */

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { applyConfigInput, defaultConfig } from '../../src/backend/core/config';
 import { ed25519Jwk, JwkError } from '../../src/backend/core/jwk';
 import { compactJws, JwsError } from '../../src/backend/core/jwt';
-import { completeIssuance, planIssuance, type IssuanceContext } from '../../src/backend/core/issuance';
+import { completeIssuance, completeIssuanceBytes, planIssuance, type IssuanceContext } from '../../src/backend/core/issuance';
 import { activateKey, ed25519SigningKey, EMPTY_KEY_RING, es256kSigningKey, publishedKeys } from '../../src/backend/core/key_ring';
 import { ed25519TestKey, signEd25519 } from '../support/ed25519_keys';
 import { signDigest, testKeyPair } from '../support/keys';
@@ -104,6 +104,16 @@ describe('EdDSA tokens', () => {
 
   it('need a 64-byte signature', () => {
     expect(() => compactJws('a.b', new Uint8Array(63), 'EdDSA')).toThrow(JwsError);
+    const planned = planIssuance(context());
+    if (!planned.ok) throw new Error('planning failed');
+    expect(() => completeIssuanceBytes(planned.value, new Uint8Array(65))).toThrow(JwsError);
+  });
+
+  it('reach the reply as the same token in bytes', () => {
+    const planned = planIssuance(context());
+    if (!planned.ok) throw new Error('planning failed');
+    const signature = signEd25519(planned.value.message, edKey);
+    expect(new TextDecoder().decode(completeIssuanceBytes(planned.value, signature).token)).toBe(completeIssuance(planned.value, signature).token);
   });
 });
 

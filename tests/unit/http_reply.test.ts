@@ -2,7 +2,7 @@
 import { IDL } from '@dfinity/candid';
 import { describe, expect, it } from 'vitest';
 
-import { encodeIssueResult, HttpResponseType, httpResponseToCandid, issueErrorToCandid, IssueResultType } from '../../src/backend/core/candid';
+import { encodeIssuedJwtReply, encodeIssueResult, HttpResponseType, httpResponseToCandid, issueErrorToCandid, IssueResultType } from '../../src/backend/core/candid';
 import { applyConfigInput, defaultConfig } from '../../src/backend/core/config';
 import { buildHttpResources, certifiedResponse, encodeHttpReply, routeHttpRequest, type HttpResponse } from '../../src/backend/core/http';
 import { activateKey, EMPTY_KEY_RING, es256kSigningKey } from '../../src/backend/core/key_ring';
@@ -74,5 +74,14 @@ describe('issue_jwt reply bytes', () => {
       { Err: issueErrorToCandid({ kind: 'SigningFailed', rejectCode: 4, message: 'é'.repeat(200) }) }
     ];
     for (const value of values) expect(encodeIssueResult(value as never)).toEqual(new Uint8Array(IDL.encode([IssueResultType], [value])));
+  });
+
+  it('are IDL.encode bytes for a token given as bytes, of any length and expiry', () => {
+    for (const [length, expiresAt] of [[5, 0], [127, 1_900_000_000], [128, 2 ** 32], [5657, Number.MAX_SAFE_INTEGER]] as const) {
+      const token = 'eyJ0.x-_'.repeat(1000).slice(0, length);
+      const kid = 'k'.repeat(length % 50);
+      const expected = IDL.encode([IssueResultType], [{ Ok: { token, expires_at: BigInt(expiresAt), kid } }]);
+      expect(encodeIssuedJwtReply({ token: new TextEncoder().encode(token), expiresAt, kid })).toEqual(new Uint8Array(expected));
+    }
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { base64UrlDecode, base64UrlEncode } from '../../src/backend/core/base64url';
 import { bigIntToBytes, bytesToBigInt } from '../../src/backend/core/bytes';
 import { defaultConfig } from '../../src/backend/core/config';
-import { completeIssuance, planIssuance, type IssuancePlan } from '../../src/backend/core/issuance';
+import { completeIssuance, completeIssuanceBytes, planIssuance, type IssuancePlan } from '../../src/backend/core/issuance';
 import { activateKey, EMPTY_KEY_RING, es256kSigningKey } from '../../src/backend/core/key_ring';
 import { SECP256K1_ORDER } from '../../src/backend/core/secp256k1';
 import { signDigest, testKeyPair } from '../support/keys';
@@ -84,6 +84,16 @@ describe('an ES256K JWT assembled by the core', () => {
     expect(fromHigh.token).toBe(issued.token);
     const signature = base64UrlDecode(fromHigh.token.split('.')[2]!);
     expect(secp256k1.verify(signature, plan.message, compressedPublicKey, { prehash: false })).toBe(true);
+  });
+
+  it('gives the reply the same token as bytes, from a high-S signature too', () => {
+    const low = signDigest(plan.message, secretKey);
+    const high = Uint8Array.of(...low.subarray(0, 32), ...bigIntToBytes(SECP256K1_ORDER - bytesToBigInt(low.subarray(32)), 32));
+    for (const signature of [low, high]) {
+      const asBytes = completeIssuanceBytes(plan, signature);
+      expect(new TextDecoder().decode(asBytes.token)).toBe(issued.token);
+      expect(asBytes).toMatchObject({ expiresAt: issued.expiresAt, kid: issued.kid });
+    }
   });
 
   it('does not verify under another key', () => {

@@ -75,3 +75,14 @@ export function u32BigEndian(value: number): Uint8Array {
   new DataView(out.buffer).setUint32(0, value, false);
   return out;
 }
+
+/** LEB128 of a non-negative integer (Candid's lengths and `nat`). */
+export function unsignedLeb128(value: number): Uint8Array {
+  const out: number[] = [];
+  do {
+    const low = value & 0x7f;
+    value = Math.floor(value / 128);
+    out.push(value === 0 ? low : low | 0x80);
+  } while (value !== 0);
+  return Uint8Array.from(out);
+}

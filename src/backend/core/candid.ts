@@ -2,14 +2,14 @@
 // values and the core's types; decodes arguments that a caller may omit.
 import { IDL } from '@dfinity/candid';
 
-import { concatBytes } from './bytes';
+import { concatBytes, unsignedLeb128, utf8 } from './bytes';
 import { encodeCandidValue } from './candid_value_writer';
 import type { IssueOptions } from './claims';
 import type { JwsAlgorithm } from './algorithms';
 import type { Config, ConfigInput } from './config';
 import type { KeyName } from './fees';
 import type { HttpRequest, HttpResponse } from './http';
-import type { IssuedJwt } from './issuance';
+import type { IssuedJwtBytes } from './issuance';
 import type { IssueError, IssueErrorKind } from './issue_error';
 import type { AuthorizationError, AuthorizationRequest } from './oidc/authorization';
 import type { OidcClient } from './oidc/clients';
@@ -126,8 +126,7 @@ const METRICS_SAMPLE = {
  * `sample` is any value of `type`. The output is byte for byte what IDL.encode gives.
  */
 export function candidReplyEncoder<T>(type: IDL.Type<T>, sample: T): (value: T) => Uint8Array {
-  const sampleMessage = new Uint8Array(IDL.encode([type], [sample]));
-  const header = sampleMessage.slice(0, sampleMessage.length - type.encodeValue(sample).length);
+  const header = candidHeader(type, sample);
   return (value) => {
     type.covariant(value); // throws, naming the field, as IDL.encode does
     return concatBytes(header, encodeCandidValue(type, value));
@@ -136,8 +135,30 @@ export function candidReplyEncoder<T>(type: IDL.Type<T>, sample: T): (value: T) 
 
 export const encodeMetrics = candidReplyEncoder(MetricsType, METRICS_SAMPLE);
 
+/** A one-value Candid message's bytes before the value: magic, type table, the value's type. */
+export function candidHeader<T>(type: IDL.Type<T>, sample: T): Uint8Array {
+  const sampleMessage = new Uint8Array(IDL.encode([type], [sample]));
+  return sampleMessage.slice(0, sampleMessage.length - type.encodeValue(sample).length);
+}
+
+const ISSUE_RESULT_OK_SAMPLE = { Ok: { token: '', expires_at: 0n, kid: '' } };
+
 /** issue_jwt's reply: IssueError's type table made most of the reply half's instructions. */
-export const encodeIssueResult = candidReplyEncoder(IssueResultType, { Ok: { token: '', expires_at: 0n, kid: '' } });
+export const encodeIssueResult = candidReplyEncoder(IssueResultType, ISSUE_RESULT_OK_SAMPLE);
+
+const issueResultHeader = candidHeader(IssueResultType, ISSUE_RESULT_OK_SAMPLE);
+const issueResultOk = Uint8Array.of(0); // Ok sorts before Err (by field hash): variant index 0
+
+/**
+ * `Ok` of issue_jwt's reply, byte for byte encodeIssueResult's, with the token given as bytes.
+ * IssuedJwt's fields go in the order of their hashes: kid, token, expires_at (nat64, little-endian).
+ */
+export function encodeIssuedJwtReply(issued: IssuedJwtBytes): Uint8Array {
+  const kid = utf8(issued.kid);
+  const expiresAt = new Uint8Array(8);
+  new DataView(expiresAt.buffer).setBigUint64(0, BigInt(issued.expiresAt), true);
+  return concatBytes(issueResultHeader, issueResultOk, unsignedLeb128(kid.length), kid, unsignedLeb128(issued.token.length), issued.token, expiresAt);
+}
 
 export const RotationErrorType = IDL.Variant({
   NotController: IDL.Record({ caller: IDL.Principal }),
@@ -426,10 +447,6 @@ export function configInputToCandid(input: ConfigInput): CandidConfigInput {
     default_algorithm: some(input.defaultAlgorithm),
     allowed_extra_claims: some(input.allowedExtraClaims)
   };
-}
-
-export function issuedJwtToCandid(issued: IssuedJwt): { token: string; expires_at: bigint; kid: string } {
-  return { token: issued.token, expires_at: BigInt(issued.expiresAt), kid: issued.kid };
 }
 
 export function issueErrorToCandid(error: IssueError): Record<string, unknown> {

@@ -5,7 +5,7 @@
 // IC-Certificate header as its last header: so each response's reply is encoded once, when the
 // responses are built, and split around that header's value. The output is byte for byte what
 // IDL.encode([HttpResponseType], ...) gives for the response with the header appended.
-import { concatBytes } from './bytes';
+import { concatBytes, unsignedLeb128 } from './bytes';
 import { encodeHttpResponse } from './candid';
 import type { HttpResponse } from './http';
 
@@ -43,14 +43,4 @@ function firstDifference(a: Uint8Array, b: Uint8Array): number {
 /** The reply with `value` (UTF-8 bytes) as the last header's value. */
 export function completeReply(reply: ReplyAroundLastHeader, value: Uint8Array): Uint8Array {
   return concatBytes(reply.before, unsignedLeb128(value.length), value, reply.after);
-}
-
-function unsignedLeb128(value: number): Uint8Array {
-  const out: number[] = [];
-  do {
-    const low = value & 0x7f;
-    value = Math.floor(value / 128);
-    out.push(value === 0 ? low : low | 0x80);
-  } while (value !== 0);
-  return Uint8Array.from(out);
 }

@@ -1,11 +1,9 @@
 // Compact JWS assembly (RFC 7515 §7.1) for JWTs (RFC 7519).
-import { sha256 } from '@noble/hashes/sha2.js';
-
 import type { JwsAlgorithm } from './algorithms';
 import { base64UrlEncode, base64UrlEncodeText } from './base64url';
-import { utf8 } from './bytes';
 import type { Claims } from './claims';
 import { normalizeLowS } from './secp256k1';
+import { sha256 } from './sha256';
 
 export type { JwsAlgorithm };
 
@@ -29,22 +27,22 @@ export function signingInput(header: JwtHeader, claims: Claims | Readonly<Record
   return `${base64UrlEncodeText(JSON.stringify(header))}.${base64UrlEncodeText(JSON.stringify(claims))}`;
 }
 
-/** ES256K signs SHA-256 of the signing input (RFC 8812 §3.2). */
-export function signingDigest(input: string): Uint8Array {
-  return sha256(utf8(input));
-}
-
 /**
- * What the threshold key signs: ES256K's sign_with_ecdsa takes SHA-256 of the
- * signing input; EdDSA's sign_with_schnorr takes the whole signing input (Ed25519 hashes it itself).
+ * What the threshold key signs, given the signing input's bytes: ES256K's sign_with_ecdsa takes
+ * SHA-256 of them (RFC 8812 §3.2); EdDSA's sign_with_schnorr takes them whole (Ed25519 hashes them itself).
  */
-export function signedMessage(alg: JwsAlgorithm, input: string): Uint8Array {
-  return alg === 'ES256K' ? signingDigest(input) : utf8(input);
+export function signedMessage(alg: JwsAlgorithm, inputBytes: Uint8Array): Uint8Array {
+  return alg === 'ES256K' ? sha256(inputBytes) : inputBytes;
 }
 
-/** The compact token. ES256K: 64 bytes r||s, low-S. EdDSA: the 64-byte Ed25519 signature as is. */
-export function compactJws(input: string, rawSignature: Uint8Array, alg: JwsAlgorithm = 'ES256K'): string {
-  if (alg === 'ES256K') return `${input}.${base64UrlEncode(normalizeLowS(rawSignature))}`;
+/** The token's third part. ES256K: 64 bytes r||s, low-S. EdDSA: the 64-byte Ed25519 signature as is. */
+export function signatureSegment(rawSignature: Uint8Array, alg: JwsAlgorithm): string {
+  if (alg === 'ES256K') return base64UrlEncode(normalizeLowS(rawSignature));
   if (rawSignature.length !== 64) throw new JwsError(`expected a 64-byte Ed25519 signature, got ${rawSignature.length} bytes`);
-  return `${input}.${base64UrlEncode(rawSignature)}`;
+  return base64UrlEncode(rawSignature);
+}
+
+/** The compact token. */
+export function compactJws(input: string, rawSignature: Uint8Array, alg: JwsAlgorithm = 'ES256K'): string {
+  return `${input}.${signatureSegment(rawSignature, alg)}`;
 }

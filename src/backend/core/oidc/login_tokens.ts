@@ -1,6 +1,7 @@
 // The tokens of one login (authorization code exchange): an ID token for the client (OpenID
 // Connect Core §2) and an RFC 9068 access token for the client's resource, each one threshold
 // signature. The same admission as issue_jwt guards them: key ready, cycle floor, rate limits.
+import { utf8 } from '../bytes';
 import type { Config } from '../config';
 import { signingFee } from '../fees';
 import { ANONYMOUS_PRINCIPAL, jwtId } from '../issuance';
@@ -117,7 +118,7 @@ export function planLogin(context: LoginContext): Result<LoginPlan, TokenError> 
     scope: code.scope,
     auth_time: code.authTimeSeconds
   };
-  const part = (input: string): SignedPart => ({ signingInput: input, message: signedMessage(key.alg, input) });
+  const part = (input: string): SignedPart => ({ signingInput: input, message: signedMessage(key.alg, utf8(input)) });
   return ok({
     key,
     derivationPath: derivationPath(key.alg, key.keyVersion),
