@@ -1,4 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from './sha256';
 
 import { base64UrlEncode } from './base64url';
 import { utf8 } from './bytes';

@@ -1,7 +1,7 @@
 // Response-only HTTP certification (v2) for a fixed set of responses: builds the `http_expr`
 // tree once, when the responses are built, so that a query only assembles the IC-Certificate
 // header from the subnet's certificate and a witness.
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '../sha256';
 
 import { CERTIFICATE_EXPRESSION, CERTIFICATE_EXPRESSION_HEADER_NAME, CERTIFIED_RESPONSE_HEADERS } from './cel_expression';
 import { asciiString, utf8 } from '../bytes';

@@ -1,6 +1,7 @@
 // The IC hash tree (interface spec, "Certificate" and "Encoding of certificates"): its nodes,
 // their digests and their CBOR form.
-import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes } from '../bytes';
+import { sha256 } from '../sha256';
 
 import type { CborValue } from './cbor';
 
@@ -61,13 +62,13 @@ export function treeDigest(tree: HashTree): Uint8Array {
       digest = sha256(EMPTY_SEPARATOR);
       break;
     case 'fork':
-      digest = sha256.create().update(FORK_SEPARATOR).update(treeDigest(tree.left)).update(treeDigest(tree.right)).digest();
+      digest = sha256(concatBytes(FORK_SEPARATOR, treeDigest(tree.left), treeDigest(tree.right)));
       break;
     case 'labeled':
-      digest = sha256.create().update(LABELED_SEPARATOR).update(tree.label).update(treeDigest(tree.subtree)).digest();
+      digest = sha256(concatBytes(LABELED_SEPARATOR, tree.label, treeDigest(tree.subtree)));
       break;
     case 'leaf':
-      digest = sha256.create().update(LEAF_SEPARATOR).update(tree.value).digest();
+      digest = sha256(concatBytes(LEAF_SEPARATOR, tree.value));
       break;
   }
   digests.set(tree, digest);

@@ -1,6 +1,7 @@
 // The representation-independent hash of a map (interface spec, "Hash of map"), for the value
 // kinds HTTP certification uses. Keys may repeat: every pair counts, as repeated headers must.
-import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes } from '../bytes';
+import { sha256 } from '../sha256';
 
 import { compareLabels } from './hash_tree';
 
@@ -37,9 +38,7 @@ export function representationIndependentHash(entries: readonly (readonly [strin
     return pair;
   });
   pairs.sort(compareLabels);
-  const hash = sha256.create();
-  for (const pair of pairs) hash.update(pair);
-  return hash.digest();
+  return sha256(concatBytes(...pairs));
 }
 
 function valueBytes(value: IndependentValue, encoder: TextEncoder): Uint8Array {

@@ -1,7 +1,8 @@
 // The response hash (HTTP Gateway Protocol, "Response Hash Calculation"): what a certification
 // binds a path to. The status travels as the `:ic-cert-status` pseudo-header, as the IC's own
 // implementation and verifier do.
-import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes } from '../bytes';
+import { sha256 } from '../sha256';
 
 import { CERTIFICATE_EXPRESSION_HEADER_NAME } from './cel_expression';
 import { representationIndependentHash } from './representation_independent_hash';
@@ -66,5 +67,5 @@ export function responseHash(
   bodyHash: Uint8Array = hashOfBody(response.body)
 ): Uint8Array {
   const headersHash = responseHeadersHash(response.statusCode, certifiedHeaders(response.headers, certifiedNames));
-  return sha256.create().update(headersHash).update(bodyHash).digest();
+  return sha256(concatBytes(headersHash, bodyHash));
 }

@@ -1,6 +1,6 @@
 // One-time authorization codes (RFC 6749 §4.1.2, §10.5): 256 bits from raw_rand, valid for
 // CODE_TTL_MS, bound to everything the token request must repeat or prove.
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '../sha256';
 
 import { base64UrlEncode } from '../base64url';
 import { bytesToHex, utf8 } from '../bytes';

@@ -1,6 +1,6 @@
 // Proof Key for Code Exchange (RFC 7636), S256 only: `plain` would hand the verifier to anyone
 // who sees the authorization request.
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '../sha256';
 
 import { base64UrlEncode } from '../base64url';
 import { utf8 } from '../bytes';
