@@ -1,4 +1,4 @@
-// SHA-256 (FIPS 180-4) for the hashes every token computes: the ES256K signing input and the jti.
+// SHA-256 (FIPS 180-4) for the canister: signing inputs, jti, certification (only the HMAC of pairwise subjects keeps noble's).
 // @noble/hashes' implementation is written for JIT engines (helper calls per round, a class per
 // hash); in the canister's interpreter every call and property access is paid for, and it cost
 // about 1.8 M instructions per 64-byte block (bench/instruction_breakdown.ts). This one keeps the
