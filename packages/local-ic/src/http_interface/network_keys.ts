@@ -4,7 +4,7 @@ import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { mapHashToField } from '@noble/curves/abstract/modular.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, concatBytes, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
 import { ROOT_SUBNET_KIND, SUBNET_KINDS, type SubnetKind } from '../topology/layout';
 
 /**
@@ -96,6 +96,10 @@ export class SubnetKeys {
  * network has none) keeps the derivation the single-subnet network used, so a network's root key
  * survives the move to several subnets.
  */
+/** The keys of the networks made last, by root kind and secret (NetworkKeys.fromSecret). */
+const recentNetworkKeys = new Map<string, NetworkKeys>();
+const RECENT_NETWORK_KEYS = 4;
+
 export class NetworkKeys {
   readonly root: SubnetKeys;
   readonly #subnets: ReadonlyMap<SubnetKind, SubnetKeys>;
@@ -118,7 +122,16 @@ export class NetworkKeys {
 
   /** `rootKind`: the subnet whose key is the root key (topology/layout.ts `rootSubnetKind`; NNS by default). */
   static fromSecret(secret: Uint8Array, rootKind: SubnetKind = ROOT_SUBNET_KIND): NetworkKeys {
-    return new NetworkKeys(secret, rootKind);
+    // A network's parts (a pocket-ic instance, its HTTP interface) each ask for its keys; deriving
+    // the five subnets' BLS keys took most of a PocketIc.create().
+    const id = `${rootKind} ${bytesToHex(secret)}`;
+    let keys = recentNetworkKeys.get(id);
+    if (keys === undefined) {
+      keys = new NetworkKeys(secret, rootKind);
+      if (recentNetworkKeys.size >= RECENT_NETWORK_KEYS) recentNetworkKeys.delete(recentNetworkKeys.keys().next().value!);
+      recentNetworkKeys.set(id, keys);
+    }
+    return keys;
   }
 
   subnet(kind: SubnetKind): SubnetKeys {
