@@ -47,7 +47,7 @@ export interface LocalIcOptions {
   /** Seed of the deterministic `raw_rand` randomness. */
   readonly randomSeed?: Uint8Array | string;
   /** The subnet ids `ic0.subnet_self` reports, by kind (a network passes those of its subnet keys; default: stand-ins). */
-  readonly subnetIds?: Readonly<Record<SubnetKind, Principal>>;
+  readonly subnetIds?: Readonly<Partial<Record<SubnetKind, Principal>>>;
   /** Threshold keys for the ECDSA/Schnorr management methods (default: threshold/). */
   readonly thresholdKeys?: ThresholdKeys;
   /** Supplies data certificates to non-replicated queries (default: none present). */

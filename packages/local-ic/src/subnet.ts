@@ -36,7 +36,7 @@ export interface SubnetConfig {
   readonly threshold: ThresholdBackend;
   readonly debugPrint: DebugPrintSink | undefined;
   /** The ids `ic0.subnet_self` reports (default: stand-ins; a network passes the ids of its subnet keys). */
-  readonly subnetIds: Readonly<Record<SubnetKind, Principal>> | undefined;
+  readonly subnetIds: Readonly<Partial<Record<SubnetKind, Principal>>> | undefined;
 }
 
 /** One subnet of the topology: where its canisters come from and what they pay. */

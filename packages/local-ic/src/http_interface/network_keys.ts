@@ -102,21 +102,17 @@ const RECENT_NETWORK_KEYS = 4;
 
 export class NetworkKeys {
   readonly root: SubnetKeys;
-  readonly #subnets: ReadonlyMap<SubnetKind, SubnetKeys>;
+  readonly #secret: Uint8Array;
+  readonly #rootKind: SubnetKind;
+  /** Derived when first asked for: a network of two subnets need not pay for five. */
+  readonly #subnets = new Map<SubnetKind, SubnetKeys>();
 
   private constructor(secret: Uint8Array, rootKind: SubnetKind) {
     if (secret.length !== NETWORK_SECRET_LENGTH) {
       throw new RangeError(`a network secret has ${NETWORK_SECRET_LENGTH} bytes, got ${secret.length}`);
     }
-    const subnets = new Map<SubnetKind, SubnetKeys>();
-    for (const kind of SUBNET_KINDS) {
-      const keys =
-        kind === rootKind
-          ? new SubnetKeys(secret, ROOT_KEY_INFO, NODE_KEY_INFO)
-          : new SubnetKeys(secret, `${SUBNET_KEY_INFO} ${kind}`, `${SUBNET_NODE_KEY_INFO} ${kind}`);
-      subnets.set(kind, keys);
-    }
-    this.#subnets = subnets;
+    this.#secret = secret.slice();
+    this.#rootKind = rootKind;
     this.root = this.subnet(rootKind);
   }
 
@@ -135,14 +131,20 @@ export class NetworkKeys {
   }
 
   subnet(kind: SubnetKind): SubnetKeys {
-    const keys = this.#subnets.get(kind);
-    if (keys === undefined) throw new RangeError(`no keys for subnet kind ${kind}`);
+    let keys = this.#subnets.get(kind);
+    if (keys !== undefined) return keys;
+    if (!SUBNET_KINDS.includes(kind)) throw new RangeError(`no keys for subnet kind ${kind}`);
+    keys =
+      kind === this.#rootKind
+        ? new SubnetKeys(this.#secret, ROOT_KEY_INFO, NODE_KEY_INFO)
+        : new SubnetKeys(this.#secret, `${SUBNET_KEY_INFO} ${kind}`, `${SUBNET_NODE_KEY_INFO} ${kind}`);
+    this.#subnets.set(kind, keys);
     return keys;
   }
 
-  /** Every subnet's id, by kind (what the execution engine reports through `ic0.subnet_self`). */
-  subnetIds(): Record<SubnetKind, Principal> {
-    return Object.fromEntries(SUBNET_KINDS.map((kind) => [kind, this.subnet(kind).subnetId])) as Record<SubnetKind, Principal>;
+  /** The ids of the subnets of these kinds (default: all), by kind (what the execution engine reports through `ic0.subnet_self`). */
+  subnetIds<K extends SubnetKind>(kinds: readonly K[] = SUBNET_KINDS as readonly K[]): Record<K, Principal> {
+    return Object.fromEntries(kinds.map((kind) => [kind, this.subnet(kind).subnetId])) as Record<K, Principal>;
   }
 
   /** The root public key as /api/v2/status publishes it and agents expect it (133 bytes). */

@@ -73,7 +73,7 @@ export class PocketInstance {
     const subnetFees = Object.fromEntries(plans.flatMap((plan, index) => (plan.free ? [[kinds[index]!, FREE_FEES]] : [])));
     const ic = await LocalIc.create({
       subnets: kinds,
-      subnetIds: keys.subnetIds(),
+      subnetIds: keys.subnetIds(kinds),
       subnetFees,
       startTime: options.startTimeNanos,
       debugPrint: options.debugPrint
