@@ -3,11 +3,12 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LocalIc, observeInstructions, type CallResult, type InstructionRecord } from '../../packages/local-ic/src/index.js';
 import { watToWasmExact } from './support/wat_exact.js';
 
-/** A canister_inspect_message that runs 200 fills of 1 MiB (about 209.7 million instructions). */
-const INSPECT_PAST_LIMIT = `
-  (func (export "canister_inspect_message")
+/** An exported function that fills the first MiB of memory `fills` times (109 instructions and 1 MiB per fill). */
+function fillLoop(exportName: string, fills: number): string {
+  return `
+  (func (export "${exportName}")
     (local $n i32)
-    i32.const 200
+    i32.const ${fills}
     local.set $n
     loop $again
       i32.const 0
@@ -20,6 +21,10 @@ const INSPECT_PAST_LIMIT = `
       local.tee $n
       br_if $again
     end)`;
+}
+
+/** A canister_inspect_message that runs 200 fills of 1 MiB (about 209.7 million instructions). */
+const INSPECT_PAST_LIMIT = fillLoop('canister_inspect_message', 200);
 
 /*
  * Instruction counts worked out by hand from the replica's metering rules
@@ -342,22 +347,7 @@ describe('performance_counter across the executions of one call context', () => 
 
 /** A canister_init that runs 40,000 fills of 1 MiB: more than an update may use. */
 const LONG_INIT_WAT = `(module
-  (memory 16)
-  (func (export "canister_init")
-    (local $n i32)
-    i32.const 40000
-    local.set $n
-    loop $again
-      i32.const 0
-      i32.const 0
-      i32.const 1048576
-      memory.fill
-      local.get $n
-      i32.const 1
-      i32.sub
-      local.tee $n
-      br_if $again
-    end))`;
+  (memory 16)${fillLoop('canister_init', 40_000)})`;
 
 describe('the install limit', () => {
   it('lets an install use more than an update may, charging the compilation of every Wasm instruction too', async () => {

@@ -15,9 +15,8 @@ import { ThresholdBackend, type ThresholdKeys } from './state/threshold_backend.
 import { heldKeyNames } from './threshold/index.js';
 import { recoverDurableCopy, type Recovery } from './persistence/durable_copy.js';
 import { captureState, loadState, writeSnapshot, type StateSnapshot } from './persistence/state_store.js';
-import { ingressInductionFee, isDelayedIngressFee } from './costs/cycles.js';
-import { chargeStorage, outOfCycles } from './runtime/cycles_account.js';
-import { reportCycles } from './runtime/cycles_log.js';
+import { isDelayedIngressFee } from './costs/cycles.js';
+import { chargeIngressInduction, chargeStorage, ingressInduction } from './runtime/cycles_account.js';
 import { rejections, type Rejection } from './shared/rejections.js';
 import type { Canister, CanisterLogRecord } from './state/canister.js';
 import { Subnet, type CertificateProvider, type DebugPrintSink } from './subnet.js';
@@ -527,13 +526,11 @@ export class LocalIc {
     if (canister.instance === undefined) return rejections.noWasmModule(canister.idText);
     if (canister.status === 'stopped') return rejections.stopped(canister.idText);
     if (canister.status === 'stopping') return rejections.stopping(canister.idText);
-    const fee = ingressInductionFee(canister.fees, messageBytes);
-    const required = canister.freezingLimit() + fee;
-    if (canister.balance < required) return outOfCycles(canister, required, canister.isController(sender));
+    const induction = ingressInduction(canister, messageBytes, canister.isController(sender));
+    if (!induction.ok) return induction.rejection;
     const inspection = this.processor.inspectIngress(canister, method, arg, sender);
     if (inspection !== undefined) return inspection;
-    canister.balance -= fee;
-    reportCycles({ canister: canister.idText, category: 'ingress_induction', cycles: fee, detail: method });
+    chargeIngressInduction(canister, induction.fee, method);
     return undefined;
   }
 
@@ -547,11 +544,9 @@ export class LocalIc {
     if (isDelayedIngressFee(method, arg)) return undefined;
     const payer = this.subnet.canister(payerId);
     if (payer === undefined) return rejections.canisterNotFound(payerId.toText());
-    const fee = ingressInductionFee(payer.fees, messageBytes);
-    const required = payer.freezingLimit() + fee;
-    if (payer.balance < required) return outOfCycles(payer, required, payer.isController(sender));
-    payer.balance -= fee;
-    reportCycles({ canister: payer.idText, category: 'ingress_induction', cycles: fee, detail: method });
+    const induction = ingressInduction(payer, messageBytes, payer.isController(sender));
+    if (!induction.ok) return induction.rejection;
+    chargeIngressInduction(payer, induction.fee, method);
     return undefined;
   }
 

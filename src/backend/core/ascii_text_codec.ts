@@ -2,7 +2,7 @@
 // (and streaming) to their base class, so every result is the base class's own. Azle 0.33's
 // globals are a JavaScript polyfill that costs thousands of instructions per character in the
 // canister (bench/instruction_breakdown.ts); see text_codec.ts, which installs these.
-const CHUNK = 4096;
+import { asciiString } from './bytes';
 
 export function asciiFastPath(Encoder: typeof TextEncoder, Decoder: typeof TextDecoder): { Encoder: typeof TextEncoder; Decoder: typeof TextDecoder } {
   class AsciiTextEncoder extends Encoder {
@@ -22,9 +22,7 @@ export function asciiFastPath(Encoder: typeof TextEncoder, Decoder: typeof TextD
       if (input === undefined || options?.stream === true) return super.decode(input, options);
       const bytes = ArrayBuffer.isView(input) ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength) : new Uint8Array(input);
       for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return super.decode(input, options);
-      let text = '';
-      for (let at = 0; at < bytes.length; at += CHUNK) text += String.fromCharCode(...bytes.subarray(at, at + CHUNK));
-      return text;
+      return asciiString(bytes);
     }
   }
 

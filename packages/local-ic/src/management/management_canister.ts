@@ -1,7 +1,8 @@
 import { Principal } from '@dfinity/principal';
 import { sha256Of } from '../shared/bytes.js';
 import { rejected, replied } from '../shared/call_result.js';
-import { canisterCreationFee, ingressInductionFee, isDelayedIngressFee } from '../costs/cycles.js';
+import { canisterCreationFee, isDelayedIngressFee } from '../costs/cycles.js';
+import { chargeIngressInduction, ingressInduction } from '../runtime/cycles_account.js';
 import { reportCycles } from '../runtime/cycles_log.js';
 import { LocalIcError } from '../shared/errors.js';
 import { rejectionWithErrorCode, ErrorCode, rejections, RejectCode, type Rejection } from '../shared/rejections.js';
@@ -424,8 +425,6 @@ function changeDetails(details: CanisterChangeDetails): unknown {
  * as on the replica.
  */
 function chargeDelayedIngressFee(canister: Canister, call: ManagementCall): void {
-  const fee = ingressInductionFee(canister.fees, Buffer.byteLength(call.method) + call.argument.length);
-  if (canister.balance < canister.freezingLimit() + fee) return;
-  canister.balance -= fee;
-  reportCycles({ canister: canister.idText, category: 'ingress_induction', cycles: fee, detail: call.method });
+  const induction = ingressInduction(canister, Buffer.byteLength(call.method) + call.argument.length, false);
+  if (induction.ok) chargeIngressInduction(canister, induction.fee, call.method);
 }

@@ -1,4 +1,4 @@
-import { executionPrepayment, storageCost, unusedInstructionsRefund, type FeeSchedule } from '../costs/cycles.js';
+import { executionPrepayment, ingressInductionFee, storageCost, unusedInstructionsRefund, type FeeSchedule } from '../costs/cycles.js';
 import { rejections, type Rejection } from '../shared/rejections.js';
 import { reportCycles } from './cycles_log.js';
 
@@ -24,6 +24,21 @@ export interface CyclesAccount {
  */
 export function outOfCycles(account: CyclesAccount, required: bigint, revealTopUp: boolean): Rejection {
   return rejections.outOfCycles(account.idText, revealTopUp ? required - account.balance : undefined);
+}
+
+export type InductionResult = { readonly ok: true; readonly fee: bigint } | { readonly ok: false; readonly rejection: Rejection };
+
+/** The induction fee of an ingress message of `messageBytes` for `account`, or IC0207 when it cannot pay it above its freezing limit. */
+export function ingressInduction(account: CyclesAccount, messageBytes: number, revealTopUp: boolean): InductionResult {
+  const fee = ingressInductionFee(account.fees, messageBytes);
+  const required = account.freezingLimit() + fee;
+  return account.balance < required ? { ok: false, rejection: outOfCycles(account, required, revealTopUp) } : { ok: true, fee };
+}
+
+/** Takes an induction fee (see ingressInduction) and reports it. */
+export function chargeIngressInduction(account: CyclesAccount, fee: bigint, detail: string): void {
+  account.balance -= fee;
+  reportCycles({ canister: account.idText, category: 'ingress_induction', cycles: fee, detail });
 }
 
 export interface ExecutionPrepayment {

@@ -1,6 +1,6 @@
 // The representation-independent hash of a map (interface spec, "Hash of map"), for the value
 // kinds HTTP certification uses. Keys may repeat: every pair counts, as repeated headers must.
-import { concatBytes } from '../bytes';
+import { concatBytes, unsignedLeb128 as leb128 } from '../bytes';
 import { sha256 } from '../sha256';
 
 import { compareLabels } from './hash_tree';
@@ -51,12 +51,5 @@ export function unsignedLeb128(value: number): Uint8Array {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new RepresentationIndependentHashError(`LEB128 encodes unsigned integers, not ${value}`);
   }
-  const out: number[] = [];
-  let rest = value;
-  do {
-    const low = rest % 128;
-    rest = Math.floor(rest / 128);
-    out.push(rest > 0 ? low | 0x80 : low);
-  } while (rest > 0);
-  return Uint8Array.from(out);
+  return leb128(value);
 }
