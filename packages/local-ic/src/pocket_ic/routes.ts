@@ -2,6 +2,7 @@
 // real server's error replies (400 with {"message": ...}; {"Error": {"message"}} on creation).
 import { ManagementRejectedError } from '../shared/errors.js';
 import { routeRequest, type RunningReplicaServer } from '../http_interface/index.js';
+import { warmUpInstrumenter } from '../wasm/warm_up_module.js';
 import { BlobStore } from './blob_store.js';
 import { InstanceOperationError, PocketInstance } from './instance.js';
 import { parseJson, stringifyJson } from './json.js';
@@ -129,10 +130,12 @@ export class PocketIcApi {
   }
 
   /**
-   * Creates and deletes one throwaway instance, so that first-use set-up (curve tables, the code
-   * paths of instance creation: ~0.1 s of CPU) is done before clients connect, not in their first create.
+   * Instruments a generated module and creates and deletes one throwaway instance, so that first-use
+   * set-up (the instrumenter's optimised code, curve tables, the code paths of instance creation) is
+   * done before clients connect, not in their first create and install.
    */
   async warmUp(): Promise<void> {
+    await warmUpInstrumenter();
     const instance = await PocketInstance.create(planSubnets(subnetRequests({ subnet_config_set: { application: [{}] } })));
     await instance.close();
   }

@@ -68,7 +68,10 @@ const SECTION_ORDER: readonly number[] = [
  * over a second. With `metered`, every function body also gets the
  * replica's instruction metering (module_metering.ts).
  */
-export function instrumentCanisterModule(bytes: Uint8Array, parsed: ParsedWasm, metered = true): InstrumentedModule {
+export function instrumentCanisterModule(module: Uint8Array, parsed: ParsedWasm, metered = true): InstrumentedModule {
+  // A Buffer and a Uint8Array have different hidden classes: V8's optimised instrumenter, warmed up
+  // on one, would deoptimise on the other. Every caller's bytes are read through a plain view.
+  const bytes = new Uint8Array(module.buffer, module.byteOffset, module.byteLength);
   const metering = metered ? meterModule(bytes, parsed) : undefined;
   const exports: WasmExport[] = [...parsed.exports];
   const exportedName = (kind: ExternalKindName, index: number): string | undefined =>
