@@ -167,17 +167,17 @@ try {
     { step: `of which install_code up to the end of canister_init, in-process on a LocalIc (module cached), init: ${(init.instructions / 1e9).toFixed(2)} B instructions`, 'wall ms': init.wallMs.toFixed(0), 'server CPU ms': init.cpuMs.toFixed(0), bound: '' }
   ]);
 
-  async function loops(count: number, wasmBytes: Uint8Array, method: string, label: string, checkpoints: number[]): Promise<void> {
+  async function loops(count: number, wasmBytes: Uint8Array, method: string, label: string, checkpoints: number[], serverUrl: string, serverPid: number): Promise<void> {
     const rows: Record<string, string>[] = [];
     const loopStarted = performance.now();
     for (let i = 1; i <= count; i++) {
-      const instance = await PocketIc.create(url, MULTI_SUBNET);
+      const instance = await PocketIc.create(serverUrl, MULTI_SUBNET);
       const id = await instance.createCanister({ sender: controller });
       await instance.installCode({ canisterId: id, wasm: wasmBytes, arg: method === 'metrics' ? initArgument() : new Uint8Array(), sender: controller });
       if (method === 'metrics') await instance.queryCall({ canisterId: id, method, arg: new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0, 0]) });
       else await instance.updateCall({ canisterId: id, method });
       await instance.tearDown();
-      if (checkpoints.includes(i)) rows.push({ loops: String(i), 'server RSS MiB': mib(await settleThenMeasure(server.pid!)), 'ms per loop': ((performance.now() - loopStarted) / i).toFixed(1) });
+      if (checkpoints.includes(i)) rows.push({ loops: String(i), 'server RSS MiB': mib(await settleThenMeasure(serverPid)), 'ms per loop': ((performance.now() - loopStarted) / i).toFixed(1) });
     }
     console.log(label);
     console.table(rows);
@@ -186,8 +186,17 @@ try {
     console.log(`RSS after ${count} vs after ${checkpoints[0]}: ${(((last - first) / first) * 100).toFixed(1)}%`);
   }
 
-  await loops(LOOPS, clockCanisterWasm(), 'time_in_round', `create (NNS, II and application subnet) / install / call / delete with a small WAT canister (the jwt_issuer install takes ~${installMs} ms, so ${LOOPS} loops of it would take too long here):`, [10, 100, LOOPS].filter((n, i, all) => n <= LOOPS && all.indexOf(n) === i));
-  await loops(JWT_ISSUER_LOOPS, wasm, 'metrics', `the same with the ${mib(wasm.length)} MiB jwt_issuer Wasm (install + metrics query), ${JWT_ISSUER_LOOPS} loops:`, [10, JWT_ISSUER_LOOPS]);
+  const loopCheckpoints = [10, 100, LOOPS].filter((n, i, all) => n <= LOOPS && all.indexOf(n) === i);
+  await loops(LOOPS, clockCanisterWasm(), 'time_in_round', `create (NNS, II and application subnet) / install / call / delete with a small WAT canister, on the server that ran the installs above (the jwt_issuer install takes ~${installMs} ms, so ${LOOPS} loops of it would take too long here):`, loopCheckpoints, url, server.pid!);
+  await loops(JWT_ISSUER_LOOPS, wasm, 'metrics', `the same with the ${mib(wasm.length)} MiB jwt_issuer Wasm (install + metrics query), ${JWT_ISSUER_LOOPS} loops:`, [10, JWT_ISSUER_LOOPS], url, server.pid!);
+  // The same small-canister loops on a server that has done nothing else: a smaller baseline, so the
+  // memory that deleted instances hold until V8's next full collection weighs more.
+  const fresh = await startServer(join(folder, 'fresh.port'));
+  try {
+    await loops(LOOPS, clockCanisterWasm(), 'time_in_round', `the small WAT canister's loops on a fresh server process:`, loopCheckpoints, fresh.url, fresh.process.pid!);
+  } finally {
+    await fresh.stop();
+  }
 } finally {
   await main.stop();
   rmSync(folder, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 // `pocket-ic`: the command @dfinity/pic (and the Rust pocket-ic crate) start as the PocketIC server.
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { startPocketIcServer } from './server.js';
 
 // V8 runs a canister's functions first as quickly compiled baseline code and recompiles the hot ones
@@ -41,12 +42,18 @@ async function main(): Promise<number> {
   if (values['ip-addr'] !== undefined && values['ip-addr'] !== '127.0.0.1') {
     return print(`pocket-ic: this server binds 127.0.0.1 only (asked for ${values['ip-addr']})`, 2);
   }
-  const server = await startPocketIcServer({ port, portFile: values['port-file'], ttlSeconds, debugPrintToStderr: true });
+  const server = await startPocketIcServer({ port, portFile: values['port-file'], ttlSeconds, debugPrintToStderr: true, collectGarbage: exposedGc() });
   if (server === undefined) return 0;
   console.log(`The PocketIC server is listening on port ${server.port}`);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void server.stop());
   await server.stopped;
   return 0;
+}
+
+/** V8's full collection, exposed in this process only (the server runs it when idle after deleting instances). */
+function exposedGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
 }
 
 function naturalArgument(value: string | undefined, name: string): number | undefined {

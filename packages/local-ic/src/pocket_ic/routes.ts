@@ -64,6 +64,8 @@ export class PocketIcApi {
   private readonly reads: Readonly<Record<string, InstanceHandler>>;
   private readonly updates: Readonly<Record<string, InstanceHandler>>;
 
+  private deletions = 0;
+
   constructor(private readonly options: PocketIcApiOptions = {}) {
     this.reads = {
       query: async (instance, body) =>
@@ -207,10 +209,16 @@ export class PocketIcApi {
     }
   }
 
+  /** Instances deleted since the server started (the server collects garbage after deletions). */
+  get deletedInstanceCount(): number {
+    return this.deletions;
+  }
+
   private async deleteInstance(instanceId: number): Promise<void> {
     const instance = this.instances[instanceId];
     if (instance === undefined) return;
     this.instances[instanceId] = undefined;
+    this.deletions += 1;
     this.gateways.forEach((gateway, gatewayId) => {
       if (gateway?.instance === instance) this.gateways[gatewayId] = undefined;
     });
