@@ -46,13 +46,10 @@ export async function startPocketIcServer(options: PocketIcServerOptions = {}): 
   const api = new PocketIcApi(options);
   let inFlight = 0;
   let lastActivity = Date.now();
-  // Idle keep-alive connections stay open, as with the real server (hyper has no idle timeout): Node's
-  // default closes them after 5 s, and a client whose event loop was busy for that long (a test
-  // running a long computation between two calls) sends its next request into the closing socket and
-  // gets "other side closed". Connections still end with the server (closeAllConnections).
   let deletionsCollected = 0;
   let idleCollection: NodeJS.Timeout | undefined;
   const collectWhenIdle = (): void => {
+    clearTimeout(idleCollection);
     const { collectGarbage } = options;
     if (collectGarbage === undefined || inFlight > 0 || api.deletedInstanceCount === deletionsCollected) return;
     idleCollection = setTimeout(() => {
@@ -61,6 +58,10 @@ export async function startPocketIcServer(options: PocketIcServerOptions = {}): 
       collectGarbage();
     }, IDLE_COLLECTION_MS);
   };
+  // Idle keep-alive connections stay open, as with the real server (hyper has no idle timeout): Node's
+  // default closes them after 5 s, and a client whose event loop was busy for that long (a test
+  // running a long computation between two calls) sends its next request into the closing socket and
+  // gets "other side closed". Connections still end with the server (closeAllConnections).
   const server = createServer({ keepAliveTimeout: 0 }, (request, response) => {
     inFlight += 1;
     clearTimeout(idleCollection);
