@@ -1,6 +1,6 @@
 // What a checkpoint of the jwt_issuer local network costs: the capture between two messages (the
 // only part a request can wait behind), the whole save, and the bytes written or hard-linked.
-// Run: npx tsx bench/checkpoint.ts
+// Run: npx tsx --conditions=ic-jwt-source bench/checkpoint.ts
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

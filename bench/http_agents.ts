@@ -2,7 +2,7 @@
 // runs it), through @dfinity/agent 3.4.3 and @icp-sdk/core 6 side by side, sequentially and 20 at a
 // time; `issue_jwt` through v2 call-and-poll, v3 and v4 synchronous calls; the in-process query and
 // the canister's install time as references.
-// Run after `npm run build`: npx tsx bench/http_agents.ts
+// Run after `npm run build`: npx tsx --conditions=ic-jwt-source bench/http_agents.ts
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';

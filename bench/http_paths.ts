@@ -1,7 +1,7 @@
 // What a long request path costs http_request on the local IC, as a certified (non-replicated)
 // query: before issue 11 the 404's absence proof grew with the square of the segments (800
 // segments took 94 s); now paths over 32 segments get one pre-built certified 414.
-// Run after `npm run build`: npx tsx bench/http_paths.ts [path/to/jwt_issuer.wasm or .wasm.gz]
+// Run after `npm run build`: npx tsx --conditions=ic-jwt-source bench/http_paths.ts [path/to/jwt_issuer.wasm or .wasm.gz]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

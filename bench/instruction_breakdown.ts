@@ -4,7 +4,7 @@
 // certificate; each phase is the difference of two readings, the last one runs to the
 // execution's total in the local IC's instruction log. The normal build's totals are printed
 // beside them: the difference is what the readings themselves cost.
-// Run: npx tsx bench/instruction_breakdown.ts   (rebuilds .azle/jwt_issuer twice: diagnostic, then normal)
+// Run: npx tsx --conditions=ic-jwt-source bench/instruction_breakdown.ts   (rebuilds .azle/jwt_issuer twice: diagnostic, then normal)
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

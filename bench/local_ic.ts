@@ -1,5 +1,5 @@
 // The local IC running the real jwt_issuer Wasm: install time, queries/s, issue_jwt/s, memory per canister.
-// Run: npm run build && npx tsx bench/local_ic.ts
+// Run: npm run build && npx tsx --conditions=ic-jwt-source bench/local_ic.ts
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 
@@ -67,5 +67,5 @@ console.table([
   { measure: `resident memory per installed canister (${canisters} canisters)`, value: `${mib(rssPerCanister)} MiB`, target: '< 150 MiB' },
   { measure: 'ratio: queries per issue_jwt', value: (queriesPerSecond / issuesPerSecond).toFixed(1), target: '' }
 ]);
-console.log('Instructions per message and the speed with metering on vs off: npx tsx bench/metering.ts');
+console.log('Instructions per message and the speed with metering on vs off: npx tsx --conditions=ic-jwt-source bench/metering.ts');
 ic.close();

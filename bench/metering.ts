@@ -1,7 +1,7 @@
 // Instruction metering in the local IC: its speed cost (queries/s and issue_jwt/s with metering on and
 // off, side by side), the time to instrument jwt_issuer's Wasm, and what jwt_issuer's messages cost in
 // IC instructions against the IC's limits.
-// Run: npm run build && npx tsx bench/metering.ts
+// Run: npm run build && npx tsx --conditions=ic-jwt-source bench/metering.ts
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 

@@ -1,7 +1,7 @@
 // Sign in with Internet Identity (OpenID Connect) end to end on the local IC: from the
 // authorization request to the id_token validated by openid-client, and the share of it spent in
 // the two threshold signatures (id_token and access token).
-// Run: npm run build && npx tsx bench/oidc_flow.ts
+// Run: npm run build && npx tsx --conditions=ic-jwt-source bench/oidc_flow.ts
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import * as oidc from 'openid-client';
