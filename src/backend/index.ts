@@ -87,7 +87,7 @@ import type {
 import { InstructionStats } from './core/instruction_stats';
 import { markPhase, printPhases } from './phase_marks';
 import { buildHttpResources, decodeAuthorizePage, encodeHttpReply, type HttpResources } from './core/http';
-import { nativeBinaryStringBytes } from './native_bytes';
+import { nativeCandidBlobBytes } from './native_bytes';
 import { ANONYMOUS_PRINCIPAL, completeIssuanceBytes, planIssuance } from './core/issuance';
 import type { JwsAlgorithm } from './core/algorithms';
 import type { IssueError } from './core/issue_error';
@@ -146,7 +146,7 @@ import {
   storeSchemaVersion
 } from './storage';
 
-decodeAuthorizePage(nativeBinaryStringBytes);
+decodeAuthorizePage(nativeCandidBlobBytes);
 
 const KEY_FETCH_MAX_BACKOFF_SECONDS = 300;
 const BUCKET_PRUNE_INTERVAL_SECONDS = 600;

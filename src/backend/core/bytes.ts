@@ -59,15 +59,28 @@ export function asciiString(bytes: Uint8Array): string {
   return text;
 }
 
-/** The bytes of a binary string (one character per byte, as generated modules carry bytes). */
-export function binaryStringBytes(binary: string): Uint8Array {
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) {
-    const unit = binary.charCodeAt(i);
-    if (unit > 0xff) throw new RangeError(`not a binary string: character ${i} is U+${unit.toString(16).padStart(4, '0')}`);
-    out[i] = unit;
+/**
+ * The bytes of a Candid blob literal's text as generated modules carry it: printable ASCII as it
+ * is, any byte as `\hh` (two hex digits). Candid's other escapes (`\n`, `\u{...}`) are refused:
+ * the generator never writes them.
+ */
+export function candidBlobTextBytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit === 0x5c) {
+      const hex = text.slice(i + 1, i + 3);
+      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new RangeError(`not a \\hh escape at character ${i}: "${text.slice(i, i + 3)}"`);
+      out[length++] = parseInt(hex, 16);
+      i += 2;
+    } else if (unit >= 0x20 && unit <= 0x7e && unit !== 0x22) {
+      out[length++] = unit;
+    } else {
+      throw new RangeError(`character ${i} (U+${unit.toString(16).padStart(4, '0')}) must be written as an escape`);
+    }
   }
-  return out;
+  return out.slice(0, length);
 }
 
 export function u32BigEndian(value: number): Uint8Array {

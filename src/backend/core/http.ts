@@ -1,6 +1,6 @@
 // http_request: two public documents, precomputed whenever the config or the keys change, and
 // certified (HTTP certification v2) in the same step, so queries only attach the certificate.
-import { binaryStringBytes, hexToBytes, utf8 } from './bytes';
+import { candidBlobTextBytes, hexToBytes, utf8 } from './bytes';
 import {
   canonicalRequestPath,
   CERTIFICATE_EXPRESSION_HEADER,
@@ -16,7 +16,13 @@ import { completeReply, replyAroundLastHeader, type ReplyAroundLastHeader } from
 import { encodeHttpResponse } from './candid';
 import { DISCOVERY_MAX_AGE_SECONDS, JWKS_MAX_AGE_SECONDS } from './http_cache';
 import type { KeyRing } from './key_ring';
-import { AUTHORIZE_PAGE_SCRIPT_HASH, AUTHORIZE_PAGE_SHA256, AUTHORIZE_PAGE_STYLE_HASH, AUTHORIZE_PAGE_UTF8 } from './generated/authorize_page';
+import {
+  AUTHORIZE_PAGE_CANDID_BLOB,
+  AUTHORIZE_PAGE_LENGTH,
+  AUTHORIZE_PAGE_SCRIPT_HASH,
+  AUTHORIZE_PAGE_SHA256,
+  AUTHORIZE_PAGE_STYLE_HASH
+} from './generated/authorize_page';
 import { endpointsFor, originOf } from './oidc/page_endpoints';
 import { AUTHORIZE_PATH, TOKEN_PATH } from './oidc/endpoints';
 import { AUTHORIZATION_SERVER_METADATA_PATH, discoveryDocument, DISCOVERY_PATH, jwksDocument, JWKS_PATH } from './well_known';
@@ -131,14 +137,15 @@ export function authorizePageCsp(issuer: string): string {
 let authorizePageBody: Uint8Array | undefined;
 
 /**
- * Gives the page's bytes as `decode` turns AUTHORIZE_PAGE_UTF8 into bytes (the canister passes a
- * native decoder: a JavaScript loop over 200 KB costs it 0.68 B instructions at every install).
+ * Gives the page's bytes as `decode` turns the text of AUTHORIZE_PAGE_CANDID_BLOB into bytes (the
+ * canister passes Azle's native Candid encoder: decoding 200 KB in the interpreter costs it
+ * hundreds of millions of instructions at every install).
  * Security: bytes other than the page's would not match the build-time hash certified for them,
  * and gateways would refuse the page; a length other than the page's is refused here.
  */
-export function decodeAuthorizePage(decode: (binary: string) => Uint8Array = binaryStringBytes): void {
-  const body = decode(AUTHORIZE_PAGE_UTF8);
-  if (body.length !== AUTHORIZE_PAGE_UTF8.length) throw new Error(`the authorization page decoded to ${body.length} bytes, not ${AUTHORIZE_PAGE_UTF8.length}`);
+export function decodeAuthorizePage(decode: (candidBlobText: string) => Uint8Array = candidBlobTextBytes): void {
+  const body = decode(AUTHORIZE_PAGE_CANDID_BLOB);
+  if (body.length !== AUTHORIZE_PAGE_LENGTH) throw new Error(`the authorization page decoded to ${body.length} bytes, not ${AUTHORIZE_PAGE_LENGTH}`);
   rememberBodyHash(body, hexToBytes(AUTHORIZE_PAGE_SHA256));
   authorizePageBody = body;
 }
