@@ -90,6 +90,7 @@ describe('the instrumented-module cache', () => {
     } finally {
       ic.close();
     }
+    await new Promise((resolve) => setImmediate(resolve)); // the entry is written once the install has answered
     const directory = process.env.LOCAL_IC_MODULE_CACHE!;
     expect(entries(directory)).toHaveLength(1);
     expect(new InstrumentedModuleCache(directory, instrumenterIdentity()).read(moduleHashHex(clock), true)).toEqual(instrumented(clock));

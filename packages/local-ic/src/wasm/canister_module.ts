@@ -141,11 +141,14 @@ async function compileCanisterModule(installedBytes: Uint8Array, hash: Uint8Arra
     throw new InvalidWasmModuleError(`WebAssembly compilation failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (cached === undefined && diskCache !== undefined) {
-    try {
-      diskCache.write(hashHex, metered, instrumented);
-    } catch {
-      // A cache that cannot be written (read-only or full disk) only costs the next process the instrumentation.
-    }
+    // Written after the install that needed it has answered (~25 ms for a 3 MB module: the file, its hash).
+    setImmediate(() => {
+      try {
+        diskCache.write(hashHex, metered, instrumented);
+      } catch {
+        // A cache that cannot be written (read-only or full disk) only costs the next process the instrumentation.
+      }
+    });
   }
   return {
     hash,
