@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { INSTRUCTION_LIMITS, LocalIc, observeInstructions, type InstructionRecord } from '../../packages/local-ic/src';
 import { decodeReply, initArgument, issueArgument, jwtIssuerWasm, randomPrincipal } from '../integration/harness/jwt_issuer';
+import { LocalIcIssuer } from '../support/local_ic_issuer';
 
-const controller = randomPrincipal();
+let controller: Principal;
 const limits = INSTRUCTION_LIMITS as { update: number };
 const updateLimit = limits.update;
 let ic: LocalIc;
@@ -34,10 +35,7 @@ async function counters() {
 beforeAll(async () => {
   ic = await LocalIc.create();
   stopObserving = observeInstructions((record) => records.push(record));
-  id = await ic.createCanister({ controllers: [controller], sender: controller });
-  await ic.installCode(id, jwtIssuerWasm(), initArgument({ rateLimit: { capacity: 2, refillIntervalSeconds: 86_400 } }), { sender: controller });
-  await ic.tick();
-  await ic.runUntilIdle();
+  ({ canisterId: id, controller } = await LocalIcIssuer.install(ic, { rateLimit: { capacity: 2, refillIntervalSeconds: 86_400 } }));
 });
 
 afterAll(() => {
